@@ -53,7 +53,7 @@ _GSM_EXTENSION = set("^{}\\[~]|€")
 
 @dataclass(frozen=True)
 class RecordedRequest:
-    """One request as the double received it, and the HTTP status it answered."""
+    """One request as the double received it, and the HTTP status it answered (0: dropped)."""
 
     method: str
     path: str
