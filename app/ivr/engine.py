@@ -5,6 +5,11 @@ on the call, renders the returned actions to TwiML, and points every Gather/Reco
 a URL carrying ``action_node``/``node``, which it passes back as ``Event.node``. Whatever the
 caller does (garbage keys, silence, mumbling) yields a re-prompt or the flow's fallback, never an
 exception: a caller must never hear "an application error has occurred".
+
+A ``CreateTicket`` action is a request, not a verb: the app creates the ticket from its
+``variables``, then calls ``advance`` again at once with ``Context.ticket_code`` set and joins the
+two replies with ``Step.then``. ``Emergency`` is a signal for the app (alert staff, mark urgent);
+renderers skip both.
 """
 
 from __future__ import annotations
@@ -143,6 +148,8 @@ class Context:
 
 @dataclass(frozen=True)
 class Say:
+    """Speak ``text``; ``rate`` (e.g. "90%") is a prosody rate for voices that support SSML."""
+
     text: str
     voice: str
     language: str
@@ -151,6 +158,8 @@ class Say:
 
 @dataclass(frozen=True)
 class Pause:
+    """Silence between repeats, so a code said twice is heard as two readings."""
+
     seconds: int = 1
 
 
@@ -169,6 +178,8 @@ class Gather:
 
 @dataclass(frozen=True)
 class Record:
+    """Record the caller (problem, address, voicemail); the result is posted to ``action_node``."""
+
     max_length: int
     play_beep: bool
     finish_on_key: str
@@ -192,7 +203,7 @@ class Redirect:
 
 @dataclass(frozen=True)
 class Hangup:
-    pass
+    """End the call."""
 
 
 @dataclass(frozen=True)
@@ -322,16 +333,21 @@ class _Run:
     # moving
 
     def go(self, target: str | None) -> None:
-        """Enter ``target`` and keep running until a node waits or the call ends."""
+        """Enter ``target`` and keep running until a node waits or the call ends.
+
+        A missing node or an endless loop only happens in a flow that skipped validation; the
+        caller then hears a hang-up rather than an error.
+        """
+        current: Target = target
         for _ in range(MAX_RUN):
-            node = self.flow.nodes.get(target) if target is not None else None
+            node = self.flow.nodes.get(current) if isinstance(current, str) else None
             if node is None:
                 self.hang_up()
                 return
             self.node, self.tries = node.id, 0
             self.path.append(node.id)
-            target = self.present(node)
-            if isinstance(target, _Wait):
+            current = self.present(node)
+            if isinstance(current, _Wait):
                 return
         self.hang_up()
 
