@@ -1,0 +1,43 @@
+"""The 580 Hotline: telephony and SMS back office for a neighbourhood help line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from app.config import Settings
+from app.db import db
+from app.extensions import csrf
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the web app. Nothing here talks to the network or starts a scheduler."""
+    app = Flask(__name__)
+    settings = Settings.from_env(Path(app.instance_path), config)
+    app.config.from_mapping(
+        {k: v for k, v in vars(settings).items() if k != "extra"}, **settings.extra
+    )
+    app.config["SETTINGS"] = settings
+    app.secret_key = settings.SECRET_KEY
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.PUBLIC_BASE_URL.startswith("https://"),
+        MAX_CONTENT_LENGTH=1024 * 1024,
+    )
+    db.init_app(app)
+    csrf.init_app(app)
+
+    from app import health
+    from app.telephony import webhooks
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(webhooks.bp)
+    csrf.exempt(webhooks.bp)  # the provider signs its requests instead
+
+    from app.cli import register
+
+    register(app)
+    return app

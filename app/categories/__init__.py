@@ -1,0 +1,1 @@
+"""Categories: what residents ask for, and how a text is classified."""

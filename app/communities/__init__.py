@@ -1,0 +1,1 @@
+"""Communities and the street departments and partner units tickets can go to."""

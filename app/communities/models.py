@@ -1,0 +1,47 @@
+"""Communities of the street, and the departments and partner units tickets can be handed to."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, str_enum
+
+
+class Community(Base):
+    """A community (社区) with its own staff office and volunteers."""
+
+    __tablename__ = "communities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100), default="")
+    # Texted when a ticket finds no taker or breaches its deadline; gets the weekly summary.
+    staff_phone: Mapped[str | None] = mapped_column(String(20))
+
+    def display_name(self, language: str) -> str:
+        return self.name_en if language == "en" and self.name_en else self.name
+
+
+class UnitKind(StrEnum):
+    department = "department"  # one of the street's departments; 3-day deadline once escalated
+    partner = "partner"  # property manager, sanitation office, ...: handles a category directly
+
+
+class Department(Base):
+    """A street department or partner unit, reached through its liaison's phone."""
+
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100), default="")
+    kind: Mapped[UnitKind] = mapped_column(str_enum(UnitKind, 20), default=UnitKind.department)
+    liaison_phone: Mapped[str | None] = mapped_column(String(20))
+
+    def display_name(self, language: str) -> str:
+        return self.name_en if language == "en" and self.name_en else self.name

@@ -1,0 +1,90 @@
+"""Configuration from the environment (names fixed by the interface contract)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TWILIO_API_DEFAULT = "https://api.twilio.com"
+
+
+@dataclass
+class Settings:
+    """Everything the app reads from outside, with local-mode defaults."""
+
+    DATABASE_URL: str = ""
+    SECRET_KEY: str = ""
+    PUBLIC_BASE_URL: str = "http://127.0.0.1:5580"
+    TWILIO_ACCOUNT_SID: str = ""
+    TWILIO_AUTH_TOKEN: str = ""
+    TWILIO_PHONE_NUMBER: str = "580"
+    TWILIO_API_BASE_URL: str = ""
+    HOTLINE_TIMEZONE: str = "Asia/Shanghai"
+    HOTLINE_REGION: str = "CN"
+    # Product settings (not part of the environment contract, but overridable the same way).
+    HOTLINE_LINKS_ENABLED: bool = True
+    HOTLINE_FOLLOWUP_WINDOW_HOURS: int = 2
+    HOTLINE_COMMUNITY_DEADLINE_HOURS: int = 24
+    HOTLINE_DEPARTMENT_DEADLINE_HOURS: int = 72
+    HOTLINE_DEADLINE_POLICY: str = "calendar"  # or "working_days"
+    HOTLINE_HOLIDAY_DIR: str = ""  # default data/holidays
+    HOTLINE_SMS_SEGMENT_BUDGET: int = 2
+    HOTLINE_OUTBOX_MAX_ATTEMPTS: int = 8
+    HOTLINE_OUTBOX_LEASE_SECONDS: int = 120
+    TESTING: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def local_mode(self) -> bool:
+        """No provider credentials: outbound messages are recorded, not sent."""
+        return not self.TWILIO_ACCOUNT_SID
+
+    @classmethod
+    def from_env(cls, instance_path: Path, overrides: dict[str, Any] | None = None) -> Settings:
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name == "extra" or f.name not in os.environ:
+                continue
+            raw = os.environ[f.name]
+            values[f.name] = _coerce(raw, f.type)
+        for key, value in (overrides or {}).items():
+            values[key] = value
+        settings = cls(**{k: v for k, v in values.items() if k in cls.__dataclass_fields__})
+        settings.extra = {
+            k: v for k, v in (overrides or {}).items() if k not in cls.__dataclass_fields__
+        }
+        if not settings.DATABASE_URL:
+            settings.DATABASE_URL = f"sqlite:///{instance_path / 'hotline.db'}"
+        if not settings.SECRET_KEY:
+            if not settings.local_mode:
+                raise RuntimeError("SECRET_KEY must be set when a Twilio account is configured")
+            settings.SECRET_KEY = _local_secret(instance_path)
+        if not settings.TWILIO_AUTH_TOKEN:
+            # Local mode still checks signatures: the simulator and `hotline sms` sign with this.
+            settings.TWILIO_AUTH_TOKEN = "local-" + settings.SECRET_KEY[:24]
+        settings.PUBLIC_BASE_URL = settings.PUBLIC_BASE_URL.rstrip("/")
+        return settings
+
+
+def _coerce(raw: str, kind: Any) -> Any:
+    if kind in (bool, "bool"):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if kind in (int, "int"):
+        return int(raw)
+    return raw
+
+
+def _local_secret(instance_path: Path) -> str:
+    """A per-installation secret kept in the instance folder, so sessions survive restarts."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,21 @@
+"""Liveness for load balancers: 200 once the database answers."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.db import db
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[dict[str, str], int]:
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return {"status": "database unreachable"}, 503
+    return {"status": "ok"}, 200

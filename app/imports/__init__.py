@@ -1,0 +1,1 @@
+"""CSV imports: communities, departments, residents and volunteers."""

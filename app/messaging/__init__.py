@@ -1,0 +1,1 @@
+"""Messaging: every SMS in and out, the outbox and its worker."""

@@ -1,0 +1,24 @@
+"""Imports every model so the metadata is complete for Alembic and for relationships."""
+
+from app.categories.models import Category
+from app.communities.models import Community, Department
+from app.messaging.models import Message, MessageStatusEvent, OptOut
+from app.residents.models import Resident
+from app.scheduling.models import Lease
+from app.tickets.models import Ticket, TicketEvent
+from app.volunteers.models import Volunteer, VolunteerSkill
+
+__all__ = [
+    "Category",
+    "Community",
+    "Department",
+    "Lease",
+    "Message",
+    "MessageStatusEvent",
+    "OptOut",
+    "Resident",
+    "Ticket",
+    "TicketEvent",
+    "Volunteer",
+    "VolunteerSkill",
+]

@@ -1,0 +1,1 @@
+"""Residents: the people who call or text the line."""

@@ -1,0 +1,1 @@
+"""Tickets: the requests residents make, their lifecycle and deadlines."""

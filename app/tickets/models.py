@@ -1,0 +1,142 @@
+"""Tickets and their append-only event timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.categories.models import Category
+from app.clock import utcnow
+from app.communities.models import Community, Department
+from app.db import Base, str_enum
+from app.residents.models import Resident
+from app.volunteers.models import Volunteer
+
+
+class TicketStatus(StrEnum):
+    new = "new"  # received; nobody has been asked yet
+    dispatching = "dispatching"  # offers are out to volunteers or a unit's liaison
+    unassigned = "unassigned"  # every wave expired without a taker; staff must act
+    assigned = "assigned"  # a volunteer or unit accepted it
+    in_progress = "in_progress"  # on the way or working, possibly over several visits
+    escalated = "escalated"  # handed to a street department, on its own 3-day deadline
+    resolved = "resolved"  # the work is reported done; the survey is pending
+    reopened = "reopened"  # a return visit found more work; goes back to dispatch
+    closed = "closed"  # finished and rated (or the survey went unanswered)
+    cancelled = "cancelled"  # withdrawn by the resident or staff, or merged into another
+
+
+ACTIVE_STATUSES = frozenset(
+    {
+        TicketStatus.new,
+        TicketStatus.dispatching,
+        TicketStatus.unassigned,
+        TicketStatus.assigned,
+        TicketStatus.in_progress,
+        TicketStatus.escalated,
+        TicketStatus.reopened,
+    }
+)
+
+
+class Channel(StrEnum):
+    sms = "sms"  # texted to the line
+    voice = "voice"  # called in through the IVR
+    web = "web"  # entered by staff on the dashboard
+    open311 = "open311"  # posted through the Open311 API
+
+
+class Priority(StrEnum):
+    normal = "normal"
+    urgent = "urgent"  # danger words: shorter offer expiry, availability ignored
+
+
+def _status_enum() -> Enum:
+    return str_enum(TicketStatus, 20)
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        Index("ix_tickets_status_due_at", "status", "due_at"),
+        Index("ix_tickets_resident_status", "resident_id", "status"),
+        Index("ix_tickets_community_status_due", "community_id", "status", "due_at"),
+        Index("ix_tickets_received_at", "received_at"),
+        Index("ix_tickets_remind_at", "remind_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)  # read aloud digit by digit
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, 10))
+    category_code: Mapped[str] = mapped_column(ForeignKey("categories.code"))
+    description: Mapped[str] = mapped_column(Text, default="")
+    recording_url: Mapped[str | None] = mapped_column(String(500))
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
+    building: Mapped[str] = mapped_column(String(60), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    priority: Mapped[Priority] = mapped_column(str_enum(Priority, 10), default=Priority.normal)
+    status: Mapped[TicketStatus] = mapped_column(_status_enum(), default=TicketStatus.new)
+    callback_requested: Mapped[bool] = mapped_column(default=False)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    last_report_at: Mapped[datetime] = mapped_column(default=utcnow)  # last text from the resident
+    due_at: Mapped[datetime | None]
+    remind_at: Mapped[datetime | None]  # 75% of the time gone: remind whoever holds it
+    reminded_at: Mapped[datetime | None]
+    breached_at: Mapped[datetime | None]
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("volunteers.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    escalated_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    visits: Mapped[int] = mapped_column(default=0)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+
+    category: Mapped[Category] = relationship()
+    resident: Mapped[Resident | None] = relationship()
+    community: Mapped[Community | None] = relationship()
+    assignee: Mapped[Volunteer | None] = relationship()
+    unit: Mapped[Department | None] = relationship()
+    events: Mapped[list[TicketEvent]] = relationship(
+        back_populates="ticket", order_by="TicketEvent.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class ActorKind(StrEnum):
+    resident = "resident"
+    volunteer = "volunteer"
+    staff = "staff"
+    unit = "unit"  # a department or partner unit, through its liaison
+    system = "system"  # the worker's sweeps and automatic rules
+
+
+class TicketEvent(Base):
+    """One thing that happened to a ticket. Never updated or deleted; reports read from here."""
+
+    __tablename__ = "ticket_events"
+    __table_args__ = (
+        Index("ix_ticket_events_ticket_id_id", "ticket_id", "id"),
+        Index("ix_ticket_events_kind_at", "kind", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(40))
+    from_status: Mapped[TicketStatus | None] = mapped_column(_status_enum())
+    to_status: Mapped[TicketStatus | None] = mapped_column(_status_enum())
+    actor_kind: Mapped[ActorKind] = mapped_column(str_enum(ActorKind, 12))
+    actor_id: Mapped[int | None]
+    actor_label: Mapped[str] = mapped_column(String(100), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="events")

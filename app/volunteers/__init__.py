@@ -1,0 +1,1 @@
+"""Volunteers: who can help, when, and how offers reach them."""
