@@ -1,0 +1,28 @@
+"""Who must never be texted: numbers that opted out, by keyword or as reported by the provider."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, exists, select
+from sqlalchemy.orm import Session
+
+from app.messaging.models import OptOut
+
+# Carriers' and the provider's standard words, besides the product's own 退订/STOP.
+OPT_OUT_WORDS = frozenset(
+    {"STOP", "STOPALL", "UNSUBSCRIBE", "END", "QUIT", "OPTOUT", "REVOKE", "退订", "TD"}
+)
+OPT_IN_WORDS = frozenset({"START", "UNSTOP", "订阅", "恢复短信"})
+
+
+def is_opted_out(session: Session, phone: str) -> bool:
+    return bool(session.scalar(select(exists().where(OptOut.phone == phone))))
+
+
+def opt_out(session: Session, phone: str, source: str) -> None:
+    if session.get(OptOut, phone) is None:
+        with session.begin_nested():
+            session.merge(OptOut(phone=phone, source=source))
+
+
+def opt_in(session: Session, phone: str) -> None:
+    session.execute(delete(OptOut).where(OptOut.phone == phone))

@@ -1,0 +1,137 @@
+"""Writing outbound messages: rows in the same transaction as the change that caused them.
+
+Nothing here talks to the provider. The worker sends what is queued; an answer to the sender of
+an inbound text goes back inside the webhook's own response and is recorded as `replied`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from app.clock import utcnow
+from app.messaging import segments, templates
+from app.messaging.models import Direction, Message, MessageKind, MessageStatus, Priority
+from app.messaging.optouts import is_opted_out
+
+
+@dataclass(frozen=True)
+class Text:
+    """A rendered SMS: which template, in which language, with which values."""
+
+    template: str
+    language: str
+    values: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def body(self) -> str:
+        return templates.render(self.template, self.language, **self.values)
+
+
+def queue_sms(
+    session: Session,
+    to: str,
+    text: Text,
+    *,
+    priority: Priority = Priority.notice,
+    ticket_id: int | None = None,
+    landline: bool = False,
+) -> Message:
+    """Queue an SMS for the worker; suppressed at once for opted-out numbers and landlines."""
+    reason = _suppression(session, to, landline)
+    message = _message(
+        to,
+        text,
+        status=MessageStatus.suppressed if reason else MessageStatus.queued,
+        priority=priority,
+        ticket_id=ticket_id,
+    )
+    message.error_message = reason
+    if not reason:
+        message.next_attempt_at = utcnow()
+    session.add(message)
+    session.flush()
+    return message
+
+
+def queue_call(
+    session: Session,
+    to: str,
+    twiml_url: str,
+    *,
+    priority: Priority = Priority.survey,
+    ticket_id: int | None = None,
+) -> Message:
+    """Queue an outbound call; the provider fetches `twiml_url` when it is answered."""
+    message = Message(
+        direction=Direction.outbound,
+        kind=MessageKind.call,
+        peer=to,
+        status=MessageStatus.queued,
+        priority=priority,
+        callback_url=twiml_url,
+        ticket_id=ticket_id,
+        next_attempt_at=utcnow(),
+        segments=0,
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def record_reply(
+    session: Session,
+    to: str,
+    text: Text,
+    *,
+    ticket_id: int | None = None,
+    ignore_opt_out: bool = False,
+) -> Message:
+    """Record an answer that leaves inside the webhook response rather than through the worker.
+
+    The caller only hands the provider replies whose status is `replied`; a reply to an
+    opted-out number is kept as `suppressed`, for the record.
+    """
+    reason = "" if ignore_opt_out else _suppression(session, to, landline=False)
+    message = _message(
+        to,
+        text,
+        status=MessageStatus.suppressed if reason else MessageStatus.replied,
+        priority=Priority.reply,
+        ticket_id=ticket_id,
+    )
+    message.error_message = reason
+    message.sent_at = None if reason else utcnow()
+    session.add(message)
+    session.flush()
+    return message
+
+
+def _message(
+    to: str, text: Text, *, status: MessageStatus, priority: int, ticket_id: int | None
+) -> Message:
+    body = text.body
+    info = segments.count(body)
+    return Message(
+        direction=Direction.outbound,
+        kind=MessageKind.sms,
+        peer=to,
+        body=body,
+        template=text.template,
+        language=text.language,
+        segments=info.segments,
+        encoding=info.encoding,
+        status=status,
+        priority=priority,
+        ticket_id=ticket_id,
+        created_at=utcnow(),
+    )
+
+
+def _suppression(session: Session, to: str, landline: bool) -> str:
+    if is_opted_out(session, to):
+        return "opted out"
+    if landline:
+        return "landline cannot receive SMS"
+    return ""
