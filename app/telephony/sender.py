@@ -1,0 +1,51 @@
+"""The Twilio provider behind the messaging Sender interface, and the choice of provider."""
+
+from __future__ import annotations
+
+from twilio.rest import Client
+
+from app.config import Settings
+from app.messaging.senders import LocalSender, Sender, SendError, Sent
+from app.telephony import rest
+
+
+class TwilioSender:
+    """Sends through Twilio's REST API (or a compatible one at TWILIO_API_BASE_URL)."""
+
+    def __init__(self, client: Client, from_number: str) -> None:
+        self.client = client
+        self.from_number = from_number
+
+    def send_sms(self, to: str, body: str, status_callback: str) -> Sent:
+        try:
+            sid, status, _ = rest.send_sms(self.client, self.from_number, to, body, status_callback)
+        except Exception as exc:
+            raise _send_error(exc) from exc
+        return Sent(sid=sid, status=status)
+
+    def place_call(self, to: str, twiml_url: str, status_callback: str) -> Sent:
+        try:
+            sid = rest.place_call(self.client, self.from_number, to, twiml_url, status_callback)
+        except Exception as exc:
+            raise _send_error(exc) from exc
+        return Sent(sid=sid, status="queued")
+
+    def close(self) -> None:
+        rest.close_client(self.client)
+
+
+def _send_error(exc: BaseException) -> SendError:
+    kind, code = rest.classify_error(exc)
+    return SendError(str(exc) or type(exc).__name__, permanent=kind == "permanent", code=code)
+
+
+def build_sender(settings: Settings) -> Sender:
+    """Twilio when an account is configured, the local recorder otherwise."""
+    if settings.local_mode:
+        return LocalSender()
+    client = rest.make_client(
+        settings.TWILIO_ACCOUNT_SID,
+        settings.TWILIO_AUTH_TOKEN,
+        settings.TWILIO_API_BASE_URL or None,
+    )
+    return TwilioSender(client, settings.TWILIO_PHONE_NUMBER)

@@ -1,0 +1,78 @@
+"""The provider's webhooks: incoming SMS and delivery status callbacks.
+
+Every request is signature-checked against the public URL the provider called. Handlers parse,
+call one use case, commit, and answer; nothing here waits on an outbound API call.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, request
+from werkzeug.exceptions import BadRequest
+
+from app.db import db
+from app.messaging import outbox
+from app.messaging.delivery import apply_status
+from app.messaging.inbound import receive_sms
+from app.messaging.models import MessageStatus
+from app.telephony import twiml
+from app.telephony.security import SIGNATURE_HEADER, is_valid_signature, public_url
+from app.tickets import resident_commands
+
+bp = Blueprint("twilio", __name__, url_prefix="/twilio")
+
+# Handlers for inbound texts, most specific first; the resident's words come last because
+# anything unrecognised is a new report.
+SMS_HANDLERS = [resident_commands.handle]
+
+
+@bp.before_request
+def check_signature() -> None:
+    url = public_url(current_app.config["PUBLIC_BASE_URL"], request.path, request.query_string)
+    signature = request.headers.get(SIGNATURE_HEADER)
+    if not is_valid_signature(
+        current_app.config["TWILIO_AUTH_TOKEN"], url, request.form, signature
+    ):
+        abort(403, description="invalid or missing X-Twilio-Signature")
+
+
+def required(name: str, max_length: int = 1600) -> str:
+    value = request.form.get(name)
+    if value is None or not value.strip():
+        raise BadRequest(f"missing required field {name}")
+    if len(value) > max_length:
+        raise BadRequest(f"field {name} is longer than {max_length} characters")
+    return value
+
+
+@bp.post("/sms")
+def incoming_sms() -> Response:
+    sid = required("MessageSid", 64)
+    sender = required("From", 40)
+    body = request.form.get("Body", "")[:1600]
+    session = db.session
+    received = receive_sms(
+        session, sid, sender, body, current_app.config["HOTLINE_REGION"], SMS_HANDLERS
+    )
+    bodies = []
+    for answer in received.answers if received else []:
+        reply = outbox.record_reply(
+            session,
+            received.peer,
+            answer.text,
+            ticket_id=answer.ticket_id,
+            ignore_opt_out=answer.ignore_opt_out,
+        )
+        if reply.status == MessageStatus.replied:
+            bodies.append(reply.body)
+    session.commit()
+    return twiml.messages(bodies)
+
+
+@bp.post("/status/sms")
+def sms_status() -> tuple[str, int]:
+    sid = required("MessageSid", 64)
+    status = required("MessageStatus", 20)
+    error = request.form.get("ErrorCode", "")
+    apply_status(db.session, sid, status, int(error) if error.isdigit() else None)
+    db.session.commit()
+    return "", 204

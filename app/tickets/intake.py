@@ -1,0 +1,108 @@
+"""Opening tickets from what residents report, and adding to an open one instead of duplicating."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.categories.catalog import Classification, classify
+from app.clock import utcnow
+from app.residents.models import Resident
+from app.tickets.codes import new_code
+from app.tickets.due_dates import set_community_deadline
+from app.tickets.lifecycle import Actor, record
+from app.tickets.models import ACTIVE_STATUSES, ActorKind, Channel, Priority, Ticket
+
+
+@dataclass(frozen=True)
+class Report:
+    ticket: Ticket
+    created: bool  # False when the text was added to a ticket opened moments before
+    classification: Classification
+
+
+def resident_actor(resident: Resident) -> Actor:
+    return Actor(ActorKind.resident, resident.id, resident.name or resident.phone)
+
+
+def recent_open_ticket(session: Session, resident: Resident, window: timedelta) -> Ticket | None:
+    """The resident's open ticket they last wrote about within `window`, if any."""
+    return session.scalar(
+        select(Ticket)
+        .where(
+            Ticket.resident_id == resident.id,
+            Ticket.status.in_(ACTIVE_STATUSES),
+            Ticket.last_report_at >= utcnow() - window,
+        )
+        .order_by(Ticket.last_report_at.desc())
+        .limit(1)
+    )
+
+
+def report(session: Session, resident: Resident, text: str, channel: Channel) -> Report:
+    """A resident reports a problem: a new ticket, or more words for the one just opened."""
+    text = text.strip()
+    found = classify(text)
+    window = timedelta(hours=current_app.config["HOTLINE_FOLLOWUP_WINDOW_HOURS"])
+    ticket = recent_open_ticket(session, resident, window)
+    if ticket is not None:
+        add_information(ticket, resident, text, found)
+        return Report(ticket, created=False, classification=found)
+    ticket = open_ticket(session, resident, text, channel, found)
+    return Report(ticket, created=True, classification=found)
+
+
+def open_ticket(
+    session: Session,
+    resident: Resident,
+    text: str,
+    channel: Channel,
+    found: Classification,
+) -> Ticket:
+    now = utcnow()
+    ticket = Ticket(
+        code=new_code(session),
+        channel=channel,
+        category_code=found.category,
+        description=text,
+        resident=resident,
+        community_id=resident.community_id,
+        building=resident.building,
+        address=resident.address,
+        priority=Priority.urgent if found.urgent else Priority.normal,
+        received_at=now,
+        last_report_at=now,
+    )
+    session.add(ticket)
+    set_community_deadline(ticket, now)
+    record(
+        ticket,
+        "received",
+        resident_actor(resident),
+        data={
+            "channel": channel.value,
+            "category": found.category,
+            "keyword": found.matched,
+            "danger_word": found.danger_word,
+        },
+    )
+    session.flush()
+    return ticket
+
+
+def add_information(ticket: Ticket, resident: Resident, text: str, found: Classification) -> None:
+    """Append a follow-up text; it may sharpen the category or reveal danger."""
+    ticket.description = f"{ticket.description}\n{text}".strip()
+    ticket.last_report_at = utcnow()
+    data: dict[str, str] = {"text": text}
+    if ticket.category_code == "other" and found.category != "other":
+        ticket.category_code = found.category
+        data["category"] = found.category
+    if found.urgent and ticket.priority != Priority.urgent:
+        ticket.priority = Priority.urgent
+        data["danger_word"] = found.danger_word or ""
+    record(ticket, "info_added", resident_actor(resident), data=data)

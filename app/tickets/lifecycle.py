@@ -1,0 +1,129 @@
+"""The ticket state machine: every move is named, checked, and written to the timeline.
+
+Callers never assign `ticket.status` directly; they call `transition()`, which refuses a move the
+table below does not allow with `IllegalTransition` and leaves the ticket untouched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.orm import object_session
+
+from app.clock import utcnow
+from app.tickets.models import ActorKind, Ticket, TicketEvent
+from app.tickets.models import TicketStatus as S
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who caused an event: shown on the timeline and counted in reports."""
+
+    kind: ActorKind
+    id: int | None = None
+    label: str = ""
+
+
+SYSTEM = Actor(ActorKind.system, label="system")
+
+
+class Move(StrEnum):
+    dispatch = "dispatch"  # offers sent to volunteers or a unit
+    no_taker = "no_taker"  # the last wave expired
+    assign = "assign"  # someone accepted, or staff assigned by hand
+    start = "start"  # the volunteer is on the way
+    revisit = "revisit"  # another visit is needed; the ticket stays with the same person
+    release = "release"  # the assignee gave it back; dispatch starts again
+    escalate = "escalate"  # handed to a street department
+    return_ = "return"  # the department sent it back to the community
+    resolve = "resolve"  # work reported done
+    close = "close"  # rated, unanswered survey, or closed by staff
+    reopen = "reopen"  # a return visit found more to do
+    cancel = "cancel"  # withdrawn, or merged into another ticket
+
+
+_OPEN = {S.new, S.dispatching, S.unassigned, S.assigned, S.in_progress, S.escalated, S.reopened}
+
+TRANSITIONS: dict[Move, tuple[frozenset[S], S]] = {
+    Move.dispatch: (frozenset({S.new, S.unassigned, S.reopened}), S.dispatching),
+    Move.no_taker: (frozenset({S.dispatching}), S.unassigned),
+    Move.assign: (frozenset({S.new, S.dispatching, S.unassigned, S.reopened}), S.assigned),
+    Move.start: (frozenset({S.assigned}), S.in_progress),
+    Move.revisit: (frozenset({S.assigned, S.in_progress}), S.in_progress),
+    Move.release: (frozenset({S.assigned, S.in_progress}), S.new),
+    Move.escalate: (frozenset(_OPEN - {S.escalated}), S.escalated),
+    Move.return_: (frozenset({S.escalated}), S.new),
+    Move.resolve: (frozenset({S.assigned, S.in_progress, S.escalated}), S.resolved),
+    Move.close: (frozenset({S.resolved}), S.closed),
+    Move.reopen: (frozenset({S.resolved, S.closed}), S.reopened),
+    Move.cancel: (frozenset(_OPEN), S.cancelled),
+}
+
+
+class IllegalTransition(Exception):
+    """A move the state machine does not allow from the ticket's current status."""
+
+    def __init__(self, ticket: Ticket, move: Move) -> None:
+        super().__init__(f"ticket {ticket.code}: cannot {move.value} from {ticket.status.value}")
+        self.ticket = ticket
+        self.move = move
+
+
+def can(ticket: Ticket, move: Move) -> bool:
+    return ticket.status in TRANSITIONS[move][0]
+
+
+def transition(
+    ticket: Ticket,
+    move: Move,
+    actor: Actor,
+    *,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> TicketEvent:
+    """Apply `move` to `ticket`, stamping the matching timestamp, and append its event."""
+    sources, target = TRANSITIONS[move]
+    if ticket.status not in sources:
+        raise IllegalTransition(ticket, move)
+    before = ticket.status
+    now = utcnow()
+    ticket.status = target
+    if move is Move.resolve:
+        ticket.resolved_at = now
+    elif move is Move.close:
+        ticket.closed_at = now
+    elif move is Move.escalate:
+        ticket.escalated_at = now
+    return record(ticket, move.value, actor, reason=reason, data=data, from_status=before)
+
+
+def record(
+    ticket: Ticket,
+    kind: str,
+    actor: Actor,
+    *,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    from_status: S | None = None,
+) -> TicketEvent:
+    """Append an event to the timeline; for a status change `from_status` is the old status."""
+    event = TicketEvent(
+        kind=kind,
+        at=utcnow(),
+        from_status=from_status,
+        to_status=ticket.status if from_status is not None else None,
+        actor_kind=actor.kind,
+        actor_id=actor.id,
+        actor_label=actor.label,
+        reason=reason,
+        data=data or {},
+    )
+    # Set the owning side rather than appending, so a long timeline is not loaded to add to it.
+    event.ticket = ticket
+    session = object_session(ticket)
+    if session is not None:
+        session.add(event)
+    ticket.updated_at = event.at
+    return event

@@ -1,0 +1,95 @@
+"""What a resident can text: a problem (a ticket), 进度/STATUS, 取消/CANCEL, 帮助/HELP.
+
+This is the last handler in the inbound chain: anything not recognised as a command is a report.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.categories.models import Category
+from app.i18n import LIST_SEPARATOR, language_of, status_name
+from app.messaging.inbound import Answer, Inbound
+from app.messaging.outbox import Text
+from app.residents.directory import find_or_create
+from app.residents.models import Resident
+from app.tickets.intake import report, resident_actor
+from app.tickets.lifecycle import Move, transition
+from app.tickets.models import ACTIVE_STATUSES, Channel, Ticket
+
+STATUS_WORDS = frozenset({"进度", "查询", "STATUS"})
+CANCEL_WORDS = frozenset({"取消", "撤销", "CANCEL"})
+HELP_WORDS = frozenset({"帮助", "HELP", "INFO", "?"})
+
+
+_COMMAND = re.compile(r"^(?P<word>[^\d\s#]+)\s*#?(?P<code>\d{6,8})?$")
+
+
+def split_command(word: str) -> tuple[str, str | None]:
+    """("取消", "804213") from "取消804213" or "CANCEL #804213"; the code is optional."""
+    match = _COMMAND.match(word)
+    if match is None:
+        return word, None
+    return match["word"], match["code"]
+
+
+def handle(session: Session, inbound: Inbound) -> Answer | None:
+    word, code = split_command(inbound.word)
+    resident = find_or_create(session, inbound.phone, language_of(inbound.body, "zh"))
+    if word in STATUS_WORDS:
+        return status(session, resident)
+    if word in CANCEL_WORDS:
+        return cancel(session, resident, code)
+    if word in HELP_WORDS:
+        return Answer(Text("help", resident.language))
+    if not inbound.body.strip():
+        return Answer(Text("help", resident.language))
+    result = report(session, resident, inbound.body, Channel.sms)
+    ticket = result.ticket
+    if not result.created:
+        return Answer(Text("ticket_added", resident.language, {"code": ticket.code}), ticket.id)
+    category = session.get(Category, ticket.category_code)
+    assert category is not None
+    template = "ticket_created_urgent" if result.classification.urgent else "ticket_created"
+    values = {"code": ticket.code, "category": category.display_name(resident.language)}
+    return Answer(Text(template, resident.language, values), ticket.id)
+
+
+def open_tickets(session: Session, resident: Resident) -> list[Ticket]:
+    return list(
+        session.scalars(
+            select(Ticket)
+            .where(Ticket.resident_id == resident.id, Ticket.status.in_(ACTIVE_STATUSES))
+            .order_by(Ticket.received_at.desc())
+        )
+    )
+
+
+def status(session: Session, resident: Resident) -> Answer:
+    tickets = open_tickets(session, resident)
+    language = resident.language
+    if not tickets:
+        return Answer(Text("status_none", language))
+    lines = LIST_SEPARATOR[language].join(
+        f"{t.code} {status_name(t.status, language)}" for t in tickets[:3]
+    )
+    return Answer(Text("status", language, {"lines": lines}), tickets[0].id)
+
+
+def cancel(session: Session, resident: Resident, code: str | None) -> Answer:
+    """Cancel the open ticket named by `code`, or the only one; with several, ask which."""
+    tickets = open_tickets(session, resident)
+    if code is not None:
+        tickets = [t for t in tickets if t.code == code]
+    if not tickets:
+        return Answer(Text("cancel_none", resident.language))
+    if len(tickets) > 1:
+        codes = LIST_SEPARATOR[resident.language].join(t.code for t in tickets[:3])
+        values = {"codes": codes, "code": tickets[0].code}
+        return Answer(Text("cancel_which", resident.language, values))
+    ticket = tickets[0]
+    transition(ticket, Move.cancel, resident_actor(resident), reason="resident texted cancel")
+    return Answer(Text("cancelled", resident.language, {"code": ticket.code}), ticket.id)

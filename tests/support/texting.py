@@ -1,0 +1,44 @@
+"""Texting the line in tests: a signed POST to /twilio/sms exactly as the provider sends it."""
+
+from __future__ import annotations
+
+import itertools
+import xml.etree.ElementTree as ET
+
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
+from tests.support.signing import signed_post
+
+_sids = itertools.count(1)
+LINE = "580"
+
+
+def sms_form(sender: str, body: str, sid: str | None = None) -> dict[str, str]:
+    return {
+        "MessageSid": sid or f"SM{next(_sids):032x}",
+        "AccountSid": "AC" + "1" * 32,
+        "From": sender,
+        "To": LINE,
+        "Body": body,
+        "NumMedia": "0",
+        "NumSegments": "1",
+        "SmsStatus": "received",
+        "ApiVersion": "2010-04-01",
+    }
+
+
+def text_line(client: FlaskClient, sender: str, body: str, sid: str | None = None) -> TestResponse:
+    return post_signed(client, "/twilio/sms", sms_form(sender, body, sid))
+
+
+def post_signed(client: FlaskClient, path: str, form: dict[str, str]) -> TestResponse:
+    return signed_post(client, path, form, auth_token=AUTH_TOKEN, base_url=PUBLIC_BASE_URL)
+
+
+def replies(response: TestResponse) -> list[str]:
+    """The bodies of the <Message> verbs in a TwiML messaging response."""
+    root = ET.fromstring(response.data)
+    assert root.tag == "Response"
+    return [m.text or "" for m in root.findall("Message")]
