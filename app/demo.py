@@ -1,0 +1,44 @@
+"""Demo data for one street: four communities, its departments, a few residents.
+
+Loaded through the same importers as real files (data/demo/*.csv), so the demo also proves them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.communities.models import Community
+from app.config import PROJECT_ROOT
+from app.imports.csvfile import ImportReport
+from app.imports.people import import_residents
+from app.imports.places import import_communities, import_departments
+
+DEMO_DIR = PROJECT_ROOT / "data" / "demo"
+
+
+def seed(session: Session) -> Iterator[str]:
+    """Import every demo file; raises if one is broken (it is shipped data, not user input)."""
+    region = current_app.config["HOTLINE_REGION"]
+    steps = [
+        ("communities", lambda p: import_communities(session, p)),
+        ("departments", lambda p: import_departments(session, p, region)),
+        ("residents", lambda p: import_residents(session, p, region)),
+    ]
+    for kind, run in steps:
+        report: ImportReport = run(DEMO_DIR / f"{kind}.csv")
+        if not report.ok:
+            raise RuntimeError(f"demo {kind}: " + "; ".join(report.lines()))
+        yield f"demo {kind}: {report.created} created, {report.updated} updated"
+
+
+def seed_if_empty(session: Session) -> list[str]:
+    """Seed a brand-new database so `make run` shows something; never touches one in use."""
+    if session.scalar(select(Community.id).limit(1)) is not None:
+        return []
+    lines = list(seed(session))
+    session.commit()
+    return lines

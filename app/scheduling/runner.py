@@ -1,0 +1,128 @@
+"""The worker process: sends the outbox and, while it holds the lease, runs the sweeps.
+
+APScheduler runs here only, never in web workers (it would run every job once per worker).
+Several `hotline worker` processes may run: all send, one sweeps; if it dies its lease lapses
+and another takes over within a lease period.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from app.db import db
+from app.messaging import delivery, worker
+from app.messaging.models import Message, MessageKind
+from app.messaging.senders import Sender
+from app.scheduling import lease
+from app.scheduling.sweeps import SWEEPS
+from app.telephony.sender import build_sender
+
+log = logging.getLogger(__name__)
+
+LEASE_NAME = "sweeps"
+LEASE_TTL = timedelta(seconds=60)
+TICK_SECONDS = 15
+IDLE_SECONDS = 1.0
+
+
+def holder_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def status_callback_for(app: Flask) -> Callable[[Message], str]:
+    base = app.config["PUBLIC_BASE_URL"]
+
+    def callback(message: Message) -> str:
+        kind = "call" if message.kind == MessageKind.call else "sms"
+        return f"{base}/twilio/status/{kind}"
+
+    return callback
+
+
+def send_outbox_once(app: Flask, sender: Sender) -> worker.Outcome:
+    """Send one batch of due messages (used by the loop and by tests)."""
+    with app.app_context():
+        session: Session = db.session
+        try:
+            return worker.send_due(
+                session,
+                sender,
+                status_callback_for(app),
+                delivery.mark_number,
+                lease_seconds=app.config["HOTLINE_OUTBOX_LEASE_SECONDS"],
+                max_attempts=app.config["HOTLINE_OUTBOX_MAX_ATTEMPTS"],
+            )
+        finally:
+            db.session.remove()
+
+
+def run_sweeps_once(app: Flask, holder: str) -> list[str]:
+    """Run every sweep if this process holds the lease; returns the names that ran."""
+    ran: list[str] = []
+    with app.app_context():
+        try:
+            if not lease.acquire(db.session, LEASE_NAME, holder, LEASE_TTL):
+                return ran
+            for name, sweep in SWEEPS:
+                try:
+                    sweep(db.session)
+                    db.session.commit()
+                    ran.append(name)
+                except Exception:
+                    db.session.rollback()
+                    log.exception("sweep %s failed; it will run again next tick", name)
+        finally:
+            db.session.remove()
+    return ran
+
+
+class Worker:
+    """Outbox loop in the calling thread, sweeps on an APScheduler thread."""
+
+    def __init__(self, app: Flask, sender: Sender | None = None) -> None:
+        self.app = app
+        self.sender = sender or build_sender(app.config["SETTINGS"])
+        self.holder = holder_id()
+        self.stopping = threading.Event()
+        self.scheduler = BackgroundScheduler(
+            timezone=app.config["HOTLINE_TIMEZONE"],
+            job_defaults={"misfire_grace_time": 300, "coalesce": True, "max_instances": 1},
+        )
+
+    def start_scheduler(self) -> None:
+        self.scheduler.add_job(
+            run_sweeps_once,
+            "interval",
+            seconds=TICK_SECONDS,
+            args=[self.app, self.holder],
+            id="sweeps",
+            next_run_time=datetime.now(UTC),
+        )
+        self.scheduler.start()
+
+    def run_outbox(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                outcome = send_outbox_once(self.app, self.sender)
+            except Exception:
+                log.exception("outbox batch failed; retrying shortly")
+                outcome = worker.Outcome()
+            if not (outcome.sent or outcome.retried or outcome.failed or outcome.suppressed):
+                self.stopping.wait(IDLE_SECONDS)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        with self.app.app_context():
+            lease.release(db.session, LEASE_NAME, self.holder)
+            db.session.remove()
