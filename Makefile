@@ -1,0 +1,34 @@
+# One command each, from a fresh clone: `make run` serves http://127.0.0.1:5580, `make test` tests.
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PYTHON ?= python3
+
+.PHONY: install run test lint browser worker clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+run: install
+	$(BIN)/hotline serve --with-worker
+
+worker: install
+	$(BIN)/hotline worker
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+browser:
+	@scripts/ensure-browser
+
+test: install browser lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
