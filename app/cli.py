@@ -109,6 +109,20 @@ def db_upgrade() -> None:
     click.echo("database is up to date")
 
 
+@db_group.command("revision")
+@click.option("-m", "--message", required=True)
+@click.option("--rev-id", required=True, help="e.g. 0002_dispatch")
+@with_appcontext
+def db_revision(message: str, rev_id: str) -> None:
+    """Autogenerate a migration from the models (for developers)."""
+    from alembic import command
+
+    from app import migrate
+
+    config = migrate.alembic_config(db.engine.url.render_as_string(hide_password=False))
+    command.revision(config, message=message, autogenerate=True, rev_id=rev_id)
+
+
 @click.group("import")
 def import_group() -> None:
     """Import CSV files; a file with any bad row is reported and nothing is written."""
