@@ -34,9 +34,15 @@ class TwilioSender:
         rest.close_client(self.client)
 
 
+# Authentication failed: an account problem (say, a token being rotated), not this message's.
+# Retrying lets the outbox drain once credentials are fixed instead of failing every row.
+ACCOUNT_ERRORS = {20003}
+
+
 def _send_error(exc: BaseException) -> SendError:
     kind, code = rest.classify_error(exc)
-    return SendError(str(exc) or type(exc).__name__, permanent=kind == "permanent", code=code)
+    permanent = kind == "permanent" and code not in ACCOUNT_ERRORS
+    return SendError(str(exc) or type(exc).__name__, permanent=permanent, code=code)
 
 
 def build_sender(settings: Settings) -> Sender:
