@@ -11,8 +11,15 @@ from typing import Any, ClassVar
 
 from flask import current_app
 from sqlalchemy import DateTime, Enum, MetaData, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Session,
+    make_transient_to_detached,
+    scoped_session,
+    sessionmaker,
+)
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -84,6 +91,30 @@ class Database:
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
+
+
+def insert_once(session: Session, row: Base, key: str) -> bool:
+    """Insert `row` unless one with the same unique `key` exists; True when it was inserted.
+
+    One `INSERT ... ON CONFLICT DO NOTHING` (SQLite and PostgreSQL), so concurrent duplicates
+    need neither a savepoint nor an exception; the row becomes persistent in `session`.
+    """
+    table = row.__table__
+    values = {c.key: getattr(row, c.key) for c in table.columns if getattr(row, c.key) is not None}
+    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
+    statement = (
+        dialect.insert(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=[key])
+        .returning(table.c.id)
+    )
+    new_id = session.execute(statement).scalar()
+    if new_id is None:
+        return False
+    row.id = new_id
+    make_transient_to_detached(row)
+    session.add(row)
+    return True
 
 
 def make_engine(url: str) -> Engine:

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
+from app.db import insert_once
 from app.i18n import language_of, normalise_words
 from app.messaging import optouts
-from app.messaging.models import Direction, Message, MessageStatus
+from app.messaging.models import Direction, Message, MessageKind, MessageStatus
 from app.messaging.outbox import Text
 from app.phones import InvalidPhone, PhoneNumber, normalize
 
@@ -58,25 +58,24 @@ def receive_sms(
     session: Session, sid: str, sender: str, body: str, region: str, handlers: list[Handler]
 ) -> Received | None:
     """Record and route one text. None for a repeated delivery of a text already handled."""
+    try:
+        phone: PhoneNumber | None = normalize(sender, region)
+    except InvalidPhone:
+        phone = None  # a short code or alphanumeric sender: recorded, never answered
     message = Message(
         direction=Direction.inbound,
-        peer=sender[:20],
+        kind=MessageKind.sms,
+        peer=phone.e164 if phone else sender[:20],
         body=body,
         status=MessageStatus.received,
         provider_sid=sid,
         created_at=utcnow(),
         language=language_of(body, "zh"),
     )
-    try:
-        with session.begin_nested():
-            session.add(message)
-    except IntegrityError:
+    if not insert_once(session, message, "provider_sid"):
         return None
-    try:
-        phone = normalize(sender, region)
-    except InvalidPhone:
-        return Received(message.peer, [])  # a short code or alphanumeric sender: never answered
-    message.peer = phone.e164
+    if phone is None:
+        return Received(message.peer, [])
     inbound = Inbound(phone=phone, body=body, message=message)
     for handler in [opt_out_words, *handlers]:
         answer = handler(session, inbound)

@@ -23,18 +23,24 @@ def sms_form(sender: str, to: str, body: str) -> dict[str, str]:
     }
 
 
+def signature(auth_token: str, url: str, form: dict[str, str]) -> str:
+    """The X-Twilio-Signature the provider would send for `form` posted to `url`."""
+    return RequestValidator(auth_token).compute_signature(url, form)
+
+
 def post_signed_sms(
     server: str, public_base: str, auth_token: str, sender: str, to: str, body: str
 ) -> tuple[int, str]:
     """POST a signed incoming SMS to `server`; the signature is over the public URL."""
     form = sms_form(sender, to, body)
-    signature = RequestValidator(auth_token).compute_signature(
-        public_url(public_base, "/twilio/sms", ""), form
-    )
     request = urllib.request.Request(
         server.rstrip("/") + "/twilio/sms",
         data=urlencode(form).encode(),
-        headers={SIGNATURE_HEADER: signature},
+        headers={
+            SIGNATURE_HEADER: signature(
+                auth_token, public_url(public_base, "/twilio/sms", ""), form
+            )
+        },
     )
     try:
         with urllib.request.urlopen(request, timeout=15) as response:

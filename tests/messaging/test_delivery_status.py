@@ -76,6 +76,7 @@ def test_unknown_sid_and_unknown_status_are_ignored(client, ctx):
 
 def test_callbacks_must_be_signed_and_complete(client, ctx):
     sent_message()
-    response = client.post("/twilio/status/sms", data={"MessageSid": SID, "MessageStatus": "failed"})
+    form = {"MessageSid": SID, "MessageStatus": "failed"}
+    response = client.post("/twilio/status/sms", data=form)
     assert response.status_code == 403
     assert post_signed(client, "/twilio/status/sms", {"MessageSid": SID}).status_code == 400

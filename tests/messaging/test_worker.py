@@ -93,7 +93,7 @@ def test_backoff_grows_and_gives_up_after_max_attempts(app, ctx, clock, sender, 
     assert delays[-1] > delays[0] * 4
 
 
-def test_unsubscribed_number_is_opted_out_and_never_texted_again(app, ctx, clock, sender, twilio_double):
+def test_unsubscribed_number_is_never_texted_again(app, ctx, clock, sender, twilio_double):
     twilio_double.fail_with(status=400, code=21610, to=TO)
     message_id = queue()
     assert send_outbox_once(app, sender).failed == 1
