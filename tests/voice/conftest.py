@@ -19,6 +19,7 @@ from tests.support.call_walker import CallWalker
 MOBILE = "+8613800138000"
 LANDLINE = "+862361520695"
 DUTY_PHONE = "+8613900139000"
+CHINESE_DIGITS = "零一二三四五六七八九"
 
 
 @pytest.fixture
@@ -62,3 +63,8 @@ def the_call(walker: CallWalker) -> Call:
 def messages() -> list[Message]:
     db.session.expire_all()
     return list(db.session.scalars(select(Message).order_by(Message.id)))
+
+
+def spelled(code: str, language: str) -> str:
+    """A ticket code as the line reads it: digit by digit."""
+    return " ".join(CHINESE_DIGITS[int(c)] if language == "zh" else c for c in code)

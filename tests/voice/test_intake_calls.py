@@ -13,6 +13,7 @@ from tests.voice.conftest import (
     MOBILE,
     messages,
     resident,
+    spelled,
     the_call,
     tickets,
 )
@@ -28,16 +29,11 @@ CATEGORIES = {
     "8": "admin",
     "9": "other",
 }
-CHINESE_DIGITS = "零一二三四五六七八九"
 
 
 def to_menu(walker, language):
     """Past the greeting: silence keeps Mandarin, 9 switches to English."""
     return walker.silence() if language == "zh" else walker.press("9")
-
-
-def spelled(code: str, language: str) -> str:
-    return " ".join(CHINESE_DIGITS[int(c)] if language == "zh" else c for c in code)
 
 
 def test_new_mobile_caller_reports_a_problem_in_mandarin(call, on_duty):
