@@ -1,4 +1,5 @@
-"""Sending a signed webhook request the way the provider would, for `hotline sms` and demos."""
+"""Sending a signed webhook request the way the provider would, for `hotline sms`, demos and
+benchmarks."""
 
 from __future__ import annotations
 
@@ -23,14 +24,17 @@ def sms_form(sender: str, to: str, body: str) -> dict[str, str]:
     }
 
 
+def sign(auth_token: str, url: str, form: dict[str, str]) -> str:
+    """The X-Twilio-Signature Twilio would send for a POST of ``form`` to ``url``."""
+    return RequestValidator(auth_token).compute_signature(url, form)
+
+
 def post_signed_sms(
     server: str, public_base: str, auth_token: str, sender: str, to: str, body: str
 ) -> tuple[int, str]:
     """POST a signed incoming SMS to `server`; the signature is over the public URL."""
     form = sms_form(sender, to, body)
-    signature = RequestValidator(auth_token).compute_signature(
-        public_url(public_base, "/twilio/sms", ""), form
-    )
+    signature = sign(auth_token, public_url(public_base, "/twilio/sms", ""), form)
     request = urllib.request.Request(
         server.rstrip("/") + "/twilio/sms",
         data=urlencode(form).encode(),
