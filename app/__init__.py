@@ -31,11 +31,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
 
     from app import health
-    from app.telephony import webhooks
+    from app.telephony import voice, webhooks
+    from app.voice import setup as voice_setup
 
+    voice_setup.init_app(app)  # refuses to start with a broken IVR flow
     app.register_blueprint(health.bp)
     app.register_blueprint(webhooks.bp)
+    app.register_blueprint(voice.bp)
     csrf.exempt(webhooks.bp)  # the provider signs its requests instead
+    csrf.exempt(voice.bp)
 
     from app.cli import register
 

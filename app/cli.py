@@ -16,8 +16,14 @@ from app.db import db
 
 
 def main() -> None:
+    build_cli().main(prog_name="hotline")
+
+
+def build_cli() -> FlaskGroup:
     cli = FlaskGroup(create_app=_create_app, add_default_commands=False, help=__doc__)
-    cli.main(prog_name="hotline")
+    # Added here, not only on the app: `ivr check` must work when a broken flow stops the app.
+    cli.add_command(ivr_group)
+    return cli
 
 
 def _create_app() -> Flask:
@@ -28,7 +34,15 @@ def _create_app() -> Flask:
 
 def register(app: Flask) -> None:
     """Attach the commands to the app so `flask --app app` sees them too."""
-    for command in (serve, worker_command, db_group, import_group, seed_demo, sms_command):
+    for command in (
+        serve,
+        worker_command,
+        db_group,
+        import_group,
+        seed_demo,
+        sms_command,
+        ivr_group,
+    ):
         app.cli.add_command(command)
 
 
@@ -165,6 +179,17 @@ def import_departments(path: Path) -> None:
     _run_import("departments", path, lambda s, p: run(s, p, region))
 
 
+@import_group.command("duty")
+@click.argument("path", type=_CSV)
+@with_appcontext
+def import_duty(path: Path) -> None:
+    """Columns: name,phone,hours (the staff duty roster for calls put through from the IVR)"""
+    from app.voice.roster import import_roster
+
+    region = current_app.config["HOTLINE_REGION"]
+    _run_import("duty roster", path, lambda s, p: import_roster(s, p, region))
+
+
 @import_group.command("residents")
 @click.argument("path", type=_CSV)
 @with_appcontext
@@ -208,3 +233,33 @@ def sms_command(sender: str, url: str | None, body: str) -> None:
     )
     click.echo(f"HTTP {status}")
     click.echo(reply)
+
+
+@click.group("ivr")
+def ivr_group() -> None:
+    """IVR flows (ivr_flows/*.yaml)."""
+
+
+@ivr_group.command("check")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Flow directory (default HOTLINE_IVR_FLOWS_DIR or ivr_flows/).",
+)
+def ivr_check(directory: Path | None) -> None:
+    """Validate every flow file; print each problem and exit 1 if there is any."""
+    import os
+
+    from app.ivr.flows import check_flows
+    from app.voice.setup import flows_dir
+
+    directory = directory or flows_dir(os.environ.get("HOTLINE_IVR_FLOWS_DIR", ""))
+    problems = check_flows(directory)
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        click.echo(f"{directory}: {len(problems)} problem(s)", err=True)
+        sys.exit(1)
+    click.echo(f"{directory}: every flow is valid")

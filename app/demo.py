@@ -1,4 +1,4 @@
-"""Demo data for one street: four communities, its departments, a few residents.
+"""Demo data for one street: four communities, its departments, a few residents, staff on duty.
 
 Loaded through the same importers as real files (data/demo/*.csv), so the demo also proves them.
 """
@@ -16,6 +16,7 @@ from app.config import PROJECT_ROOT
 from app.imports.csvfile import ImportReport
 from app.imports.people import import_residents
 from app.imports.places import import_communities, import_departments
+from app.voice.roster import import_roster
 
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
 
@@ -27,6 +28,7 @@ def seed(session: Session) -> Iterator[str]:
         ("communities", lambda p: import_communities(session, p)),
         ("departments", lambda p: import_departments(session, p, region)),
         ("residents", lambda p: import_residents(session, p, region)),
+        ("duty", lambda p: import_roster(session, p, region)),
     ]
     for kind, run in steps:
         report: ImportReport = run(DEMO_DIR / f"{kind}.csv")

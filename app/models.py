@@ -6,12 +6,16 @@ from app.messaging.models import Message, MessageStatusEvent, OptOut
 from app.residents.models import Resident
 from app.scheduling.models import Lease
 from app.tickets.models import Ticket, TicketEvent
+from app.voice.models import Call, CallRecording, DutyShift
 from app.volunteers.models import Volunteer, VolunteerSkill
 
 __all__ = [
+    "Call",
+    "CallRecording",
     "Category",
     "Community",
     "Department",
+    "DutyShift",
     "Lease",
     "Message",
     "MessageStatusEvent",

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.telephony.simulate import signature
+from app.telephony.simulate import sign
 from bench import load, servers
 
 BODIES = ["洗衣机坏了，转几下就不动了", "楼道灯不亮了", "厨房水龙头漏水", "My TV has no picture"]
@@ -36,7 +36,7 @@ def signed_requests(base: str, count: int, offset: int) -> list[load.Request]:
             "Body": BODIES[i % len(BODIES)],
         }
         headers = {
-            "X-Twilio-Signature": signature(servers.AUTH_TOKEN, url, form),
+            "X-Twilio-Signature": sign(servers.AUTH_TOKEN, url, form),
             "Content-Type": "application/x-www-form-urlencoded",
         }
         requests.append((url, urlencode(form).encode(), headers))

@@ -1,4 +1,5 @@
-"""Sending a signed webhook request the way the provider would, for `hotline sms` and demos."""
+"""Sending a signed webhook request the way the provider would, for `hotline sms`, demos and
+benchmarks."""
 
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ def sms_form(sender: str, to: str, body: str) -> dict[str, str]:
     }
 
 
-def signature(auth_token: str, url: str, form: dict[str, str]) -> str:
-    """The X-Twilio-Signature the provider would send for `form` posted to `url`."""
+def sign(auth_token: str, url: str, form: dict[str, str]) -> str:
+    """The X-Twilio-Signature Twilio would send for a POST of ``form`` to ``url``."""
     return RequestValidator(auth_token).compute_signature(url, form)
 
 
@@ -33,14 +34,11 @@ def post_signed_sms(
 ) -> tuple[int, str]:
     """POST a signed incoming SMS to `server`; the signature is over the public URL."""
     form = sms_form(sender, to, body)
+    signature = sign(auth_token, public_url(public_base, "/twilio/sms", ""), form)
     request = urllib.request.Request(
         server.rstrip("/") + "/twilio/sms",
         data=urlencode(form).encode(),
-        headers={
-            SIGNATURE_HEADER: signature(
-                auth_token, public_url(public_base, "/twilio/sms", ""), form
-            )
-        },
+        headers={SIGNATURE_HEADER: signature},
     )
     try:
         with urllib.request.urlopen(request, timeout=15) as response:

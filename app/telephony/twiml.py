@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
 from flask import Response
 from twilio.twiml.messaging_response import MessagingResponse
+from twilio.twiml.voice_response import Dial, Gather, Say, VoiceResponse
+
+from app.ivr import engine
+from app.ivr.engine import Action
 
 
 def messages(bodies: list[str]) -> Response:
@@ -12,3 +19,92 @@ def messages(bodies: list[str]) -> Response:
     for body in bodies:
         response.message(body)
     return Response(str(response), mimetype="text/xml")
+
+
+#: Twilio's ``phone_call`` model is tuned for phone audio but only for some languages.
+_PHONE_CALL_MODEL_LANGUAGES = frozenset({"en-US", "en-GB", "en-AU", "en-IN"})
+
+
+@dataclass(frozen=True)
+class VoiceUrls:
+    """Where the provider posts back: ``action(node)`` for a node's result, and the recording
+    status callback."""
+
+    action: Callable[[str], str]
+    recording_status: str
+
+
+def voice(actions: Iterable[Action], urls: VoiceUrls, dial: Sequence[str] = ()) -> str:
+    """Render the IVR engine's actions as TwiML; domain requests (ticket, emergency) are skipped."""
+    response = VoiceResponse()
+    for action in actions:
+        match action:
+            case engine.Say():
+                response.append(_say(action))
+            case engine.Pause():
+                response.pause(length=action.seconds)
+            case engine.Gather():
+                response.append(_gather(action, urls))
+            case engine.Record():
+                response.record(
+                    max_length=action.max_length,
+                    play_beep=action.play_beep,
+                    finish_on_key=action.finish_on_key,
+                    timeout=5,
+                    trim="trim-silence",
+                    action=urls.action(action.action_node),
+                    method="POST",
+                    recording_status_callback=urls.recording_status,
+                    recording_status_callback_method="POST",
+                    recording_status_callback_event="in-progress completed absent",
+                )
+            case engine.Dial():
+                response.append(_dial(action, urls, dial))
+            case engine.Redirect():
+                response.redirect(urls.action(action.node), method="POST")
+            case engine.Hangup():
+                response.hangup()
+    return str(response)
+
+
+def _say(action: engine.Say) -> Say:
+    say = Say(voice=action.voice, language=action.language)
+    if action.rate:
+        say.prosody(action.text, rate=action.rate)  # SSML: Polly voices read slower
+    else:
+        say.value = action.text
+    return say
+
+
+def _gather(action: engine.Gather, urls: VoiceUrls) -> Gather:
+    speech = "speech" in action.input
+    options: dict[str, object] = {}
+    if speech:
+        options = {
+            "language": action.speech_language,
+            "hints": ",".join(action.hints) or None,
+            "speech_timeout": "auto",
+            "speech_model": "phone_call"
+            if action.speech_language in _PHONE_CALL_MODEL_LANGUAGES
+            else "default",
+        }
+    gather = Gather(
+        input=" ".join(action.input),
+        num_digits=action.num_digits,
+        timeout=action.timeout,
+        action=urls.action(action.action_node),
+        method="POST",
+        action_on_empty_result=False,
+        **{k: v for k, v in options.items() if v is not None},
+    )
+    for prompt in action.prompt:
+        gather.append(_say(prompt))
+    return gather
+
+
+def _dial(action: engine.Dial, urls: VoiceUrls, numbers: Sequence[str]) -> Dial:
+    """Ring every number at once; the first to pick up takes the call."""
+    dial = Dial(timeout=action.timeout, action=urls.action(action.action_node), method="POST")
+    for number in numbers:
+        dial.number(number)
+    return dial

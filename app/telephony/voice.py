@@ -1,0 +1,122 @@
+"""The voice webhooks: incoming calls, IVR steps, outbound call flows, call and recording status.
+
+Signature-checked like every /twilio/ route (the SMS blueprint's check is reused). Handlers
+parse the provider's post, call one use case in ``app.voice.calls``, render TwiML and commit;
+nothing waits on an outbound request, because a caller hears silence meanwhile.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, current_app, request
+from sqlalchemy import select
+
+from app.db import db
+from app.ivr.engine import Event
+from app.telephony import twiml
+from app.telephony.webhooks import check_signature, required
+from app.tickets.models import Ticket
+from app.voice import calls
+from app.voice.setup import voice_line
+
+bp = Blueprint("twilio_voice", __name__, url_prefix="/twilio")
+bp.before_request(check_signature)
+
+STEP_PATH = "/twilio/voice/step"
+
+
+@bp.post("/voice")
+def incoming_call() -> Response:
+    turn = calls.answer_incoming(
+        db.session, voice_line(), _call_sid(), _field("From"), _field("To")
+    )
+    return _reply(turn)
+
+
+@bp.post("/voice/step")
+def step() -> Response:
+    event = Event.from_form(request.form, node=request.args.get("node"))
+    turn = calls.answer_step(
+        db.session,
+        voice_line(),
+        _call_sid(),
+        _step_number(),
+        event,
+        recording_sid=request.form.get("RecordingSid"),
+        caller=_field("From"),
+        to=_field("To"),
+    )
+    return _reply(turn)
+
+
+@bp.post(calls.OUTBOUND_PATH.removeprefix("/twilio").replace("{flow}", "<flow>"))
+def outbound_call(flow: str) -> Response:
+    line = voice_line()
+    code = request.args.get("ticket", "")
+    ticket = db.session.scalar(select(Ticket).where(Ticket.code == code)) if code else None
+    if flow not in line.flows or flow == calls.INTAKE_FLOW or ticket is None:
+        abort(404, description="no such flow or ticket for an outbound call")
+    turn = calls.answer_outbound(
+        db.session, line, _call_sid(), flow, ticket, _field("To"), _field("From")
+    )
+    return _reply(turn)
+
+
+@bp.post("/voice/recording")
+def recording_status() -> tuple[str, int]:
+    recording = calls.update_recording(
+        db.session,
+        _call_sid(),
+        required("RecordingSid", 64),
+        request.form.get("RecordingUrl", "")[:500],
+        request.form.get("RecordingStatus", "")[:20],
+        _seconds("RecordingDuration"),
+    )
+    if recording is None:
+        abort(404, description="unknown call")
+    db.session.commit()
+    return "", 204
+
+
+@bp.post("/status/call")
+def call_status() -> tuple[str, int]:
+    calls.end_call(db.session, _call_sid(), required("CallStatus", 20), _seconds("CallDuration"))
+    db.session.commit()
+    return "", 204
+
+
+def _reply(turn: calls.Turn) -> Response:
+    if turn.replay is not None:
+        xml = turn.replay
+    else:
+        xml = twiml.voice(turn.actions, _urls(turn.call.step), turn.dial)
+        calls.remember_reply(turn.call, xml)
+    db.session.commit()
+    return Response(xml, mimetype="text/xml")
+
+
+def _urls(step_number: int) -> twiml.VoiceUrls:
+    base = current_app.config["PUBLIC_BASE_URL"]
+    return twiml.VoiceUrls(
+        action=lambda node: f"{base}{STEP_PATH}?node={quote(node, safe='')}&n={step_number}",
+        recording_status=f"{base}/twilio/voice/recording",
+    )
+
+
+def _call_sid() -> str:
+    return required("CallSid", 64)
+
+
+def _field(name: str) -> str:
+    return request.form.get(name, "")[:40]
+
+
+def _step_number() -> int:
+    raw = request.args.get("n", "")
+    return int(raw) if raw.isdigit() and len(raw) < 9 else -1
+
+
+def _seconds(name: str) -> int | None:
+    raw = request.form.get(name, "")
+    return int(raw) if raw.isdigit() and len(raw) < 9 else None

@@ -1,0 +1,450 @@
+"""Running a call through its IVR flow: the Call row, the ticket a call creates, and what staff owe.
+
+The webhook parses the provider's post, calls one function here and renders the returned actions.
+Each reply bumps ``Call.step`` and every action URL carries it, so a repeated or late post (the
+provider delivers at least once, in any order) gets the stored reply again and changes nothing.
+The Call row is locked for the whole turn, which also makes ticket creation once per call.
+
+For surveys: queue an outbound call with ``outbound_call_url(base, "survey", ticket.code)`` as
+the TwiML URL; when it ends, ``survey_calls(session, ticket.id)`` lists its Call rows and
+``survey_rating_for_call(call)`` reads the answer ("satisfied", "basically_satisfied",
+"unsatisfied", or None when the resident gave none). ``Call.outcome`` is ``rated``/``not_rated``
+once the provider reports the end; a call nobody answered has no Call row at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.categories.catalog import Classification, classify
+from app.categories.models import Category
+from app.clock import utcnow
+from app.i18n import STATUS_NAMES
+from app.ivr import engine
+from app.ivr.engine import (
+    ANSWERED,
+    Action,
+    CallState,
+    Context,
+    CreateTicket,
+    Dial,
+    Event,
+    Hangup,
+    Say,
+    Step,
+)
+from app.ivr.flows import DialStaffNode, Flow
+from app.messaging.models import Priority
+from app.messaging.outbox import Text, queue_sms
+from app.phones import InvalidPhone, PhoneNumber, normalize
+from app.residents.directory import by_phone, find_or_create
+from app.tickets.intake import open_ticket, resident_actor
+from app.tickets.lifecycle import record
+from app.tickets.models import Channel, Ticket
+from app.tickets.resident_commands import open_tickets
+from app.voice.models import (
+    ENDED,
+    Call,
+    CallDirection,
+    CallOutcome,
+    CallPurpose,
+    CallRecording,
+    CallStatus,
+)
+from app.voice.roster import staff_available
+from app.voice.setup import INTAKE_FLOW, VoiceLine
+
+OUTBOUND_PATH = "/twilio/voice/outbound/{flow}"
+#: Ticket creations and empty dials settled within one reply; a valid flow needs two at most.
+MAX_SETTLE = 5
+
+#: Said when a caller withholds their number: there is nobody to attach a ticket to or call back.
+NO_NUMBER = {
+    "zh": "对不起，我们看不到您的来电号码，无法为您登记。"
+    "请用显示号码的电话再拨580，或者发短信给580。再见。",
+    "en": "Sorry, we cannot see your phone number, so we cannot register your request. "
+    "Please call 580 again from a phone that shows its number, or text 580. Goodbye.",
+}
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The answer to one provider post: actions to render, or a stored reply to repeat."""
+
+    call: Call
+    actions: tuple[Action, ...] = ()
+    dial: tuple[str, ...] = ()  # numbers a Dial action rings, all at once
+    replay: str | None = None
+
+
+# --- entry points for the webhooks ----------------------------------------------------------------
+
+
+def answer_incoming(session: Session, line: VoiceLine, sid: str, caller: str, to: str) -> Turn:
+    """A resident calls the line: start the intake flow (or repeat the reply already given)."""
+    call = _new_call(session, line, sid, CallDirection.inbound, INTAKE_FLOW, caller, to)
+    if call.step:
+        return Turn(call, replay=call.last_reply)
+    flow = line.flows[call.flow]
+    return _start(session, line, call, flow)
+
+
+def answer_outbound(
+    session: Session,
+    line: VoiceLine,
+    sid: str,
+    flow_name: str,
+    ticket: Ticket,
+    to: str,
+    line_no: str,
+) -> Turn:
+    """A resident picked up a call the worker placed: run ``flow_name`` (a survey) about it."""
+    call = _new_call(session, line, sid, CallDirection.outbound, flow_name, to, line_no, ticket)
+    if call.step:
+        return Turn(call, replay=call.last_reply)
+    return _start(session, line, call, line.flows[flow_name])
+
+
+def answer_step(
+    session: Session,
+    line: VoiceLine,
+    sid: str,
+    step: int,
+    event: Event,
+    *,
+    recording_sid: str | None = None,
+    caller: str = "",
+    to: str = "",
+) -> Turn:
+    """The provider posts what the caller did at ``event.node`` (keys, speech, a recording...).
+
+    An unknown CallSid (the row was lost, or the post is for a call we never saw) starts the
+    intake flow afresh rather than leaving the caller in silence.
+    """
+    call = call_by_sid(session, sid)
+    if call is None:
+        return answer_incoming(session, line, sid, caller, to)
+    if step != call.step or call.status in ENDED:
+        return Turn(call, replay=call.last_reply)
+    flow = line.flows.get(call.flow) or line.flows[INTAKE_FLOW]
+    state = CallState.from_dict(call.state)
+    if event.node == state.node:
+        _note_input(session, call, event, recording_sid)
+        if isinstance(flow.nodes.get(state.node), DialStaffNode) and _answered(event):
+            call.outcome = CallOutcome.connected
+    staff = _staff(session, line)
+    ctx = _context(session, line, call, staff)
+    return _settle(session, line, call, flow, engine.advance(flow, state, event, ctx), ctx, staff)
+
+
+def remember_reply(call: Call, reply: str) -> None:
+    """Keep the rendered reply, so a repeated post gets exactly the same answer."""
+    call.last_reply = reply
+
+
+def end_call(session: Session, sid: str, status: str, duration: int | None) -> Call | None:
+    """The provider's final call status: the first one ends the call; later ones change nothing."""
+    call = call_by_sid(session, sid)
+    if call is None:
+        return None
+    try:
+        new = CallStatus(status)
+    except ValueError:
+        return call  # queued, ringing...: not an end
+    if new not in ENDED or call.status in ENDED:
+        return call
+    call.status, call.ended_at, call.duration = new, utcnow(), duration
+    if call.outcome is None:
+        intake = call.purpose == CallPurpose.intake
+        call.outcome = CallOutcome.missed if intake else CallOutcome.not_rated
+    session.flush()
+    return call
+
+
+def update_recording(
+    session: Session,
+    call_sid: str,
+    recording_sid: str,
+    url: str,
+    status: str,
+    duration: int | None,
+) -> CallRecording | None:
+    """A recording status callback; None when the call is unknown."""
+    call = call_by_sid(session, call_sid)
+    if call is None:
+        return None
+    recording = _recording(session, call, recording_sid)
+    if recording.status != "completed":  # a late "in-progress" must not undo "completed"
+        recording.status = status
+    recording.url = url or recording.url
+    recording.duration = duration if duration is not None else recording.duration
+    session.flush()
+    return recording
+
+
+# --- queries for the dashboard and surveys --------------------------------------------------------
+
+
+def call_by_sid(session: Session, sid: str) -> Call | None:
+    """The call, locked for the rest of the transaction (a no-op on SQLite, which locks writes)."""
+    return session.scalar(select(Call).where(Call.sid == sid).with_for_update())
+
+
+def missed_calls(session: Session, since: datetime | None = None) -> list[Call]:
+    """Callers who hung up before a ticket existed, newest first: staff should call them back."""
+    query = select(Call).where(Call.outcome == CallOutcome.missed)
+    if since is not None:
+        query = query.where(Call.started_at >= since)
+    return list(session.scalars(query.order_by(Call.started_at.desc(), Call.id.desc())))
+
+
+def outbound_call_url(base_url: str, flow: str, ticket_code: str) -> str:
+    """The TwiML URL to hand ``outbox.queue_call`` for a call running ``flow`` about a ticket."""
+    return f"{base_url.rstrip('/')}{OUTBOUND_PATH.format(flow=flow)}?ticket={ticket_code}"
+
+
+def survey_calls(session: Session, ticket_id: int) -> list[Call]:
+    """Survey calls about a ticket, oldest first."""
+    query = select(Call).where(Call.ticket_id == ticket_id, Call.purpose == CallPurpose.survey)
+    return list(session.scalars(query.order_by(Call.started_at, Call.id)))
+
+
+def survey_rating_for_call(call: Call) -> str | None:
+    """The rating the resident keyed in, or None if they never answered."""
+    rating = call.variables.get("rating")
+    return str(rating) if rating else None
+
+
+# --- the turn -------------------------------------------------------------------------------------
+
+
+def _new_call(
+    session: Session,
+    line: VoiceLine,
+    sid: str,
+    direction: CallDirection,
+    flow: str,
+    caller: str,
+    to: str,
+    ticket: Ticket | None = None,
+) -> Call:
+    """The call for ``sid``, created if new; a concurrent duplicate finds the winner's row."""
+    existing = call_by_sid(session, sid)
+    if existing is not None:
+        return existing
+    phone = _phone(caller, line.region)
+    call = Call(
+        sid=sid,
+        direction=direction,
+        purpose=CallPurpose.intake if flow == INTAKE_FLOW else CallPurpose.survey,
+        caller=phone.e164 if phone else caller[:40],
+        line=to[:40],
+        flow=flow,
+        ticket=ticket,
+        resident=by_phone(session, phone.e164) if phone else None,
+        started_at=utcnow(),
+    )
+    try:
+        with session.begin_nested():
+            session.add(call)
+    except IntegrityError:
+        found = call_by_sid(session, sid)
+        assert found is not None
+        return found
+    return call
+
+
+def _start(session: Session, line: VoiceLine, call: Call, flow: Flow) -> Turn:
+    staff = _staff(session, line)
+    ctx = _context(session, line, call, staff)
+    return _settle(session, line, call, flow, engine.start(flow, ctx), ctx, staff)
+
+
+def _settle(
+    session: Session,
+    line: VoiceLine,
+    call: Call,
+    flow: Flow,
+    step: Step,
+    ctx: Context,
+    staff: tuple[str, ...],
+) -> Turn:
+    """Do what the engine asks of the app (create the ticket, dial), then store the new state."""
+    for _ in range(MAX_SETTLE):
+        if step.create_ticket is not None:
+            code = _ensure_ticket(session, line, call, step.create_ticket)
+            if code is None:
+                step = _cannot_register(flow, step)
+                break
+            done = engine.advance(flow, step.state, Event(), replace(ctx, ticket_code=code))
+            step = step.then(done)
+        elif any(isinstance(a, Dial) for a in step.actions) and not staff:
+            # Nobody to ring after all (the roster changed mid-call): the no-answer branch.
+            missed = Event(node=step.state.node, dial_status="no-answer")
+            step = _without_dial(step, engine.advance(flow, step.state, missed, ctx))
+        else:
+            break
+    if step.emergency:
+        call.emergency = True
+    _store(call, step.state)
+    session.flush()
+    return Turn(call, step.actions, dial=staff)
+
+
+def _store(call: Call, state: CallState) -> None:
+    call.state = state.to_dict()
+    call.node, call.language, call.path = state.node, state.language, list(state.path)
+    call.step += 1
+    if call.purpose == CallPurpose.survey and state.variables.get("rating"):
+        call.outcome = CallOutcome.rated
+
+
+def _without_dial(step: Step, later: Step) -> Step:
+    kept = tuple(a for a in step.actions if not isinstance(a, Dial | CreateTicket))
+    return Step(later.state, kept + later.actions)
+
+
+def _cannot_register(flow: Flow, step: Step) -> Step:
+    """End the call politely: a withheld number can have no ticket and no call back."""
+    voice = flow.voices[step.state.language]
+    sorry = Say(NO_NUMBER.get(step.state.language, NO_NUMBER["zh"]), voice.voice, voice.language)
+    kept = tuple(a for a in step.actions if not isinstance(a, CreateTicket))
+    return Step(replace(step.state, finished=True), (*kept, sorry, Hangup()))
+
+
+def _answered(event: Event) -> bool:
+    return (event.dial_status or "").strip().lower() in ANSWERED
+
+
+def _note_input(session: Session, call: Call, event: Event, recording_sid: str | None) -> None:
+    """Keep what the caller did, for staff and for the record."""
+    if event.digits:
+        call.digits = [*call.digits, event.digits[:20]]
+    if event.speech_result:
+        heard = {"node": event.node, "text": event.speech_result[:500]}
+        call.speech = [*call.speech, {**heard, "confidence": event.confidence}]
+    if event.recording_url:
+        recording = _recording(session, call, recording_sid or _sid_from_url(event.recording_url))
+        recording.node = event.node or ""
+        recording.url = event.recording_url
+        recording.duration = event.recording_duration
+
+
+def _recording(session: Session, call: Call, sid: str) -> CallRecording:
+    recording = session.scalar(select(CallRecording).where(CallRecording.sid == sid))
+    if recording is None:
+        recording = CallRecording(sid=sid, call=call)
+        session.add(recording)
+    return recording
+
+
+def _sid_from_url(url: str) -> str:
+    """Recording URLs end in the RecordingSid (``.../Recordings/RE...``)."""
+    return url.rstrip("/").rsplit("/", 1)[-1][:64]
+
+
+# --- what the engine needs to know ----------------------------------------------------------------
+
+
+def _staff(session: Session, line: VoiceLine) -> tuple[str, ...]:
+    shifts = staff_available(session, line.office, utcnow(), line.timezone)
+    return tuple(s.phone for s in shifts)
+
+
+def _context(session: Session, line: VoiceLine, call: Call, staff: tuple[str, ...]) -> Context:
+    resident = call.resident
+    phone = _phone(call.caller, line.region)
+    mobile = resident.can_receive_sms if resident else bool(phone and phone.can_receive_sms)
+    values: dict[str, str | dict[str, str]] = {}
+    current = open_tickets(session, resident) if resident and not call.ticket_id else []
+    if current:
+        values["open_ticket_code"] = current[0].code
+        values["status"] = {lang: names[current[0].status] for lang, names in STATUS_NAMES.items()}
+    if call.ticket is not None:
+        values["ticket_code"] = call.ticket.code
+    return Context(
+        conditions={
+            "in_office_hours": bool(staff),
+            "known_caller_with_open_ticket": bool(current),
+            "number_known": bool(resident and resident.address),
+            "is_mobile": mobile,
+        },
+        values=values,
+        language=resident.language if resident else None,
+    )
+
+
+def _phone(raw: str, region: str) -> PhoneNumber | None:
+    try:
+        return normalize(raw, region)
+    except InvalidPhone:
+        return None
+
+
+# --- the ticket -----------------------------------------------------------------------------------
+
+
+def _ensure_ticket(
+    session: Session, line: VoiceLine, call: Call, request: CreateTicket
+) -> str | None:
+    """The call's ticket code, opening the ticket the first time; None for a withheld number."""
+    if call.ticket is not None:
+        return call.ticket.code
+    phone = _phone(call.caller, line.region)
+    if phone is None:
+        return None
+    variables = request.variables
+    resident = call.resident or find_or_create(session, phone, call.language)
+    found = _classification(variables)
+    ticket = open_ticket(
+        session, resident, str(variables.get("speech") or ""), Channel.voice, found
+    )
+    ticket.recording_url = _text(variables.get("description_recording"))
+    ticket.callback_requested = bool(variables.get("callback"))
+    record(
+        ticket,
+        "call_recorded",
+        resident_actor(resident),
+        data={
+            "call_sid": call.sid,
+            "problem_recording": _text(variables.get("description_recording")),
+            "address_recording": _text(variables.get("address_recording")),
+            "callback": ticket.callback_requested,
+            "dial_status": _text(variables.get("dial_status")),
+        },
+    )
+    call.resident, call.ticket, call.outcome = resident, ticket, CallOutcome.ticket
+    if resident.can_receive_sms:
+        _text_the_code(session, resident.phone, ticket, call.language, found.urgent)
+    return ticket.code
+
+
+def _classification(variables: dict[str, object]) -> Classification:
+    """The menu's category if one was chosen, else keywords in what the caller said."""
+    found = classify(str(variables.get("speech") or ""))
+    chosen = variables.get("category")
+    danger = _text(variables.get("danger_word")) or found.danger_word
+    return Classification(
+        category=chosen if isinstance(chosen, str) and chosen else found.category,
+        matched=None if chosen else found.matched,
+        urgent=bool(variables.get("emergency")) or danger is not None,
+        danger_word=danger,
+    )
+
+
+def _text_the_code(session: Session, to: str, ticket: Ticket, language: str, urgent: bool) -> None:
+    category = session.get(Category, ticket.category_code)
+    name = category.display_name(language) if category else ticket.category_code
+    template = "ticket_created_urgent" if urgent else "ticket_created"
+    text = Text(template, language, {"code": ticket.code, "category": name})
+    priority = Priority.urgent if urgent else Priority.notice
+    queue_sms(session, to, text, priority=priority, ticket_id=ticket.id)
+
+
+def _text(value: object) -> str | None:
+    return str(value) if value else None

@@ -1,0 +1,59 @@
+"""What the voice line needs from start-up: validated flows and parsed office hours.
+
+Both are read once, when the app is built, so a broken flow file or unreadable office hours stop
+start-up with the reason instead of surfacing as a caller hearing an error mid-call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from app.config import PROJECT_ROOT
+from app.ivr.flows import Flow, FlowError, load_and_validate
+from app.voice.roster import office_hours
+from app.volunteers.availability import Availability
+
+EXTENSION_KEY = "hotline.voice"
+#: The flow that answers calls to the line; the line cannot work without it.
+INTAKE_FLOW = "intake"
+DEFAULT_FLOWS_DIR = PROJECT_ROOT / "ivr_flows"
+
+
+@dataclass(frozen=True)
+class VoiceLine:
+    """The loaded flows by name and the office hours, shared by every request."""
+
+    flows: dict[str, Flow]
+    office: Availability
+    timezone: str
+    region: str
+
+
+def flows_dir(configured: str) -> Path:
+    return Path(configured) if configured else DEFAULT_FLOWS_DIR
+
+
+def init_app(app: Flask) -> None:
+    """Load and validate every flow; raise ``FlowError`` naming the directory and each problem."""
+    directory = flows_dir(app.config["HOTLINE_IVR_FLOWS_DIR"])
+    try:
+        flows = load_and_validate(directory)
+    except FlowError as exc:
+        raise FlowError(
+            [f"IVR flows in {directory} are broken (run `hotline ivr check`):", *exc.problems]
+        ) from None
+    if INTAKE_FLOW not in flows:
+        raise FlowError([f"IVR flows in {directory}: {INTAKE_FLOW}.yaml is missing"])
+    app.extensions[EXTENSION_KEY] = VoiceLine(
+        flows=flows,
+        office=office_hours(app.config["HOTLINE_OFFICE_HOURS"]),
+        timezone=app.config["HOTLINE_TIMEZONE"],
+        region=app.config["HOTLINE_REGION"],
+    )
+
+
+def voice_line() -> VoiceLine:
+    return current_app.extensions[EXTENSION_KEY]

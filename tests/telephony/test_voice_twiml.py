@@ -1,0 +1,97 @@
+"""The IVR engine's actions rendered as TwiML, checked verb by verb and attribute by attribute."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from app.ivr.engine import (
+    CreateTicket,
+    Dial,
+    Emergency,
+    Gather,
+    Hangup,
+    Pause,
+    Record,
+    Redirect,
+    Say,
+)
+from app.telephony import twiml
+
+URLS = twiml.VoiceUrls(
+    action=lambda node: f"https://h.example/twilio/voice/step?node={node}&n=7",
+    recording_status="https://h.example/twilio/voice/recording",
+)
+ZH = Say("请按1。", "Polly.Zhiyu", "cmn-CN")
+
+
+def render(*actions, dial=()) -> ET.Element:
+    root = ET.fromstring(twiml.voice(actions, URLS, dial))
+    assert root.tag == "Response"
+    return root
+
+
+def test_gather_with_speech_carries_language_hints_and_model():
+    gather = Gather(("dtmf", "speech"), 1, 6, "cmn-Hans-CN", ("洗衣机", "电视"), "category", (ZH,))
+    [verb] = render(gather)
+    assert verb.tag == "Gather"
+    assert verb.attrib == {
+        "input": "dtmf speech",
+        "numDigits": "1",
+        "timeout": "6",
+        "action": "https://h.example/twilio/voice/step?node=category&n=7",
+        "method": "POST",
+        "actionOnEmptyResult": "false",
+        "language": "cmn-Hans-CN",
+        "hints": "洗衣机,电视",
+        "speechTimeout": "auto",
+        "speechModel": "default",
+    }
+    [say] = verb
+    assert say.tag == "Say" and say.text == "请按1。" and say.attrib["voice"] == "Polly.Zhiyu"
+
+
+def test_english_speech_uses_the_phone_call_model_and_keys_only_menus_no_speech():
+    en = Gather(("dtmf", "speech"), 1, 5, "en-US", (), "greeting", ())
+    keys = Gather(("dtmf",), 1, 5, "cmn-Hans-CN", (), "rate", ())
+    first, second = render(en, keys)
+    assert first.attrib["speechModel"] == "phone_call" and "hints" not in first.attrib
+    assert second.attrib["input"] == "dtmf" and "language" not in second.attrib
+
+
+def test_slow_prompts_use_ssml_prosody():
+    [say] = render(Say("家电维修，请按1。", "Polly.Zhiyu", "cmn-CN", rate="90%"))
+    [prosody] = say
+    assert prosody.tag == "prosody" and prosody.attrib == {"rate": "90%"}
+    assert prosody.text == "家电维修，请按1。"
+
+
+def test_record_posts_its_result_and_its_status():
+    [verb] = render(Record(120, True, "#", "record_problem"))
+    assert verb.tag == "Record"
+    assert verb.attrib["maxLength"] == "120" and verb.attrib["playBeep"] == "true"
+    assert verb.attrib["finishOnKey"] == "#"
+    assert verb.attrib["action"].endswith("node=record_problem&n=7")
+    assert verb.attrib["recordingStatusCallback"] == URLS.recording_status
+    assert "completed" in verb.attrib["recordingStatusCallbackEvent"].split()
+
+
+def test_dial_rings_every_number_on_duty_with_a_timeout():
+    [verb] = render(Dial(25, "dial_staff"), dial=("+8613900139000", "+8613900139001"))
+    assert verb.tag == "Dial" and verb.attrib["timeout"] == "25"
+    assert verb.attrib["action"].endswith("node=dial_staff&n=7")
+    assert [n.text for n in verb.findall("Number")] == ["+8613900139000", "+8613900139001"]
+
+
+def test_pause_redirect_hangup_and_domain_signals():
+    verbs = render(
+        Emergency("menu: emergency"),
+        ZH,
+        Pause(1),
+        CreateTicket({}),
+        Redirect("category"),
+        Hangup(),
+    )
+    assert [v.tag for v in verbs] == ["Say", "Pause", "Redirect", "Hangup"]
+    assert verbs[1].attrib == {"length": "1"}
+    assert verbs[2].attrib == {"method": "POST"}
+    assert verbs[2].text == "https://h.example/twilio/voice/step?node=category&n=7"

@@ -1,0 +1,270 @@
+"""Whole calls to the line through intake.yaml, walked as Twilio would, in Mandarin and English."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.messaging.models import MessageStatus
+from app.tickets.models import Channel, Priority, TicketStatus
+from app.voice.models import CallOutcome, CallPurpose, CallStatus
+from tests.voice.conftest import (
+    DUTY_PHONE,
+    LANDLINE,
+    MOBILE,
+    messages,
+    resident,
+    spelled,
+    the_call,
+    tickets,
+)
+
+CATEGORIES = {
+    "1": "appliance",
+    "2": "electrical",
+    "3": "plumbing",
+    "4": "building",
+    "5": "sanitation",
+    "6": "elderly",
+    "7": "dispute",
+    "8": "admin",
+    "9": "other",
+}
+
+
+def to_menu(walker, language):
+    """Past the greeting: silence keeps Mandarin, 9 switches to English."""
+    return walker.silence() if language == "zh" else walker.press("9")
+
+
+def test_new_mobile_caller_reports_a_problem_in_mandarin(call, on_duty):
+    walker = call(MOBILE)
+    greeting = walker.verb("Gather")
+    assert greeting.attrib["input"] == "dtmf speech" and greeting.attrib["numDigits"] == "1"
+    assert "580" in walker.heard and "For English, press 9" in walker.heard
+    assert walker.verb("Say").attrib == {"voice": "Polly.Zhiyu", "language": "cmn-CN"}
+
+    walker.silence()
+    menu = walker.verb("Gather")
+    assert menu.attrib["language"] == "cmn-Hans-CN" and "洗衣机" in menu.attrib["hints"]
+    assert menu.find("Say/prosody").attrib["rate"] == "90%"
+    assert "水管水暖，请按3" in walker.heard
+
+    walker.press("3")
+    record = walker.verb("Record")
+    assert record.attrib["maxLength"] == "120" and record.attrib["finishOnKey"] == "#"
+    assert record.attrib["recordingStatusCallback"].endswith("/twilio/voice/recording")
+    problem = walker.record()
+    assert "地址" in walker.heard  # an unknown number is asked for the address
+    address = walker.record(duration=8)
+
+    assert walker.hung_up
+    [ticket] = tickets()
+    assert ticket.channel == Channel.voice and ticket.category_code == "plumbing"
+    assert ticket.recording_url == problem and ticket.status == TicketStatus.new
+    assert ticket.resident.phone == MOBILE and not ticket.callback_requested
+    assert walker.heard.count(f"您的工单号是：{spelled(ticket.code, 'zh')}") == 2
+    assert "短信" in walker.heard
+    assert walker.verbs.count("Pause") == 1
+    recorded = next(e for e in ticket.events if e.kind == "call_recorded")
+    assert recorded.data["address_recording"] == address
+
+    [sms] = messages()
+    assert sms.template == "ticket_created" and sms.language == "zh"
+    assert sms.peer == MOBILE and ticket.code in sms.body and sms.status == MessageStatus.queued
+
+    row = the_call(walker)
+    assert row.outcome == CallOutcome.ticket and row.ticket_id == ticket.id
+    assert row.purpose == CallPurpose.intake and row.digits == ["3"]
+    assert row.path[:3] == ["start", "greeting", "main"]
+    assert {"record_problem", "record_address", "create_ticket", "goodbye"} <= set(row.path)
+    assert [r.url for r in row.recordings] == [problem, address]
+    assert row.resident.phone == MOBILE
+
+    assert walker.hang_up("completed", 95).status_code == 204
+    row = the_call(walker)
+    assert row.status == CallStatus.completed and row.duration == 95
+    assert row.outcome == CallOutcome.ticket and row.ended_at is not None
+
+
+def test_landline_caller_in_english_hears_the_code_but_gets_no_sms(call, on_duty):
+    walker = to_menu(call(LANDLINE), "en")
+    assert "Appliance repair, press 1" in walker.heard
+    assert walker.verb("Gather").attrib["speechModel"] == "phone_call"
+    walker.press("1")
+    walker.record()
+    assert "address" in walker.heard
+    walker.record()
+
+    [ticket] = tickets()
+    assert ticket.category_code == "appliance"
+    assert ticket.resident.phone == LANDLINE and ticket.resident.phone_kind == "landline"
+    assert walker.heard.count(f"Your request number is: {spelled(ticket.code, 'en')}.") == 2
+    assert "text message" not in walker.heard
+    assert messages() == []
+    assert the_call(walker).language == "en"
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+@pytest.mark.parametrize("digit", sorted(CATEGORIES))
+def test_each_category_key_files_the_ticket_under_it(call, on_duty, digit, language):
+    resident(MOBILE, language="zh")
+    walker = to_menu(call(MOBILE), language)
+    walker.press(digit)
+    walker.record()  # a known resident with an address is not asked for it again
+    assert walker.hung_up
+    [ticket] = tickets()
+    assert ticket.category_code == CATEGORIES[digit]
+    [sms] = messages()
+    assert sms.language == language and ticket.code in sms.body
+    assert the_call(walker).digits == ([] if language == "zh" else ["9"]) + [digit]
+
+
+def test_known_caller_with_an_open_ticket_hears_its_state_and_is_put_through(call, on_duty):
+    resident(MOBILE)
+    first = call(MOBILE).silence().press("2")
+    first.record()
+    [ticket] = tickets()
+
+    walker = call(MOBILE).silence()
+    assert f"您的工单 {spelled(ticket.code, 'zh')} 目前的状态是：已受理" in walker.heard
+    walker.press("1")
+    assert "正在为您转接" in walker.heard
+    dial = walker.verb("Dial")
+    assert dial.attrib["timeout"] == "25" and walker.dialled == [DUTY_PHONE]
+    walker.dial_result("completed")
+    assert walker.hung_up
+    row = the_call(walker)
+    assert row.outcome == CallOutcome.connected and row.ticket_id is None
+    walker.hang_up()
+    assert the_call(walker).outcome == CallOutcome.connected
+    assert len(tickets()) == 1
+
+
+def test_known_caller_with_an_open_ticket_can_report_something_new(call, on_duty):
+    resident(MOBILE, language="en")
+    call(MOBILE).silence().press("5").record()
+    walker = call(MOBILE).silence()
+    assert "is received" in walker.heard and "press 2" in walker.heard
+    walker.press("2")
+    assert "Sanitation, press 5" in walker.heard
+    walker.press("7").record()
+    assert walker.hung_up
+    assert [t.category_code for t in tickets()] == ["sanitation", "dispute"]
+
+
+@pytest.mark.parametrize(
+    ("said", "category", "language"),
+    [
+        ("我家洗衣机坏了", "appliance", "zh"),
+        ("my toilet is blocked", "plumbing", "en"),
+        ("楼道灯不亮了", "electrical", "zh"),  # no menu word: the catalog's keywords decide
+    ],
+)
+def test_speech_picks_the_category_and_becomes_the_description(
+    call, on_duty, said, category, language
+):
+    walker = to_menu(call(MOBILE), language).say(said, confidence=0.82)
+    assert walker.verb("Record") is not None
+    walker.record()
+    walker.record()
+    [ticket] = tickets()
+    assert ticket.category_code == category and ticket.description == said
+    speech = the_call(walker).speech
+    assert speech == [{"node": "category", "text": said, "confidence": 0.82}]
+
+
+def test_mumbling_and_garbage_keys_are_asked_again(call, on_duty):
+    walker = call(MOBILE).silence()
+    walker.say("嗯", confidence=0.1)
+    assert "没有听清楚" in walker.heard and walker.verb("Gather") is not None
+    walker.press("#x")
+    assert "没有听清楚" in walker.heard
+    walker.post(walker.verb("Gather").attrib["action"])  # a post without Digits at all
+    assert walker.dialled == [DUTY_PHONE]  # third failed try: a person
+
+
+def test_retries_exhausted_in_office_hours_then_nobody_answers_leaves_a_callback_ticket(
+    call, on_duty
+):
+    walker = call(MOBILE).silence()
+    walker.silence().silence()
+    assert "没有听清楚" in walker.heard
+    walker.silence()
+    assert walker.dialled == [DUTY_PHONE]
+    walker.dial_result("no-answer")
+    assert "暂时无法接听" in walker.heard and walker.verb("Record") is not None
+    message = walker.record()
+    assert not walker.verbs.count("Record")  # the message needs no address question
+    [ticket] = tickets()
+    assert ticket.callback_requested and ticket.recording_url == message
+    assert ticket.category_code == "other"
+    recorded = next(e for e in ticket.events if e.kind == "call_recorded")
+    assert recorded.data["dial_status"] == "no-answer" and recorded.data["callback"] is True
+    assert the_call(walker).outcome == CallOutcome.ticket
+
+
+@pytest.mark.parametrize("status", ["busy", "failed"])
+def test_zero_at_the_menu_dials_staff_and_busy_or_failed_falls_back(call, on_duty, status):
+    walker = call(LANDLINE).press("9").press("0")
+    assert "Connecting you" in walker.heard
+    walker.dial_result(status)
+    assert "no staff member can take your call" in walker.heard
+    walker.record()
+    [ticket] = tickets()
+    assert ticket.callback_requested and messages() == []
+
+
+def test_out_of_office_hours_the_greeting_says_so_and_retries_go_to_voicemail(call, on_duty, clock):
+    clock.advance(hours=10)  # Wednesday 20:00 in Chongqing
+    walker = call(MOBILE)
+    assert "下班时间" in walker.heard
+    walker.silence().silence().silence().silence()
+    assert "Dial" not in walker.verbs
+    assert "工作人员上班后会给您回电" in walker.heard
+    walker.record()
+    [ticket] = tickets()
+    assert ticket.callback_requested
+
+
+def test_office_hours_without_anyone_on_duty_count_as_closed(call):
+    walker = call(MOBILE)
+    assert "下班时间" in walker.heard
+    walker.silence().press("0")
+    assert "Dial" not in walker.verbs and walker.verb("Record") is not None
+
+
+def test_star_gives_emergency_numbers_first_and_the_ticket_is_urgent(call, on_duty):
+    walker = call(MOBILE).silence().press("*")
+    assert all(n in walker.heard for n in ("110", "119", "120"))
+    walker.press("1").press("4").record()
+    walker.record()
+    [ticket] = tickets()
+    assert ticket.priority == Priority.urgent and ticket.category_code == "building"
+    assert the_call(walker).emergency
+    [sms] = messages()
+    assert sms.template == "ticket_created_urgent"
+
+
+def test_danger_words_in_speech_give_emergency_numbers(call, on_duty):
+    walker = call(MOBILE).silence().say("厨房里有煤气味，好像漏气了")
+    assert "119" in walker.heard
+    walker.silence()
+    assert "请马上拨打119" in walker.heard and walker.hung_up
+    walker.hang_up()
+    row = the_call(walker)
+    assert row.emergency and row.outcome == CallOutcome.missed and tickets() == []
+
+
+def test_hanging_up_before_a_ticket_exists_leaves_a_missed_call(call, on_duty, app):
+    from app.db import db
+    from app.voice.calls import missed_calls
+
+    walker = call(MOBILE).silence().press("2")
+    walker.hang_up("completed", 20)
+    walker.hang_up("completed", 20)  # repeated callback
+    walker.hang_up("failed", 0)  # a late, different status changes nothing
+    row = the_call(walker)
+    assert row.outcome == CallOutcome.missed and row.status == CallStatus.completed
+    assert row.duration == 20
+    assert [c.sid for c in missed_calls(db.session)] == [walker.sid]
+    assert tickets() == []
