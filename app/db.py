@@ -5,6 +5,8 @@ Operations flush but never commit; the request or job boundary commits.
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -119,10 +121,64 @@ def insert_once(session: Session, row: Base, key: str) -> bool:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(
+            url,
+            connect_args={"timeout": 30, "check_same_thread": False, "factory": _WriterConnection},
+        )
         _tune_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+_WRITE_WAIT_SECONDS = 30
+
+
+class _WriterConnection(sqlite3.Connection):
+    """A SQLite connection whose write transactions also hold a lock shared in this process.
+
+    SQLite makes a writer that finds the database locked sleep in growing steps (up to 100 ms)
+    before it looks again; threads of one process queue on this lock instead and start the
+    moment the previous transaction ends. Other processes still wait through busy_timeout.
+    """
+
+    _locks: ClassVar[dict[str, threading.RLock]] = {}
+    _locks_guard = threading.Lock()
+    _held: threading.RLock | None = None
+
+    def begin_immediate(self, database: str) -> None:
+        with self._locks_guard:
+            lock = self._locks.setdefault(database, threading.RLock())
+        if not lock.acquire(timeout=_WRITE_WAIT_SECONDS):
+            raise sqlite3.OperationalError("database is locked (waited for another writer)")
+        self._held = lock
+        try:
+            self.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._release()
+            raise
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self._release()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self._release()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            held.release()
 
 
 def _tune_sqlite(engine: Engine) -> None:
@@ -131,6 +187,7 @@ def _tune_sqlite(engine: Engine) -> None:
     pysqlite's own transaction handling is switched off and SQLAlchemy's begin issues
     BEGIN IMMEDIATE, taking the write lock up front rather than failing on upgrade.
     """
+    database = engine.url.database or ":memory:"
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, record: Any) -> None:
@@ -144,7 +201,7 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.connection.dbapi_connection.begin_immediate(database)
 
 
 db = Database()
