@@ -35,20 +35,16 @@ def app_env(database_url: str, port: int) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def gunicorn(target: str, env: dict[str, str], port: int, workers: int) -> Iterator[str]:
-    """Run `target` under gunicorn (sync workers) until the block ends; yields the base URL."""
-    command = [
-        str(BIN / "gunicorn"),
-        "-w",
-        str(workers),
-        "-b",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-        "--chdir",
-        str(ROOT),
-        target,
-    ]
+def gunicorn(
+    target: str, env: dict[str, str], port: int, workers: int, threads: int = 1
+) -> Iterator[str]:
+    """Run `target` under gunicorn until the block ends; yields the base URL.
+
+    threads > 1 uses the gthread worker, which suits SQLite (one writer process).
+    """
+    command = [str(BIN / "gunicorn"), "-w", str(workers), "--threads", str(threads)]
+    command += ["-b", f"127.0.0.1:{port}", "--log-level", "warning", "--chdir", str(ROOT)]
+    command.append(target)
     process = subprocess.Popen(command, env=env, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -46,7 +46,7 @@ def signed_requests(base: str, count: int, offset: int) -> list[load.Request]:
 def measure(target: str, database_url: str, args: argparse.Namespace, offset: int) -> dict:
     port = servers.free_port()
     env = servers.app_env(database_url, port)
-    with servers.gunicorn(target, env, port, args.workers) as base:
+    with servers.gunicorn(target, env, port, args.workers, args.threads) as base:
         load.warm(signed_requests(base, 50, offset + 10**7))
         closed = load.closed_loop(signed_requests(base, args.requests, offset), args.concurrency)
         rate = max(10.0, closed.rate * 0.6)
@@ -59,6 +59,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1500)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/bench.db"
@@ -67,7 +68,8 @@ def main() -> None:
         ours = measure("app:create_app()", database_url, args, 5 * 10**7)
     db = "postgresql" if database_url.startswith("postgresql") else "sqlite"
     print(
-        f"SMS webhook, {db}, gunicorn -w {args.workers}, {os.cpu_count()} cores, "
+        f"SMS webhook, {db}, gunicorn -w {args.workers} --threads {args.threads}, "
+        f"{os.cpu_count()} cores, "
         f"{args.requests} requests, {args.concurrency} clients"
     )
     print(
