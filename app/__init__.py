@@ -32,8 +32,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from app import health
     from app.telephony import webhooks
+    from app.volunteers import links
 
     app.register_blueprint(health.bp)
+    app.register_blueprint(links.bp)
     app.register_blueprint(webhooks.bp)
     csrf.exempt(webhooks.bp)  # the provider signs its requests instead
 

@@ -1,4 +1,4 @@
-"""Demo data for one street: four communities, its departments, a few residents.
+"""Demo data for one street: four communities, its departments, residents and volunteers.
 
 Loaded through the same importers as real files (data/demo/*.csv), so the demo also proves them.
 """
@@ -16,6 +16,7 @@ from app.config import PROJECT_ROOT
 from app.imports.csvfile import ImportReport
 from app.imports.people import import_residents
 from app.imports.places import import_communities, import_departments
+from app.volunteers.importer import import_volunteers
 
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
 
@@ -24,9 +25,10 @@ def seed(session: Session) -> Iterator[str]:
     """Import every demo file; raises if one is broken (it is shipped data, not user input)."""
     region = current_app.config["HOTLINE_REGION"]
     steps = [
-        ("communities", lambda p: import_communities(session, p)),
+        ("communities", lambda p: import_communities(session, p, region)),
         ("departments", lambda p: import_departments(session, p, region)),
         ("residents", lambda p: import_residents(session, p, region)),
+        ("volunteers", lambda p: import_volunteers(session, p, region)),
     ]
     for kind, run in steps:
         report: ImportReport = run(DEMO_DIR / f"{kind}.csv")

@@ -6,7 +6,7 @@ from app.messaging.models import Message, MessageStatusEvent, OptOut
 from app.residents.models import Resident
 from app.scheduling.models import Lease
 from app.tickets.models import Ticket, TicketEvent
-from app.volunteers.models import Volunteer, VolunteerSkill
+from app.volunteers.models import Offer, Volunteer, VolunteerSkill, VolunteerWindow
 
 __all__ = [
     "Category",
@@ -15,10 +15,12 @@ __all__ = [
     "Lease",
     "Message",
     "MessageStatusEvent",
+    "Offer",
     "OptOut",
     "Resident",
     "Ticket",
     "TicketEvent",
     "Volunteer",
     "VolunteerSkill",
+    "VolunteerWindow",
 ]
