@@ -66,7 +66,8 @@ class Volunteer(Base):
     # Weekly windows as parsed by volunteers.availability; empty means any time.
     availability: Mapped[list] = mapped_column(JSON, default=list)
     availability_text: Mapped[str] = mapped_column(String(200), default="")
-    always_available: Mapped[bool] = mapped_column(default=True, server_default=true())  # no windows at all
+    # True when there are no windows at all.
+    always_available: Mapped[bool] = mapped_column(default=True, server_default=true())
     quiet_start: Mapped[str] = mapped_column(String(5), default="21:00")
     quiet_end: Mapped[str] = mapped_column(String(5), default="08:00")
     max_active: Mapped[int] = mapped_column(default=2)
