@@ -112,13 +112,21 @@ class Volunteer(Base):
         self.availability = availability.to_json()
         self.availability_text = availability.to_text()
         self.always_available = availability.is_always
-        rows = []
-        for window in availability.windows:
-            start, end = window.minutes
-            rows.append(VolunteerWindow(start_minute=start, end_minute=min(end, WEEK)))
-            if end > WEEK:
-                rows.append(VolunteerWindow(start_minute=0, end_minute=end - WEEK))
-        self.windows = rows
+        self.windows = [
+            VolunteerWindow(start_minute=start, end_minute=end)
+            for start, end in week_minutes(availability)
+        ]
+
+
+def week_minutes(availability: Availability) -> list[tuple[int, int]]:
+    """(start, end) minutes since Monday 00:00; a window past Sunday midnight becomes two."""
+    ranges = []
+    for window in availability.windows:
+        start, end = window.minutes
+        ranges.append((start, min(end, WEEK)))
+        if end > WEEK:
+            ranges.append((0, end - WEEK))
+    return ranges
 
 
 class OfferStatus(StrEnum):
