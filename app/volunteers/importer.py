@@ -7,13 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.categories.catalog import load
 from app.imports.csvfile import ImportReport, RowError, run_import
-from app.imports.people import community_by_code, parse_language, parse_phone
-from app.residents.directory import phone_kind
+from app.imports.people import community_by_code, parse_language, parse_phone, person_by_phone
 from app.volunteers.availability import Availability, InvalidAvailability
 from app.volunteers.models import Volunteer
 
@@ -69,13 +67,7 @@ def import_volunteers(session: Session, path: Path, region: str) -> ImportReport
         max_active = parse_max_active(row.get("max_active", ""))
         availability = parse_availability(row.get("availability", ""))
         language = parse_language(row.get("language", ""))
-        volunteer = session.scalar(select(Volunteer).where(Volunteer.phone == phone.e164))
-        created = volunteer is None
-        if volunteer is None:
-            volunteer = Volunteer(phone=phone.e164)
-            session.add(volunteer)
-        volunteer.phone_kind = phone_kind(phone)
-        volunteer.name = row["name"]
+        volunteer, created = person_by_phone(session, Volunteer, phone, row["name"])
         volunteer.community_id = community.id
         volunteer.building = row.get("building", "")
         volunteer.max_active = max_active
