@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.messaging.outbox import Text, queue_sms
 from app.tickets.lifecycle import Move, can, record, transition
+from app.tickets.models import Ticket
 from app.tickets.models import TicketStatus as S
 from app.volunteers import dispatch
 from app.volunteers.dispatch import Party, bump
@@ -23,8 +24,6 @@ RATING_POINTS = {"satisfied": 2, "basically_satisfied": 1, "unsatisfied": 0}
 
 def held_offers(session: Session, parties: list[Party]) -> list[Offer]:
     """The accepted offers of tickets these parties still hold, newest first."""
-    from app.tickets.models import Ticket
-
     return list(
         session.scalars(
             select(Offer)
