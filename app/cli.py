@@ -162,10 +162,11 @@ _CSV = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.argument("path", type=_CSV)
 @with_appcontext
 def import_communities(path: Path) -> None:
-    """Columns: code,name,name_en"""
+    """Columns: code,name,name_en[,staff_phone]"""
     from app.imports.places import import_communities as run
 
-    _run_import("communities", path, run)
+    region = current_app.config["HOTLINE_REGION"]
+    _run_import("communities", path, lambda s, p: run(s, p, region))
 
 
 @import_group.command("departments")
@@ -199,6 +200,17 @@ def import_residents(path: Path) -> None:
 
     region = current_app.config["HOTLINE_REGION"]
     _run_import("residents", path, lambda s, p: run(s, p, region))
+
+
+@import_group.command("volunteers")
+@click.argument("path", type=_CSV)
+@with_appcontext
+def import_volunteers(path: Path) -> None:
+    """Columns: name,phone,community,skills,building,max_active,availability,language"""
+    from app.volunteers.importer import import_volunteers as run
+
+    region = current_app.config["HOTLINE_REGION"]
+    _run_import("volunteers", path, lambda s, p: run(s, p, region))
 
 
 @click.command("seed-demo")

@@ -37,6 +37,15 @@ class Settings:
     HOTLINE_OUTBOX_LEASE_SECONDS: int = 120
     HOTLINE_OFFICE_HOURS: str = "Mon-Fri 08:30-17:30"  # when calls may be put through to staff
     HOTLINE_IVR_FLOWS_DIR: str = ""  # default ivr_flows/
+    # Dispatch: offers go to WAVE_SIZE volunteers at a time, each wave open for OFFER_MINUTES
+    # (URGENT_OFFER_MINUTES for urgent tickets), at most OFFER_WAVES waves per round.
+    HOTLINE_WAVE_SIZE: int = 3
+    HOTLINE_OFFER_MINUTES: int = 15
+    HOTLINE_URGENT_OFFER_MINUTES: int = 5
+    HOTLINE_OFFER_WAVES: int = 3
+    HOTLINE_OFFERS_PER_DAY: int = 10  # no volunteer is asked more often than this in a day
+    # Which communities count as neighbours for matching: "longxi:jinshan,huilong; ..." (symmetric).
+    HOTLINE_COMMUNITY_NEIGHBOURS: str = ""
     TESTING: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -1,4 +1,4 @@
-"""Demo data for one street: four communities, its departments, a few residents, staff on duty.
+"""Demo data for one street: communities, departments, residents, volunteers, staff on duty.
 
 Loaded through the same importers as real files (data/demo/*.csv), so the demo also proves them.
 """
@@ -17,6 +17,7 @@ from app.imports.csvfile import ImportReport
 from app.imports.people import import_residents
 from app.imports.places import import_communities, import_departments
 from app.voice.roster import import_roster
+from app.volunteers.importer import import_volunteers
 
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
 
@@ -25,10 +26,11 @@ def seed(session: Session) -> Iterator[str]:
     """Import every demo file; raises if one is broken (it is shipped data, not user input)."""
     region = current_app.config["HOTLINE_REGION"]
     steps = [
-        ("communities", lambda p: import_communities(session, p)),
+        ("communities", lambda p: import_communities(session, p, region)),
         ("departments", lambda p: import_departments(session, p, region)),
         ("residents", lambda p: import_residents(session, p, region)),
         ("duty", lambda p: import_roster(session, p, region)),
+        ("volunteers", lambda p: import_volunteers(session, p, region)),
     ]
     for kind, run in steps:
         report: ImportReport = run(DEMO_DIR / f"{kind}.csv")

@@ -7,7 +7,7 @@ from app.residents.models import Resident
 from app.scheduling.models import Lease
 from app.tickets.models import Ticket, TicketEvent
 from app.voice.models import Call, CallRecording, DutyShift
-from app.volunteers.models import Volunteer, VolunteerSkill
+from app.volunteers.models import Offer, Volunteer, VolunteerSkill, VolunteerWindow
 
 __all__ = [
     "Call",
@@ -19,10 +19,12 @@ __all__ = [
     "Lease",
     "Message",
     "MessageStatusEvent",
+    "Offer",
     "OptOut",
     "Resident",
     "Ticket",
     "TicketEvent",
     "Volunteer",
     "VolunteerSkill",
+    "VolunteerWindow",
 ]

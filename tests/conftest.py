@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from app import create_app
+from app import models as every_model  # all tables in the metadata, so drop_all drops them all
 from app.clock import FrozenClock
 from app.db import EXTENSION_KEY, Base, db
 
@@ -57,6 +58,7 @@ def app(database_url: str) -> Iterator[Flask]:
 
 
 def _drop_everything(engine: Engine) -> None:
+    assert every_model.__all__
     with engine.begin() as conn:
         Base.metadata.drop_all(conn)
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,6 +13,7 @@ from app.imports.csvfile import ImportReport, RowError, run_import
 from app.phones import InvalidPhone, PhoneNumber, normalize
 from app.residents.directory import phone_kind
 from app.residents.models import Resident
+from app.volunteers.models import Volunteer
 
 LANGUAGES = ("zh", "en")
 
@@ -42,6 +44,24 @@ def parse_language(raw: str) -> str:
     return language
 
 
+Person = TypeVar("Person", Resident, Volunteer)
+
+
+def person_by_phone(
+    session: Session, model: type[Person], phone: PhoneNumber, name: str
+) -> tuple[Person, bool]:
+    """The resident or volunteer with this number, or a new one; True when new. Re-importing a
+    file updates people by phone number, the one identity every list agrees on."""
+    person = session.scalar(select(model).where(model.phone == phone.e164))
+    created = person is None
+    if person is None:
+        person = model(phone=phone.e164)
+        session.add(person)
+    person.phone_kind = phone_kind(phone)
+    person.name = name
+    return person, created
+
+
 def import_residents(session: Session, path: Path, region: str) -> ImportReport:
     seen: set[str] = set()
 
@@ -49,13 +69,7 @@ def import_residents(session: Session, path: Path, region: str) -> ImportReport:
         phone = parse_phone(row["phone"], region, seen)
         community = community_by_code(session, row["community"])
         language = parse_language(row.get("language", ""))
-        resident = session.scalar(select(Resident).where(Resident.phone == phone.e164))
-        created = resident is None
-        if resident is None:
-            resident = Resident(phone=phone.e164)
-            session.add(resident)
-        resident.phone_kind = phone_kind(phone)
-        resident.name = row["name"]
+        resident, created = person_by_phone(session, Resident, phone, row["name"])
         resident.community_id = community.id
         resident.building = row.get("building", "")
         resident.address = row.get("address", "")

@@ -1,4 +1,5 @@
-"""Importing communities (code,name,name_en) and departments (code,name,name_en,liaison_phone)."""
+"""Importing communities (code,name,name_en[,staff_phone]) and departments
+(code,name,name_en,liaison_phone)."""
 
 from __future__ import annotations
 
@@ -25,11 +26,22 @@ def check_code(code: str, seen: set[str]) -> str:
     return code
 
 
-def import_communities(session: Session, path: Path) -> ImportReport:
+def optional_phone(row: dict[str, str], column: str, region: str) -> str | None:
+    """The E.164 form of an optional phone column, None when empty."""
+    if not row.get(column):
+        return None
+    try:
+        return normalize(row[column], region).e164
+    except InvalidPhone as exc:
+        raise RowError(f"{column} {row[column]!r}: {exc}") from exc
+
+
+def import_communities(session: Session, path: Path, region: str = "CN") -> ImportReport:
     seen: set[str] = set()
 
     def apply(row: dict[str, str]) -> bool:
         code = check_code(row["code"], seen)
+        staff_phone = optional_phone(row, "staff_phone", region)
         community = session.scalar(select(Community).where(Community.code == code))
         created = community is None
         if community is None:
@@ -37,6 +49,8 @@ def import_communities(session: Session, path: Path) -> ImportReport:
             session.add(community)
         community.name = row["name"]
         community.name_en = row.get("name_en", "")
+        if staff_phone is not None:
+            community.staff_phone = staff_phone
         session.flush()
         return created
 
@@ -55,12 +69,7 @@ def import_departments(session: Session, path: Path, region: str) -> ImportRepor
 
     def apply(row: dict[str, str]) -> bool:
         code = check_code(row["code"], seen)
-        phone = None
-        if row.get("liaison_phone"):
-            try:
-                phone = normalize(row["liaison_phone"], region).e164
-            except InvalidPhone as exc:
-                raise RowError(f"liaison_phone {row['liaison_phone']!r}: {exc}") from exc
+        phone = optional_phone(row, "liaison_phone", region)
         unit = session.scalar(select(Department).where(Department.code == code))
         created = unit is None
         if unit is None:

@@ -9,6 +9,12 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from app.volunteers import tasks as volunteer_tasks
+
 Sweep = Callable[[Session], object]
 
-SWEEPS: list[tuple[str, Sweep]] = []
+SWEEPS: list[tuple[str, Sweep]] = [
+    ("expire_offers", volunteer_tasks.expire_offers),
+    ("dispatch_waiting", volunteer_tasks.dispatch_waiting),
+    ("refresh_volunteer_load", volunteer_tasks.refresh_load),
+]

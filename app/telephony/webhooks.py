@@ -17,12 +17,13 @@ from app.messaging.models import MessageStatus
 from app.telephony import twiml
 from app.telephony.security import SIGNATURE_HEADER, is_valid_signature, public_url
 from app.tickets import resident_commands
+from app.volunteers import dispatch, replies
 
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
 
 # Handlers for inbound texts, most specific first; the resident's words come last because
 # anything unrecognised is a new report.
-SMS_HANDLERS = [resident_commands.handle]
+SMS_HANDLERS = [replies.handle, resident_commands.handle]
 
 
 @bp.before_request
@@ -73,6 +74,8 @@ def sms_status() -> tuple[str, int]:
     sid = required("MessageSid", 64)
     status = required("MessageStatus", 20)
     error = request.form.get("ErrorCode", "")
-    apply_status(db.session, sid, status, int(error) if error.isdigit() else None)
+    message = apply_status(db.session, sid, status, int(error) if error.isdigit() else None)
+    if message is not None:
+        dispatch.delivery_failed(db.session, message)
     db.session.commit()
     return "", 204

@@ -19,6 +19,7 @@ from app.residents.models import Resident
 from app.tickets.intake import report, resident_actor
 from app.tickets.lifecycle import Move, transition
 from app.tickets.models import ACTIVE_STATUSES, Channel, Ticket
+from app.volunteers import dispatch
 
 STATUS_WORDS = frozenset({"进度", "查询", "STATUS"})
 CANCEL_WORDS = frozenset({"取消", "撤销", "CANCEL"})
@@ -51,6 +52,7 @@ def handle(session: Session, inbound: Inbound) -> Answer | None:
     ticket = result.ticket
     if not result.created:
         return Answer(Text("ticket_added", resident.language, {"code": ticket.code}), ticket.id)
+    dispatch.start(session, ticket)
     category = session.get(Category, ticket.category_code)
     assert category is not None
     template = "ticket_created_urgent" if result.classification.urgent else "ticket_created"

@@ -27,12 +27,13 @@ def test_a_text_opens_a_ticket_and_the_reply_holds_its_code(client, ctx):
     [reply] = replies(response)
     [ticket] = tickets()
     assert ticket.category_code == "appliance"
-    assert ticket.status == TicketStatus.new
+    # No volunteer exists, so dispatch finds no taker and staff must arrange it.
+    assert ticket.status == TicketStatus.unassigned
     assert re.fullmatch(r"\d{6}", ticket.code)
     assert ticket.code in reply and "家电维修" in reply
     assert ticket.resident.phone == E164
     assert ticket.due_at is not None and ticket.remind_at < ticket.due_at
-    assert [e.kind for e in ticket.events] == ["received"]
+    assert [e.kind for e in ticket.events] == ["received", "dispatch", "no_taker"]
     out = db.session.scalars(select(Message).where(Message.direction == Direction.outbound)).one()
     assert out.status == MessageStatus.replied and out.body == reply and out.ticket_id == ticket.id
 
@@ -70,12 +71,12 @@ def test_status_and_cancel(client, ctx):
     text_line(client, MOBILE, "马桶堵了")
     [ticket] = tickets()
     status = replies(text_line(client, MOBILE, "【进度】"))[0]
-    assert ticket.code in status and "已受理" in status
+    assert ticket.code in status and "待人工安排" in status
     cancelled = replies(text_line(client, MOBILE, "取消"))[0]
     assert ticket.code in cancelled
     db.session.refresh(ticket)
     assert ticket.status == TicketStatus.cancelled
-    assert [e.kind for e in ticket.events] == ["received", "cancel"]
+    assert [e.kind for e in ticket.events] == ["received", "dispatch", "no_taker", "cancel"]
 
 
 def test_cancel_with_several_open_tickets_asks_which(client, ctx, clock):
@@ -85,10 +86,10 @@ def test_cancel_with_several_open_tickets_asks_which(client, ctx, clock):
     first, second = tickets()
     question = replies(text_line(client, MOBILE, "取消"))[0]
     assert first.code in question and second.code in question
-    assert all(t.status == TicketStatus.new for t in tickets())
+    assert all(t.status == TicketStatus.unassigned for t in tickets())
     replies(text_line(client, MOBILE, f"取消 {first.code}"))
     db.session.expire_all()
-    assert [t.status for t in tickets()] == [TicketStatus.cancelled, TicketStatus.new]
+    assert [t.status for t in tickets()] == [TicketStatus.cancelled, TicketStatus.unassigned]
 
 
 def test_stop_silences_the_number_until_start(client, ctx):

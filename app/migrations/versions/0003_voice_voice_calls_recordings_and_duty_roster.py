@@ -1,7 +1,7 @@
 """voice calls, recordings and duty roster
 
 Revision ID: 0003_voice
-Revises: 0001
+Revises: 0002_dispatch
 Create Date: 2026-11-27 12:44:43.447966
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0003_voice'
-down_revision = '0001'
+down_revision = "0002_dispatch"
 branch_labels = None
 depends_on = None
 

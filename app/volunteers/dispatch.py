@@ -1,0 +1,388 @@
+"""Offering a ticket to the people who can handle it, wave by wave, and settling who gets it.
+
+A round starts when a ticket nobody holds needs someone (`start`): a category handled by a unit
+goes to that unit's liaison at once; otherwise the best volunteers are texted in waves of
+HOTLINE_WAVE_SIZE. A declined or undeliverable offer is replaced by the next candidate; when
+every offer of a wave has closed, the next wave goes out (`advance`); after the last one the
+ticket is `unassigned` and the community's staff are texted.
+
+First accept wins exactly once: `accept` claims the ticket with a conditional UPDATE checked by
+its rowcount (concurrent claimants queue on the row lock and find it taken), and a unique partial
+index allows one accepted offer per ticket. Operations flush, never commit.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import ColumnElement, exists, func, select, update
+from sqlalchemy.orm import Session
+
+from app.clock import utcnow
+from app.communities.models import Department
+from app.messaging.delivery import FAILED_STATUSES
+from app.messaging.models import Message
+from app.messaging.models import Priority as SendPriority
+from app.messaging.outbox import Text, queue_sms
+from app.tickets.lifecycle import SYSTEM, Actor, Move, record, transition
+from app.tickets.models import ActorKind, Priority, Ticket
+from app.tickets.models import TicketStatus as S
+from app.volunteers import matching
+from app.volunteers.models import Offer, OfferStatus, Volunteer
+
+# Statuses from which Move.assign may take a ticket: the claim's WHERE clause.
+CLAIMABLE = (S.new, S.dispatching, S.unassigned, S.reopened)
+STARTABLE = (S.new, S.reopened, S.unassigned)
+TOKEN_BYTES = 12  # 96 bits
+
+
+@dataclass(frozen=True)
+class Party:
+    """Whoever answers an offer: a volunteer, or a unit through its liaison's phone."""
+
+    volunteer: Volunteer | None = None
+    unit: Department | None = None
+
+    @classmethod
+    def of(cls, offer: Offer) -> Party:
+        return cls(offer.volunteer, offer.unit)
+
+    @property
+    def actor(self) -> Actor:
+        if self.volunteer is not None:
+            return Actor(ActorKind.volunteer, self.volunteer.id, self.volunteer.name)
+        assert self.unit is not None
+        return Actor(ActorKind.unit, self.unit.id, self.unit.name)
+
+    @property
+    def phone(self) -> str:
+        if self.volunteer is not None:
+            return self.volunteer.phone
+        assert self.unit is not None and self.unit.liaison_phone
+        return self.unit.liaison_phone
+
+    @property
+    def language(self) -> str:
+        return self.volunteer.language if self.volunteer is not None else "zh"
+
+
+def offers_of(parties: list[Party]) -> ColumnElement[bool]:
+    """Offers made to any of `parties` (one phone may be a volunteer and a unit's liaison)."""
+    volunteer_ids = [p.volunteer.id for p in parties if p.volunteer is not None]
+    unit_ids = [p.unit.id for p in parties if p.unit is not None]
+    return Offer.volunteer_id.in_(volunteer_ids) | Offer.unit_id.in_(unit_ids)
+
+
+class Result(StrEnum):
+    accepted = "accepted"  # the answerer holds the ticket now
+    declined = "declined"  # the decline is recorded
+    taken = "taken"  # someone else was first, or the ticket no longer needs anyone
+    expired = "expired"  # the offer closed before the answer came
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an answer to an offer did, and what to tell the person who answered."""
+
+    result: Result
+    offer: Offer
+    text: Text
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def bump(volunteer: Volunteer | None, **deltas: int) -> None:
+    """Add to counters in SQL (UPDATE ... SET n = n + 1), so concurrent answers lose nothing."""
+    if volunteer is None:
+        return
+    for name, delta in deltas.items():
+        setattr(volunteer, name, getattr(Volunteer, name) + delta)
+
+
+def start(session: Session, ticket: Ticket) -> None:
+    """Begin a round for a ticket nobody holds: its handling unit, or the first wave."""
+    if ticket.status not in STARTABLE or ticket.assignee_id is not None:
+        return
+    # A ticket handed back holds nobody, whatever an old offer says.
+    session.execute(
+        update(Offer)
+        .where(Offer.ticket_id == ticket.id, Offer.status == OfferStatus.accepted)
+        .values(status=OfferStatus.withdrawn)
+    )
+    round_ = (
+        session.scalar(select(func.max(Offer.round)).where(Offer.ticket_id == ticket.id)) or 0
+    ) + 1
+    unit = matching.handling_unit(session, ticket.category)
+    if unit is not None and not session.scalar(
+        select(exists().where(Offer.ticket_id == ticket.id, Offer.unit_id == unit.id))
+    ):
+        transition(ticket, Move.dispatch, SYSTEM, data={"round": round_, "unit": unit.code})
+        _offer(
+            session,
+            ticket,
+            Party(unit=unit),
+            round_,
+            0,
+            None,
+            matching.Candidate(0, 0, {"unit": unit.code}),
+        )
+        return
+    transition(ticket, Move.dispatch, SYSTEM, data={"round": round_})
+    if not send_wave(session, ticket, round_, 1, current_app.config["HOTLINE_WAVE_SIZE"]):
+        no_taker(session, ticket)
+
+
+def send_wave(session: Session, ticket: Ticket, round_: int, wave: int, size: int) -> int:
+    """Text the best `size` candidates; returns how many were asked."""
+    config = current_app.config
+    urgent = ticket.priority == Priority.urgent
+    minutes = config["HOTLINE_URGENT_OFFER_MINUTES" if urgent else "HOTLINE_OFFER_MINUTES"]
+    expires_at = utcnow() + timedelta(minutes=minutes)
+    found = matching.candidates(session, ticket, size)
+    sent = []
+    for candidate in found:
+        volunteer = session.get(Volunteer, candidate.volunteer_id)
+        assert volunteer is not None
+        offer = _offer(session, ticket, Party(volunteer), round_, wave, expires_at, candidate)
+        sent.append({"offer": offer.id, "volunteer": volunteer.id, "score": candidate.score})
+    if sent:
+        record(ticket, "offers_sent", SYSTEM, data={"round": round_, "wave": wave, "offers": sent})
+    return len(sent)
+
+
+def _offer(
+    session: Session,
+    ticket: Ticket,
+    party: Party,
+    round_: int,
+    wave: int,
+    expires_at: datetime | None,
+    candidate: matching.Candidate,
+) -> Offer:
+    now = utcnow()
+    offer = Offer(
+        ticket=ticket,
+        volunteer=party.volunteer,
+        unit=party.unit,
+        round=round_,
+        wave=wave,
+        token=new_token(),
+        score=candidate.score,
+        reasons=candidate.reasons,
+        created_at=now,
+        expires_at=expires_at,
+    )
+    session.add(offer)
+    session.flush()
+    if party.volunteer is not None:
+        _count_offer(party.volunteer, now)
+    language = party.language
+    place = ticket.community.display_name(language) if ticket.community else ""
+    link = ""
+    if current_app.config["HOTLINE_LINKS_ENABLED"]:
+        link = f"{current_app.config['PUBLIC_BASE_URL']}/o/{offer.token}"
+    values = {
+        "code": ticket.code,
+        "category": ticket.category.display_name(language),
+        "place": f"{place}{ticket.building}" if language == "zh" else f"{place} {ticket.building}",
+        "link": link,
+    }
+    message = queue_sms(
+        session,
+        party.phone,
+        Text("offer", language, values),
+        priority=SendPriority.offer,
+        ticket_id=ticket.id,
+    )
+    offer.message_id = message.id
+    return offer
+
+
+def _count_offer(volunteer: Volunteer, now: datetime) -> None:
+    today = now.astimezone(ZoneInfo(current_app.config["HOTLINE_TIMEZONE"])).date()
+    if volunteer.offers_day != today:
+        volunteer.offers_day = today
+        volunteer.offers_on_day = 0
+    bump(volunteer, offers_total=1, offers_on_day=1)
+    volunteer.last_offered_at = now
+
+
+def no_taker(session: Session, ticket: Ticket) -> None:
+    """Nobody took it: staff must arrange it; the community's staff phone is texted."""
+    transition(ticket, Move.no_taker, SYSTEM)
+    community = ticket.community
+    if community is not None and community.staff_phone:
+        values = {
+            "code": ticket.code,
+            "category": ticket.category.display_name("zh"),
+            "place": f"{community.name}{ticket.building}",
+        }
+        queue_sms(
+            session,
+            community.staff_phone,
+            Text("staff_no_taker", "zh", values),
+            ticket_id=ticket.id,
+        )
+
+
+def has_open_offer(session: Session, ticket: Ticket) -> bool:
+    return bool(
+        session.scalar(
+            select(exists().where(Offer.ticket_id == ticket.id, Offer.status == OfferStatus.open))
+        )
+    )
+
+
+def advance(session: Session, ticket: Ticket) -> None:
+    """Every offer of the wave has closed without a taker: the next wave, or no taker."""
+    if ticket.status != S.dispatching or has_open_offer(session, ticket):
+        return
+    last = session.execute(
+        select(Offer.round, Offer.wave)
+        .where(Offer.ticket_id == ticket.id)
+        .order_by(Offer.round.desc(), Offer.wave.desc())
+        .limit(1)
+    ).one_or_none()
+    round_, wave = last if last is not None else (1, 0)
+    config = current_app.config
+    if wave < config["HOTLINE_OFFER_WAVES"] and send_wave(
+        session, ticket, round_, wave + 1, config["HOTLINE_WAVE_SIZE"]
+    ):
+        return
+    no_taker(session, ticket)
+
+
+def replace(session: Session, offer: Offer) -> None:
+    """A volunteer said no or could not be reached: ask the next candidate in the same wave."""
+    ticket = offer.ticket
+    if ticket.status != S.dispatching:
+        return
+    if offer.volunteer_id is None or not send_wave(session, ticket, offer.round, offer.wave, 1):
+        advance(session, ticket)
+
+
+def _close(session: Session, offer: Offer, status: OfferStatus) -> bool:
+    """Move an open offer to `status`; False if it was no longer open (someone beat us)."""
+    closed = session.execute(
+        update(Offer)
+        .where(Offer.id == offer.id, Offer.status == OfferStatus.open)
+        .values(status=status, answered_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(offer)
+    return bool(closed)
+
+
+def give_up(session: Session, offer: Offer, status: OfferStatus) -> bool:
+    """The offer expired or never arrived: a no-reply on the volunteer's record."""
+    if not _close(session, offer, status):
+        return False
+    bump(offer.volunteer, no_replies=1)
+    data = {"offer": offer.id, "volunteer": offer.volunteer_id, "unit": offer.unit_id}
+    record(offer.ticket, f"offer_{status.value}", SYSTEM, data=data)
+    return True
+
+
+def accept(session: Session, offer: Offer) -> Outcome:
+    """Take the ticket for whoever answered, if nobody was first."""
+    party = Party.of(offer)
+    ticket = offer.ticket
+    if offer.status != OfferStatus.open or is_timed_out(offer):
+        return closed_outcome(offer)
+    holder = (
+        {"assignee_id": offer.volunteer_id} if offer.volunteer_id else {"unit_id": offer.unit_id}
+    )
+    claimed = session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket.id, Ticket.assignee_id.is_(None), Ticket.status.in_(CLAIMABLE))
+        .values(**holder)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(ticket)
+    if not claimed:
+        _close(session, offer, OfferStatus.taken)
+        return closed_outcome(offer)
+    if not _close(session, offer, OfferStatus.accepted):
+        # Expired by the sweep in the instant between: give the claim back.
+        for name in holder:
+            setattr(ticket, name, None)
+        return closed_outcome(offer)
+    transition(ticket, Move.assign, party.actor, data={"offer": offer.id, "score": offer.score})
+    bump(offer.volunteer, accepts=1, active_tasks=1)
+    _tell_the_others(session, offer)
+    return Outcome(Result.accepted, offer, won_text(offer))
+
+
+def _tell_the_others(session: Session, winner: Offer) -> None:
+    others = session.scalars(
+        select(Offer).where(
+            Offer.ticket_id == winner.ticket_id,
+            Offer.status == OfferStatus.open,
+            Offer.id != winner.id,
+        )
+    )
+    for offer in others:
+        if _close(session, offer, OfferStatus.taken):
+            party = Party.of(offer)
+            text = Text("offer_taken", party.language, {"code": winner.ticket.code})
+            queue_sms(session, party.phone, text, ticket_id=winner.ticket_id)
+
+
+def won_text(offer: Offer) -> Text:
+    """The ticket's details for its new holder: only now do they learn who and where."""
+    ticket = offer.ticket
+    resident = ticket.resident
+    values = {
+        "code": ticket.code,
+        "resident": resident.name if resident else "",
+        "address": ticket.address or (resident.address if resident else ""),
+        "phone": resident.phone if resident else "",
+    }
+    return Text("offer_won", Party.of(offer).language, values)
+
+
+def decline(session: Session, offer: Offer) -> Outcome:
+    party = Party.of(offer)
+    if offer.status != OfferStatus.open or is_timed_out(offer):
+        return closed_outcome(offer)
+    if not _close(session, offer, OfferStatus.declined):
+        return closed_outcome(offer)
+    bump(offer.volunteer, declines=1)
+    record(offer.ticket, "offer_declined", party.actor, data={"offer": offer.id})
+    replace(session, offer)
+    return Outcome(Result.declined, offer, closed_outcome(offer).text)
+
+
+def is_timed_out(offer: Offer) -> bool:
+    return offer.expires_at is not None and offer.expires_at <= utcnow()
+
+
+def closed_outcome(offer: Offer) -> Outcome:
+    """What to say to an answer on an offer that is no longer open."""
+    language = Party.of(offer).language
+    code = offer.ticket.code
+    if offer.status == OfferStatus.accepted:
+        return Outcome(Result.accepted, offer, won_text(offer))
+    if offer.status == OfferStatus.declined:
+        return Outcome(Result.declined, offer, Text("offer_declined", language, {"code": code}))
+    if offer.status in (OfferStatus.taken, OfferStatus.withdrawn):
+        return Outcome(Result.taken, offer, Text("offer_taken", language, {"code": code}))
+    return Outcome(Result.expired, offer, Text("offer_expired", language, {"code": code}))
+
+
+def delivery_failed(session: Session, message: Message) -> None:
+    """The offer SMS never arrived: count it as no reply and ask the next candidate."""
+    if message.status not in FAILED_STATUSES:
+        return
+    offer = session.scalar(
+        select(Offer).where(Offer.message_id == message.id, Offer.status == OfferStatus.open)
+    )
+    if offer is not None and give_up(session, offer, OfferStatus.failed):
+        replace(session, offer)

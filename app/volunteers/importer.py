@@ -1,0 +1,80 @@
+"""Importing volunteers (name,phone,community,skills,building,max_active,availability,language).
+
+Re-importing updates a volunteer by phone number; their history counters are kept.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from app.categories.catalog import load
+from app.imports.csvfile import ImportReport, RowError, run_import
+from app.imports.people import community_by_code, parse_language, parse_phone, person_by_phone
+from app.volunteers.availability import Availability, InvalidAvailability
+from app.volunteers.models import Volunteer
+
+COLUMNS = (
+    "name",
+    "phone",
+    "community",
+    "skills",
+    "building",
+    "max_active",
+    "availability",
+    "language",
+)
+REQUIRED = ("name", "phone", "community", "skills")
+DEFAULT_MAX_ACTIVE = 2
+
+
+def parse_skills(raw: str) -> list[str]:
+    known = {c["code"] for c in load().categories}
+    skills = sorted({s.strip().lower() for s in raw.replace("；", ";").split(";") if s.strip()})
+    unknown = [s for s in skills if s not in known]
+    if unknown:
+        raise RowError(f"unknown skill(s) {', '.join(unknown)}; use category codes")
+    if not skills:
+        raise RowError("no skills given")
+    return skills
+
+
+def parse_max_active(raw: str) -> int:
+    if not raw:
+        return DEFAULT_MAX_ACTIVE
+    if not raw.isdigit() or int(raw) < 1:
+        raise RowError(f"max_active {raw!r} must be a whole number of at least 1")
+    return int(raw)
+
+
+def parse_availability(raw: str) -> Availability:
+    try:
+        return Availability.parse(raw)
+    except InvalidAvailability as exc:
+        raise RowError(f"availability: {exc}") from exc
+
+
+def import_volunteers(session: Session, path: Path, region: str) -> ImportReport:
+    seen: set[str] = set()
+
+    def apply(row: dict[str, str]) -> bool:
+        phone = parse_phone(row["phone"], region, seen)
+        if not phone.can_receive_sms:
+            raise RowError(f"phone {phone.e164} cannot receive SMS; volunteers need a mobile")
+        community = community_by_code(session, row["community"])
+        skills = parse_skills(row["skills"])
+        max_active = parse_max_active(row.get("max_active", ""))
+        availability = parse_availability(row.get("availability", ""))
+        language = parse_language(row.get("language", ""))
+        volunteer, created = person_by_phone(session, Volunteer, phone, row["name"])
+        volunteer.community_id = community.id
+        volunteer.building = row.get("building", "")
+        volunteer.max_active = max_active
+        volunteer.language = language
+        volunteer.skills = skills
+        volunteer.set_availability(availability)
+        session.flush()
+        return created
+
+    return run_import(path, COLUMNS, REQUIRED, apply)

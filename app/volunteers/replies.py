@@ -1,0 +1,213 @@
+"""Texts from volunteers and unit liaisons: answers to offers, progress reports, pause/resume.
+
+Registered in the inbound chain before the resident's handler. A sender who is neither a
+volunteer nor a liaison, or one who writes something unrelated while holding no offer or task,
+falls through (None) to the resident's words. Loose replies are understood ("yes I can come at
+3", "接单", "[accept]"); with several open offers or tasks and no ticket code, the answer is a
+question, never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from app.clock import utcnow
+from app.communities.models import Department
+from app.i18n import LIST_SEPARATOR
+from app.messaging.inbound import Answer, Inbound
+from app.messaging.outbox import Text
+from app.volunteers import dispatch, progress
+from app.volunteers.dispatch import Party
+from app.volunteers.models import Offer, OfferStatus, Volunteer
+
+LATE_ANSWER_WINDOW = timedelta(days=1)  # a late "1" still gets "it was taken" for this long
+
+
+class Intent(StrEnum):
+    accept = "accept"
+    decline = "decline"
+    on_the_way = "on_the_way"
+    done = "done"
+    again = "again"
+    drop = "drop"
+    pause = "pause"
+    resume = "resume"
+
+
+# Longest first within each script, so 接不了 is read before 接 and 不接 before 不.
+_ENGLISH = [
+    ("ON MY WAY", Intent.on_the_way),
+    ("ON THE WAY", Intent.on_the_way),
+    ("OTW", Intent.on_the_way),
+    ("FINISHED", Intent.done),
+    ("DONE", Intent.done),
+    ("AGAIN", Intent.again),
+    ("DROP", Intent.drop),
+    ("PAUSE", Intent.pause),
+    ("RESUME", Intent.resume),
+    ("ACCEPT", Intent.accept),
+    ("YES", Intent.accept),
+    ("SURE", Intent.accept),
+    ("OK", Intent.accept),
+    ("Y", Intent.accept),
+    ("1", Intent.accept),
+    ("DECLINE", Intent.decline),
+    ("SORRY", Intent.decline),
+    ("NO", Intent.decline),
+    ("N", Intent.decline),
+    ("2", Intent.decline),
+]
+_CHINESE = [
+    ("已完成", Intent.done),
+    ("在路上", Intent.on_the_way),
+    ("接不了", Intent.decline),
+    ("出发", Intent.on_the_way),
+    ("完成", Intent.done),
+    ("搞定", Intent.done),
+    ("再来", Intent.again),
+    ("放弃", Intent.drop),
+    ("暂停", Intent.pause),
+    ("恢复", Intent.resume),
+    ("不接", Intent.decline),
+    ("没空", Intent.decline),
+    ("可以", Intent.accept),
+    ("不", Intent.decline),
+    ("否", Intent.decline),
+    ("接", Intent.accept),
+    ("是", Intent.accept),
+    ("好", Intent.accept),
+    ("行", Intent.accept),
+]
+_CODE = re.compile(r"(?<!\d)#?(\d{6,8})(?!\d)")
+_EDGE = "[]【】()（）\"'“”‘’.,!?。，！？:：;；#"
+_LEADING = re.compile(rf"^[\s{re.escape(_EDGE)}]+")
+
+
+@dataclass(frozen=True)
+class Reply:
+    intent: Intent | None
+    code: str | None  # the ticket code, when given
+    note: str  # whatever followed the word (e.g. what was done)
+
+
+def parse(body: str) -> Reply:
+    """Read the intent, an optional ticket code and a note from a loose reply."""
+    text = unicodedata.normalize("NFKC", body)
+    match = _CODE.search(text)
+    code = match.group(1) if match else None
+    if match:
+        text = text[: match.start()] + " " + text[match.end() :]
+    text = _LEADING.sub("", text)
+    upper = text.upper()
+    for word, intent in _ENGLISH:
+        if re.match(rf"{re.escape(word)}(?![A-Z0-9])", upper):
+            return Reply(intent, code, _note(text[len(word) :]))
+    for word, intent in _CHINESE:
+        if text.startswith(word):
+            return Reply(intent, code, _note(text[len(word) :]))
+    return Reply(None, code, "")
+
+
+def _note(rest: str) -> str:
+    return rest.strip(_EDGE + " \t\n\u3000")
+
+
+def handle(session: Session, inbound: Inbound) -> Answer | None:
+    phone = inbound.phone.e164
+    volunteer = session.scalar(select(Volunteer).where(Volunteer.phone == phone))
+    units = session.scalars(select(Department).where(Department.liaison_phone == phone)).all()
+    parties = ([Party(volunteer)] if volunteer else []) + [Party(unit=u) for u in units]
+    if not parties:
+        return None
+    reply = parse(inbound.body)
+    language = parties[0].language
+    if reply.intent in (Intent.pause, Intent.resume) and volunteer is not None:
+        volunteer.paused_at = utcnow() if reply.intent == Intent.pause else None
+        template = "volunteer_paused" if reply.intent == Intent.pause else "volunteer_resumed"
+        return Answer(Text(template, language))
+    if reply.intent in (Intent.accept, Intent.decline):
+        answer = answer_offer(session, parties, reply, language)
+        if answer is not None:
+            return answer
+    elif reply.intent in (Intent.on_the_way, Intent.done, Intent.again, Intent.drop):
+        return report_progress(session, parties, reply, language)
+    if open_offers(session, parties) or progress.held_offers(session, parties):
+        return Answer(Text("volunteer_help", language))
+    return None
+
+
+def open_offers(session: Session, parties: list[Party]) -> list[Offer]:
+    now = utcnow()
+    return list(
+        session.scalars(
+            select(Offer)
+            .where(
+                dispatch.offers_of(parties),
+                Offer.status == OfferStatus.open,
+                or_(Offer.expires_at.is_(None), Offer.expires_at > now),
+            )
+            .order_by(Offer.id.desc())
+        )
+    )
+
+
+def _which(template: str, offers: list[Offer], language: str) -> Answer:
+    codes = [o.ticket.code for o in offers[:3]]
+    values = {"codes": LIST_SEPARATOR[language].join(codes), "code": codes[0]}
+    return Answer(Text(template, language, values))
+
+
+def answer_offer(
+    session: Session, parties: list[Party], reply: Reply, language: str
+) -> Answer | None:
+    offers = open_offers(session, parties)
+    if reply.code is not None:
+        offers = [o for o in offers if o.ticket.code == reply.code]
+    if len(offers) > 1:
+        return _which("offer_which", offers, language)
+    if not offers:
+        late = _latest_offer(session, parties, reply.code)
+        if late is None:
+            return None
+        outcome = dispatch.closed_outcome(late)
+        return Answer(outcome.text, late.ticket_id)
+    offer = offers[0]
+    act = dispatch.accept if reply.intent == Intent.accept else dispatch.decline
+    outcome = act(session, offer)
+    return Answer(outcome.text, offer.ticket_id)
+
+
+def _latest_offer(session: Session, parties: list[Party], code: str | None) -> Offer | None:
+    """The offer a late answer refers to: the one with its code, or the last one made."""
+    query = select(Offer).where(
+        dispatch.offers_of(parties), Offer.created_at >= utcnow() - LATE_ANSWER_WINDOW
+    )
+    offers = session.scalars(query.order_by(Offer.id.desc()))
+    return next((o for o in offers if code is None or o.ticket.code == code), None)
+
+
+def report_progress(session: Session, parties: list[Party], reply: Reply, language: str) -> Answer:
+    held = progress.held_offers(session, parties)
+    if reply.code is not None:
+        held = [o for o in held if o.ticket.code == reply.code]
+    if not held:
+        return Answer(Text("task_none", language))
+    if len(held) > 1:
+        return _which("task_which", held, language)
+    offer = held[0]
+    if reply.intent == Intent.on_the_way:
+        text = progress.on_the_way(session, offer)
+    elif reply.intent == Intent.done:
+        text = progress.done(session, offer, reply.note)
+    elif reply.intent == Intent.again:
+        text = progress.again(session, offer, reply.note)
+    else:
+        text = progress.drop(session, offer, reply.note)
+    return Answer(text, offer.ticket_id)

@@ -1,0 +1,79 @@
+"""Dispatch sweeps, run by the worker's scheduler. Each reads columns, so a restart loses nothing,
+and each is harmless to run twice: an offer closes only while it is still open, and a ticket
+is only dispatched or advanced when nothing is open for it."""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, func, not_, select, update
+from sqlalchemy.orm import Session
+
+from app.clock import utcnow
+from app.messaging.delivery import FAILED_STATUSES
+from app.messaging.models import Message
+from app.tickets.models import Ticket
+from app.tickets.models import TicketStatus as S
+from app.volunteers import dispatch
+from app.volunteers.models import Offer, OfferStatus, Volunteer
+from app.volunteers.progress import HELD
+
+BATCH = 500
+_NO_OPEN_OFFER = not_(
+    exists().where(Offer.ticket_id == Ticket.id, Offer.status == OfferStatus.open)
+)
+
+
+def expire_offers(session: Session) -> int:
+    """Close offers past their expiry or whose SMS failed, then move their tickets on."""
+    now = utcnow()
+    expired = session.scalars(
+        select(Offer).where(Offer.status == OfferStatus.open, Offer.expires_at <= now).limit(BATCH)
+    ).all()
+    undelivered = session.scalars(
+        select(Offer)
+        .join(Message, Offer.message_id == Message.id)
+        .where(Offer.status == OfferStatus.open, Message.status.in_(FAILED_STATUSES))
+        .limit(BATCH)
+    ).all()
+    closed = sum(dispatch.give_up(session, o, OfferStatus.expired) for o in expired)
+    for offer in undelivered:
+        if dispatch.give_up(session, offer, OfferStatus.failed):
+            closed += 1
+            dispatch.replace(session, offer)
+    stalled = session.scalars(
+        select(Ticket).where(Ticket.status == S.dispatching, _NO_OPEN_OFFER).limit(BATCH)
+    )
+    for ticket in stalled:
+        dispatch.advance(session, ticket)
+    return closed
+
+
+def dispatch_waiting(session: Session) -> int:
+    """Dispatch tickets that need someone and have nobody asked: new ones from any channel,
+    ones given back (DROP, a department's return) and reopened ones."""
+    waiting = session.scalars(
+        select(Ticket)
+        .where(
+            Ticket.status.in_((S.new, S.reopened)),
+            Ticket.assignee_id.is_(None),
+            _NO_OPEN_OFFER,
+        )
+        .order_by(Ticket.received_at)
+        .limit(BATCH)
+    ).all()
+    for ticket in waiting:
+        dispatch.start(session, ticket)
+    return len(waiting)
+
+
+def refresh_load(session: Session) -> None:
+    """Correct `active_tasks` where others' changes (a cancel, a staff close) left it high."""
+    held = (
+        select(func.count())
+        .where(Ticket.assignee_id == Volunteer.id, Ticket.status.in_(HELD))
+        .scalar_subquery()
+    )
+    session.execute(
+        update(Volunteer)
+        .where(Volunteer.active_tasks > 0, Volunteer.active_tasks != held)
+        .values(active_tasks=held)
+    )

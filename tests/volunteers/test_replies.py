@@ -1,0 +1,43 @@
+"""Reading loose replies: the intent, the ticket code and a note."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.volunteers.replies import Intent, parse
+
+
+@pytest.mark.parametrize(
+    ("body", "intent", "code", "note"),
+    [
+        ("1", Intent.accept, None, ""),
+        ("1 804213", Intent.accept, "804213", ""),
+        ("Y", Intent.accept, None, ""),
+        ("yes I can come at 3", Intent.accept, None, "I can come at 3"),
+        ("接单", Intent.accept, None, "单"),
+        ("[accept]", Intent.accept, None, ""),
+        ("【接】#804213", Intent.accept, "804213", ""),
+        ("是", Intent.accept, None, ""),
+        ("2", Intent.decline, None, ""),
+        ("NO 804213", Intent.decline, "804213", ""),
+        ("不", Intent.decline, None, ""),
+        ("否", Intent.decline, None, ""),
+        ("接不了，今天加班", Intent.decline, None, "今天加班"),
+        ("不接", Intent.decline, None, ""),
+        ("ＤＯＮＥ replaced the belt", Intent.done, None, "replaced the belt"),
+        ("完成804213 换了灯泡", Intent.done, "804213", "换了灯泡"),
+        ("on my way", Intent.on_the_way, None, ""),
+        ("出发", Intent.on_the_way, None, ""),
+        ("再来 要买零件", Intent.again, None, "要买零件"),
+        ("DROP", Intent.drop, None, ""),
+        ("放弃", Intent.drop, None, ""),
+        ("暂停", Intent.pause, None, ""),
+        ("Resume", Intent.resume, None, ""),
+        ("12", None, None, ""),
+        ("nothing to see", None, None, ""),
+        ("Yesterday the light broke", None, None, ""),
+    ],
+)
+def test_parse(body, intent, code, note):
+    reply = parse(body)
+    assert (reply.intent, reply.code, reply.note) == (intent, code, note)
