@@ -10,20 +10,25 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.db import Base, str_enum
 
 
-class Community(Base):
-    """A community (社区) with its own staff office and volunteers."""
-
-    __tablename__ = "communities"
+class NamedPlace:
+    """A community or unit: a short code used in files and URLs, and names in both languages."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(100), default="")
-    # Texted when a ticket finds no taker or breaches its deadline; gets the weekly summary.
-    staff_phone: Mapped[str | None] = mapped_column(String(20))
 
     def display_name(self, language: str) -> str:
         return self.name_en if language == "en" and self.name_en else self.name
+
+
+class Community(NamedPlace, Base):
+    """A community (社区) with its own staff office and volunteers."""
+
+    __tablename__ = "communities"
+
+    # Texted when a ticket finds no taker or breaches its deadline; gets the weekly summary.
+    staff_phone: Mapped[str | None] = mapped_column(String(20))
 
 
 class UnitKind(StrEnum):
@@ -31,17 +36,10 @@ class UnitKind(StrEnum):
     partner = "partner"  # property manager, sanitation office, ...: handles a category directly
 
 
-class Department(Base):
+class Department(NamedPlace, Base):
     """A street department or partner unit, reached through its liaison's phone."""
 
     __tablename__ = "departments"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)
-    name: Mapped[str] = mapped_column(String(100))
-    name_en: Mapped[str] = mapped_column(String(100), default="")
     kind: Mapped[UnitKind] = mapped_column(str_enum(UnitKind, 20), default=UnitKind.department)
     liaison_phone: Mapped[str | None] = mapped_column(String(20))
-
-    def display_name(self, language: str) -> str:
-        return self.name_en if language == "en" and self.name_en else self.name

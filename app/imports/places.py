@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,19 +37,30 @@ def optional_phone(row: dict[str, str], column: str, region: str) -> str | None:
         raise RowError(f"{column} {row[column]!r}: {exc}") from exc
 
 
+Place = TypeVar("Place", Community, Department)
+
+
+def upsert_by_code(
+    session: Session, model: type[Place], code: str, row: dict[str, str]
+) -> tuple[Place, bool]:
+    """The row with this code (created if new) with its names set; True when created."""
+    place = session.scalar(select(model).where(model.code == code))
+    created = place is None
+    if place is None:
+        place = model(code=code)
+        session.add(place)
+    place.name = row["name"]
+    place.name_en = row.get("name_en", "")
+    return place, created
+
+
 def import_communities(session: Session, path: Path, region: str = "CN") -> ImportReport:
     seen: set[str] = set()
 
     def apply(row: dict[str, str]) -> bool:
         code = check_code(row["code"], seen)
         staff_phone = optional_phone(row, "staff_phone", region)
-        community = session.scalar(select(Community).where(Community.code == code))
-        created = community is None
-        if community is None:
-            community = Community(code=code)
-            session.add(community)
-        community.name = row["name"]
-        community.name_en = row.get("name_en", "")
+        community, created = upsert_by_code(session, Community, code, row)
         if staff_phone is not None:
             community.staff_phone = staff_phone
         session.flush()
@@ -70,13 +82,7 @@ def import_departments(session: Session, path: Path, region: str) -> ImportRepor
     def apply(row: dict[str, str]) -> bool:
         code = check_code(row["code"], seen)
         phone = optional_phone(row, "liaison_phone", region)
-        unit = session.scalar(select(Department).where(Department.code == code))
-        created = unit is None
-        if unit is None:
-            unit = Department(code=code)
-            session.add(unit)
-        unit.name = row["name"]
-        unit.name_en = row.get("name_en", "")
+        unit, created = upsert_by_code(session, Department, code, row)
         unit.liaison_phone = phone
         unit.kind = parse_kind(row.get("kind", ""))
         session.flush()
