@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import signal
 import sys
 import threading
@@ -157,60 +158,39 @@ def _run_import(kind: str, path: Path, importer: Any) -> None:
 
 _CSV = click.Path(exists=True, dir_okay=False, path_type=Path)
 
-
-@import_group.command("communities")
-@click.argument("path", type=_CSV)
-@with_appcontext
-def import_communities(path: Path) -> None:
-    """Columns: code,name,name_en[,staff_phone]"""
-    from app.imports.places import import_communities as run
-
-    region = current_app.config["HOTLINE_REGION"]
-    _run_import("communities", path, lambda s, p: run(s, p, region))
-
-
-@import_group.command("departments")
-@click.argument("path", type=_CSV)
-@with_appcontext
-def import_departments(path: Path) -> None:
-    """Columns: code,name,name_en,liaison_phone"""
-    from app.imports.places import import_departments as run
-
-    region = current_app.config["HOTLINE_REGION"]
-    _run_import("departments", path, lambda s, p: run(s, p, region))
+# kind: (importer "module:function", taking (session, path, region), and the columns it reads)
+IMPORTERS = {
+    "communities": ("app.imports.places:import_communities", "code,name,name_en[,staff_phone]"),
+    "departments": ("app.imports.places:import_departments", "code,name,name_en,liaison_phone"),
+    "duty": (
+        "app.voice.roster:import_roster",
+        "name,phone,hours (the staff duty roster for calls put through from the IVR)",
+    ),
+    "residents": (
+        "app.imports.people:import_residents",
+        "name,phone,community,building,address,language",
+    ),
+    "volunteers": (
+        "app.volunteers.importer:import_volunteers",
+        "name,phone,community,skills,building,max_active,availability,language",
+    ),
+}
 
 
-@import_group.command("duty")
-@click.argument("path", type=_CSV)
-@with_appcontext
-def import_duty(path: Path) -> None:
-    """Columns: name,phone,hours (the staff duty roster for calls put through from the IVR)"""
-    from app.voice.roster import import_roster
+def _import_command(kind: str, target: str, columns: str) -> click.Command:
+    @click.argument("path", type=_CSV)
+    @with_appcontext
+    def command(path: Path) -> None:
+        module, name = target.split(":")
+        importer = getattr(importlib.import_module(module), name)
+        region = current_app.config["HOTLINE_REGION"]
+        _run_import(kind, path, lambda s, p: importer(s, p, region))
 
-    region = current_app.config["HOTLINE_REGION"]
-    _run_import("duty roster", path, lambda s, p: import_roster(s, p, region))
-
-
-@import_group.command("residents")
-@click.argument("path", type=_CSV)
-@with_appcontext
-def import_residents(path: Path) -> None:
-    """Columns: name,phone,community,building,address,language"""
-    from app.imports.people import import_residents as run
-
-    region = current_app.config["HOTLINE_REGION"]
-    _run_import("residents", path, lambda s, p: run(s, p, region))
+    return import_group.command(kind, help=f"Columns: {columns}")(command)
 
 
-@import_group.command("volunteers")
-@click.argument("path", type=_CSV)
-@with_appcontext
-def import_volunteers(path: Path) -> None:
-    """Columns: name,phone,community,skills,building,max_active,availability,language"""
-    from app.volunteers.importer import import_volunteers as run
-
-    region = current_app.config["HOTLINE_REGION"]
-    _run_import("volunteers", path, lambda s, p: run(s, p, region))
+for _kind, (_target, _columns) in IMPORTERS.items():
+    _import_command(_kind, _target, _columns)
 
 
 @click.command("seed-demo")
