@@ -31,9 +31,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
 
     from app import health
+    from app.surveys import web as survey_pages
     from app.telephony import webhooks
+    from app.tickets import liaison_web
 
     app.register_blueprint(health.bp)
+    app.register_blueprint(survey_pages.bp)
+    app.register_blueprint(liaison_web.bp)
     app.register_blueprint(webhooks.bp)
     csrf.exempt(webhooks.bp)  # the provider signs its requests instead
 

@@ -9,6 +9,15 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from app.surveys import tasks as survey_tasks
+from app.tickets import supervision
+
 Sweep = Callable[[Session], object]
 
-SWEEPS: list[tuple[str, Sweep]] = []
+SWEEPS: list[tuple[str, Sweep]] = [
+    ("remind_due", supervision.remind_due),
+    ("flag_breaches", supervision.flag_breaches),
+    ("send_surveys", survey_tasks.send_surveys),
+    ("remind_surveys", survey_tasks.remind_surveys),
+    ("expire_surveys", survey_tasks.expire_surveys),
+]

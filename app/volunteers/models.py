@@ -39,6 +39,9 @@ class Volunteer(Base):
     max_active: Mapped[int] = mapped_column(default=2)
     active: Mapped[bool] = mapped_column(default=True)
     paused_at: Mapped[datetime | None]
+    # Residents' survey ratings of this volunteer's work (3 satisfied .. 1 unsatisfied).
+    rating_sum: Mapped[int] = mapped_column(default=0, server_default="0")
+    rating_count: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     community: Mapped[Community | None] = relationship()
