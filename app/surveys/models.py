@@ -60,6 +60,8 @@ class Survey(Base):
     status: Mapped[SurveyStatus] = mapped_column(str_enum(SurveyStatus, 12))
     not_sent_reason: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The resolution asked about: a ticket reopened and resolved again gets a new survey.
+    resolved_at: Mapped[datetime]
     remind_at: Mapped[datetime | None]  # SMS surveys: one reminder then
     reminded_at: Mapped[datetime | None]
     expires_at: Mapped[datetime | None]  # then "no answer"

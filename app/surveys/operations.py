@@ -55,18 +55,24 @@ def send_survey(session: Session, ticket: Ticket) -> Survey:
     resident = ticket.resident
     now = utcnow()
     config = current_app.config
-    survey = Survey(ticket=ticket, resident=resident, created_at=now, status=St.awaiting)
-    survey.expires_at = now + timedelta(hours=config["HOTLINE_SURVEY_EXPIRY_HOURS"])
+    by_voice = resident is not None and (not resident.can_receive_sms or resident.prefers_voice)
+    survey = Survey(
+        ticket=ticket,
+        resident=resident,
+        channel=SurveyChannel.voice if by_voice else SurveyChannel.sms,
+        status=St.awaiting,
+        created_at=now,
+        resolved_at=ticket.resolved_at,
+        expires_at=now + timedelta(hours=config["HOTLINE_SURVEY_EXPIRY_HOURS"]),
+    )
     session.add(survey)
     if resident is None:
         return _not_sent(session, survey, "no resident phone to ask")
-    if not resident.can_receive_sms or resident.prefers_voice:
-        survey.channel = SurveyChannel.voice
+    if by_voice:
         _call(session, survey, now)
     elif is_opted_out(session, resident.phone):
         return _not_sent(session, survey, "opted out")
     else:
-        survey.channel = SurveyChannel.sms
         survey.remind_at = now + timedelta(hours=config["HOTLINE_SURVEY_REMINDER_HOURS"])
         _text(session, survey, "survey")
     record(ticket, "survey_sent", SYSTEM, data={"channel": survey.channel.value})
@@ -265,7 +271,6 @@ def _call(session: Session, survey: Survey, when: datetime) -> None:
 
 
 def _not_sent(session: Session, survey: Survey, reason: str) -> Survey:
-    survey.channel = SurveyChannel.sms
     survey.not_sent_reason = reason
     _end(survey, St.not_sent, "survey_not_sent", {"reason": reason})
     session.flush()

@@ -2,7 +2,7 @@
 
 Revision ID: 0004_closure
 Revises: 0001
-Create Date: 2026-11-27 12:46:17.141949
+Create Date: 2026-11-27 12:47:42.540340
 """
 
 from alembic import op
@@ -41,6 +41,7 @@ def upgrade() -> None:
     sa.Column('status', sa.Enum('awaiting', 'answered', 'no_answer', 'invalid', 'not_sent', name='surveystatus', native_enum=False, length=12), nullable=False),
     sa.Column('not_sent_reason', sa.String(length=100), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('resolved_at', sa.DateTime(), nullable=False),
     sa.Column('remind_at', sa.DateTime(), nullable=True),
     sa.Column('reminded_at', sa.DateTime(), nullable=True),
     sa.Column('expires_at', sa.DateTime(), nullable=True),
