@@ -69,7 +69,11 @@ def clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     if "app" not in request.fixturenames:
         return
     db.session.remove()
-    engine = request.getfixturevalue("app").extensions[EXTENSION_KEY]
+    empty_tables(request.getfixturevalue("app").extensions[EXTENSION_KEY])
+
+
+def empty_tables(engine: Engine) -> None:
+    """Delete every row except reference data (also used between hypothesis examples)."""
     tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in KEEP]
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":

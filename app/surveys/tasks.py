@@ -30,7 +30,9 @@ def send_surveys(session: Session) -> int:
     if operations.is_quiet_now():
         return 0
     cutoff = utcnow() - timedelta(minutes=current_app.config["HOTLINE_SURVEY_DELAY_MINUTES"])
-    already = exists().where(Survey.ticket_id == Ticket.id, Survey.resolved_at == Ticket.resolved_at)
+    already = exists().where(
+        Survey.ticket_id == Ticket.id, Survey.resolved_at == Ticket.resolved_at
+    )
     tickets = session.scalars(
         select(Ticket)
         .where(Ticket.status == TicketStatus.resolved, Ticket.resolved_at <= cutoff, ~already)

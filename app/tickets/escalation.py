@@ -107,6 +107,7 @@ def _text_liaison(session: Session, ticket: Ticket, department: Department) -> N
         "code": ticket.code,
         "category": category.name_zh if category else ticket.category_code,
         "summary": _summary(ticket.description),
+        "hours": current_app.config["HOTLINE_DEPARTMENT_DEADLINE_HOURS"],
     }
     template = "department_escalated"
     if links_enabled():
