@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import bindparam, text
 
+import app.models  # noqa: F401  (every table, so drop_all drops them all)
 from app import create_app
 from app.clock import FrozenClock
 from app.db import Base, UTCDateTime, db

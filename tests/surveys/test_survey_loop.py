@@ -240,7 +240,8 @@ def test_links_off_the_survey_text_has_no_link(client, ctx, clock, app, monkeypa
     assert "http" not in text.body and surveys(ticket)[0].web_token is None
 
 
-def test_landlines_are_surveyed_by_a_call_retried_once_then_no_answer(ctx, clock):
+def called_back(clock) -> Ticket:
+    """A landline caller's ticket (opened by the IVR), resolved; the survey sweep has run."""
     community, _ = street()
     elder = resident(community, phone=LANDLINE)
     helper = volunteer(community=community)
@@ -250,6 +251,11 @@ def test_landlines_are_surveyed_by_a_call_retried_once_then_no_answer(ctx, clock
     resolve(ticket, helper)
     clock.advance(minutes=61)
     sweep()
+    return ticket
+
+
+def test_landlines_are_surveyed_by_a_call_retried_once_then_no_answer(ctx, clock):
+    ticket = called_back(clock)
     [call] = calls_to(LANDLINE)
     assert call.callback_url == (
         f"https://hotline.example.org/twilio/voice/outbound/survey?ticket={ticket.code}"
@@ -268,15 +274,7 @@ def test_landlines_are_surveyed_by_a_call_retried_once_then_no_answer(ctx, clock
 
 
 def test_a_voice_answer_is_recorded_through_record_answer(ctx, clock):
-    community, _ = street()
-    elder = resident(community, phone=LANDLINE)
-    helper = volunteer(community=community)
-    ticket = open_ticket(db.session, elder, "电视没有画面", Channel.voice, classify("电视没有画面"))
-    db.session.commit()
-    assign(ticket, helper)
-    resolve(ticket, helper)
-    clock.advance(hours=2)
-    sweep()
+    ticket = called_back(clock)
     [survey] = surveys(ticket)
     record_answer(db.session, survey, Rating.satisfied, "", SurveyChannel.voice)
     db.session.commit()
