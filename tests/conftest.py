@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+import app.models  # every table in the metadata, so a run drops them all
 from app import create_app
 from app.clock import FrozenClock
 from app.db import EXTENSION_KEY, Base, db
