@@ -31,13 +31,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
 
     from app import health
+    from app.surveys import web as survey_pages
     from app.telephony import voice, webhooks
+    from app.tickets import liaison_web
     from app.voice import setup as voice_setup
     from app.volunteers import links
 
     voice_setup.init_app(app)  # refuses to start with a broken IVR flow
     app.register_blueprint(health.bp)
     app.register_blueprint(links.bp)
+    app.register_blueprint(survey_pages.bp)
+    app.register_blueprint(liaison_web.bp)
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(voice.bp)
     csrf.exempt(webhooks.bp)  # the provider signs its requests instead

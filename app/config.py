@@ -46,6 +46,16 @@ class Settings:
     HOTLINE_OFFERS_PER_DAY: int = 10  # no volunteer is asked more often than this in a day
     # Which communities count as neighbours for matching: "longxi:jinshan,huilong; ..." (symmetric).
     HOTLINE_COMMUNITY_NEIGHBOURS: str = ""
+    HOTLINE_REPEAT_WINDOW_HOURS: int = 48  # same problem reported again: linked, not re-dispatched
+    HOTLINE_QUIET_HOURS: str = "21:00-08:00"  # no surveys or survey reminders in this window
+    HOTLINE_SURVEY_DELAY_MINUTES: int = 60  # after "resolved", before the survey goes out
+    HOTLINE_SURVEY_REMINDER_HOURS: int = 24
+    HOTLINE_SURVEY_EXPIRY_HOURS: int = 72  # then recorded as "no answer" and the ticket closes
+    HOTLINE_SURVEY_COMMENT_MINUTES: int = 30  # a text this soon after a rating may be its comment
+    HOTLINE_SURVEY_CALL_RETRY_MINUTES: int = 30
+    HOTLINE_FOLLOWUP_HOURS: int = 24  # return visit (回访) deadline after an unsatisfied answer
+    HOTLINE_LINK_TTL_HOURS: int = 168  # a department liaison's /d/ page link
+    HOTLINE_SWEEP_BATCH: int = 500  # rows one sweep handles per tick; the next tick does the rest
     TESTING: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -5,7 +5,8 @@ from app.communities.models import Community, Department
 from app.messaging.models import Message, MessageStatusEvent, OptOut
 from app.residents.models import Resident
 from app.scheduling.models import Lease
-from app.tickets.models import Ticket, TicketEvent
+from app.surveys.models import FollowUp, Survey
+from app.tickets.models import LiaisonLink, Ticket, TicketEvent
 from app.voice.models import Call, CallRecording, DutyShift
 from app.volunteers.models import Offer, Volunteer, VolunteerSkill, VolunteerWindow
 
@@ -16,12 +17,15 @@ __all__ = [
     "Community",
     "Department",
     "DutyShift",
+    "FollowUp",
     "Lease",
+    "LiaisonLink",
     "Message",
     "MessageStatusEvent",
     "Offer",
     "OptOut",
     "Resident",
+    "Survey",
     "Ticket",
     "TicketEvent",
     "Volunteer",

@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+import app.models  # every table in the metadata, so a run drops them all
 from app import create_app
 from app import models as every_model  # all tables in the metadata, so drop_all drops them all
 from app.clock import FrozenClock
@@ -71,7 +72,11 @@ def clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     if "app" not in request.fixturenames:
         return
     db.session.remove()
-    engine = request.getfixturevalue("app").extensions[EXTENSION_KEY]
+    empty_tables(request.getfixturevalue("app").extensions[EXTENSION_KEY])
+
+
+def empty_tables(engine: Engine) -> None:
+    """Delete every row except reference data (also used between hypothesis examples)."""
     tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in KEEP]
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":

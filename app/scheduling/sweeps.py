@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from app.surveys import tasks as survey_tasks
+from app.tickets import supervision
 from app.volunteers import tasks as volunteer_tasks
 
 Sweep = Callable[[Session], object]
@@ -17,4 +19,9 @@ SWEEPS: list[tuple[str, Sweep]] = [
     ("expire_offers", volunteer_tasks.expire_offers),
     ("dispatch_waiting", volunteer_tasks.dispatch_waiting),
     ("refresh_volunteer_load", volunteer_tasks.refresh_load),
+    ("remind_due", supervision.remind_due),
+    ("flag_breaches", supervision.flag_breaches),
+    ("send_surveys", survey_tasks.send_surveys),
+    ("remind_surveys", survey_tasks.remind_surveys),
+    ("expire_surveys", survey_tasks.expire_surveys),
 ]

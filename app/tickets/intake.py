@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.categories.catalog import Classification, classify
 from app.clock import utcnow
 from app.residents.models import Resident
+from app.tickets import escalation, repeats
 from app.tickets.codes import new_code
 from app.tickets.due_dates import set_community_deadline
 from app.tickets.lifecycle import Actor, record
@@ -53,6 +54,10 @@ def report(session: Session, resident: Resident, text: str, channel: Channel) ->
         add_information(ticket, resident, text, found)
         return Report(ticket, created=False, classification=found)
     ticket = open_ticket(session, resident, text, channel, found)
+    if ticket.parent_id is not None:  # a repeat, merged into the ticket already open
+        original = session.get(Ticket, ticket.parent_id)
+        assert original is not None
+        return Report(original, created=False, classification=found)
     return Report(ticket, created=True, classification=found)
 
 
@@ -91,6 +96,8 @@ def open_ticket(
         },
     )
     session.flush()
+    if repeats.link_repeat(session, ticket) is None:
+        escalation.auto_escalate(session, ticket)
     return ticket
 
 

@@ -42,6 +42,7 @@ class Move(StrEnum):
     close = "close"  # rated, unanswered survey, or closed by staff
     reopen = "reopen"  # a return visit found more to do
     cancel = "cancel"  # withdrawn, or merged into another ticket
+    split = "split"  # staff separate a merged report again; it starts over as new
 
 
 _OPEN = {S.new, S.dispatching, S.unassigned, S.assigned, S.in_progress, S.escalated, S.reopened}
@@ -59,7 +60,12 @@ TRANSITIONS: dict[Move, tuple[frozenset[S], S]] = {
     Move.close: (frozenset({S.resolved}), S.closed),
     Move.reopen: (frozenset({S.resolved, S.closed}), S.reopened),
     Move.cancel: (frozenset(_OPEN), S.cancelled),
+    Move.split: (frozenset({S.cancelled}), S.new),
 }
+
+# A visit is a volunteer reporting back from the door: "done" or "another visit needed".
+# Counted here, where the event is written, so `visits` always equals those events.
+_VISIT_MOVES = frozenset({Move.resolve, Move.revisit})
 
 
 class IllegalTransition(Exception):
@@ -96,6 +102,8 @@ def transition(
         ticket.closed_at = now
     elif move is Move.escalate:
         ticket.escalated_at = now
+    if move in _VISIT_MOVES and actor.kind is ActorKind.volunteer:
+        ticket.visits = (ticket.visits or 0) + 1
     return record(ticket, move.value, actor, reason=reason, data=data, from_status=before)
 
 

@@ -66,6 +66,11 @@ class Ticket(Base):
         Index("ix_tickets_community_status_due", "community_id", "status", "due_at"),
         Index("ix_tickets_received_at", "received_at"),
         Index("ix_tickets_remind_at", "remind_at"),
+        # The sweeps' own paths: active tickets due a reminder, resolved tickets due a survey,
+        # and open reports of the same problem in the same building.
+        Index("ix_tickets_status_remind_at", "status", "remind_at"),
+        Index("ix_tickets_status_resolved_at", "status", "resolved_at"),
+        Index("ix_tickets_building_category", "building", "category_code", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -140,3 +145,23 @@ class TicketEvent(Base):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
+
+
+class LiaisonLink(Base):
+    """The /d/<token> page a department liaison gets with an escalated ticket.
+
+    The token is the only credential, so it is long, random, expiring and used once.
+    """
+
+    __tablename__ = "liaison_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(43), unique=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    ticket: Mapped[Ticket] = relationship()
+    department: Mapped[Department] = relationship()

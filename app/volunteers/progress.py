@@ -52,7 +52,6 @@ def done(session: Session, offer: Offer, note: str) -> Text:
     """Resolved by the holder; the resident is told (a landline is left alone)."""
     ticket = offer.ticket
     party = Party.of(offer)
-    ticket.visits += 1
     transition(ticket, Move.resolve, party.actor, reason=note, data={"note": note})
     offer.status = OfferStatus.completed
     bump(offer.volunteer, completions=1, active_tasks=-1)
@@ -72,8 +71,7 @@ def again(session: Session, offer: Offer, note: str) -> Text:
     """Another visit is needed (a part to fetch): the ticket stays with the same holder."""
     ticket = offer.ticket
     party = Party.of(offer)
-    ticket.visits += 1
-    transition(ticket, Move.revisit, party.actor, reason=note, data={"visits": ticket.visits})
+    transition(ticket, Move.revisit, party.actor, reason=note)  # the transition counts the visit
     return Text("task_again", party.language, {"code": ticket.code, "visits": ticket.visits})
 
 

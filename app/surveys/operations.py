@@ -1,0 +1,306 @@
+"""Survey use cases: send, answer, remind, expire, and the return visit after an unhappy answer.
+
+A survey ends answered, "no answer" or "invalid" (or is recorded as not sent), and then the
+ticket closes. An unsatisfied answer, or a comment saying the job is not done, opens a follow-up
+(回访); if the visit finds work to do, the ticket reopens and dispatch picks it up again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.clock import utcnow
+from app.messaging.models import Priority
+from app.messaging.optouts import is_opted_out
+from app.messaging.outbox import Text, queue_call, queue_sms
+from app.residents.models import Resident
+from app.surveys.answers import mentions_not_fixed
+from app.surveys.models import FollowUp, FollowUpStatus, Rating, Survey, SurveyChannel
+from app.surveys.models import SurveyStatus as St
+from app.tickets.due_dates import configured_policy, set_community_deadline
+from app.tickets.intake import resident_actor
+from app.tickets.lifecycle import SYSTEM, Actor, Move, can, record, transition
+from app.tickets.links import links_enabled, new_token, public_url
+from app.tickets.models import Ticket
+from app.volunteers import progress
+from app.volunteers.availability import QuietHours
+from app.volunteers.models import Volunteer
+
+
+class SurveyClosed(Exception):
+    """The survey is no longer waiting for an answer (answered, expired, or never sent)."""
+
+
+class FollowUpClosed(Exception):
+    """The follow-up's outcome has already been recorded."""
+
+
+def quiet_hours() -> QuietHours:
+    return QuietHours.parse(current_app.config["HOTLINE_QUIET_HOURS"])
+
+
+def is_quiet_now() -> bool:
+    return quiet_hours().is_quiet(utcnow(), current_app.config["HOTLINE_TIMEZONE"])
+
+
+def followup_hours() -> int:
+    return int(current_app.config["HOTLINE_FOLLOWUP_HOURS"])
+
+
+def send_survey(session: Session, ticket: Ticket) -> Survey:
+    """Ask the resident how it went: a call for landlines and voice-first residents, else SMS."""
+    resident = ticket.resident
+    now = utcnow()
+    config = current_app.config
+    by_voice = resident is not None and (not resident.can_receive_sms or resident.prefers_voice)
+    survey = Survey(
+        ticket=ticket,
+        resident=resident,
+        channel=SurveyChannel.voice if by_voice else SurveyChannel.sms,
+        status=St.awaiting,
+        created_at=now,
+        resolved_at=ticket.resolved_at,
+        expires_at=now + timedelta(hours=config["HOTLINE_SURVEY_EXPIRY_HOURS"]),
+    )
+    session.add(survey)
+    if resident is None:
+        return _not_sent(session, survey, "no resident phone to ask")
+    if by_voice:
+        _call(session, survey, now)
+    elif is_opted_out(session, resident.phone):
+        return _not_sent(session, survey, "opted out")
+    else:
+        survey.remind_at = now + timedelta(hours=config["HOTLINE_SURVEY_REMINDER_HOURS"])
+        _text(session, survey, "survey")
+    record(ticket, "survey_sent", SYSTEM, data={"channel": survey.channel.value})
+    session.flush()
+    return survey
+
+
+def record_answer(
+    session: Session, survey: Survey, rating: Rating, comment: str, channel: SurveyChannel
+) -> None:
+    """The resident rated the work (by SMS, on a call or on the page); the ticket closes.
+
+    Raises SurveyClosed if the survey already ended, so a late second answer changes nothing.
+    """
+    if survey.status is not St.awaiting:
+        raise SurveyClosed(f"survey {survey.id} is {survey.status.value}")
+    ticket = survey.ticket
+    survey.status = St.answered
+    survey.rating = rating
+    survey.comment = comment.strip()
+    survey.answer_channel = channel
+    survey.answered_at = utcnow()
+    data = {"rating": rating.value, "channel": channel.value, "comment": survey.comment}
+    record(ticket, "survey_answered", _respondent(survey), data=data)
+    if ticket.assignee is not None:
+        _credit(ticket.assignee, rating)
+    if rating is Rating.unsatisfied or mentions_not_fixed(survey.comment):
+        open_followup(session, survey, survey.comment or rating.value)
+    _close(ticket, f"survey answered: {rating.value}")
+    session.flush()
+
+
+def add_comment(session: Session, survey: Survey, comment: str) -> None:
+    """A comment texted just after the rating; "not fixed" still earns a return visit."""
+    survey.comment = f"{survey.comment}\n{comment}".strip()
+    record(survey.ticket, "survey_comment", _respondent(survey), data={"comment": comment})
+    if mentions_not_fixed(comment) and not _has_followup(session, survey):
+        open_followup(session, survey, comment)
+    session.flush()
+
+
+def clarify(session: Session, survey: Survey) -> None:
+    survey.clarified_at = utcnow()
+    session.flush()
+
+
+def mark_invalid(session: Session, survey: Survey, text: str) -> None:
+    """A second reply that is not an answer: the survey counts as invalid."""
+    _end(survey, St.invalid, "survey_invalid", {"text": text})
+    survey.comment = text
+
+
+def mark_no_answer(session: Session, survey: Survey) -> None:
+    _end(survey, St.no_answer, "survey_no_answer", {"channel": survey.channel.value})
+
+
+def remind(session: Session, survey: Survey) -> None:
+    survey.reminded_at = utcnow()
+    _text(session, survey, "survey_reminder")
+    record(survey.ticket, "survey_reminder_sent", SYSTEM)
+
+
+def call_unanswered(session: Session, ticket_code: str) -> Survey | None:
+    """The survey call was not answered (no-answer, busy, failed): call once more, later, or
+    record "no answer" after the second try. Called by the voice status callback."""
+    survey = session.scalar(
+        select(Survey)
+        .join(Survey.ticket)
+        .where(
+            Ticket.code == ticket_code,
+            Survey.channel == SurveyChannel.voice,
+            Survey.status == St.awaiting,
+        )
+        .order_by(Survey.id.desc())
+        .limit(1)
+    )
+    if survey is None:
+        return None
+    if survey.calls >= 2:
+        mark_no_answer(session, survey)
+        return survey
+    delay = timedelta(minutes=current_app.config["HOTLINE_SURVEY_CALL_RETRY_MINUTES"])
+    when = quiet_hours().postpone(utcnow() + delay, current_app.config["HOTLINE_TIMEZONE"])
+    _call(session, survey, when)
+    record(survey.ticket, "survey_call_retry", SYSTEM, data={"call": survey.calls})
+    session.flush()
+    return survey
+
+
+def open_followup(session: Session, survey: Survey, reason: str) -> FollowUp:
+    """A return visit owed within HOTLINE_FOLLOWUP_HOURS by whoever handled the ticket."""
+    ticket = survey.ticket
+    hours = followup_hours()
+    followup = FollowUp(
+        ticket=ticket,
+        survey=survey,
+        community_id=None if ticket.unit_id else ticket.community_id,
+        department_id=ticket.unit_id,
+        reason=reason,
+        created_at=utcnow(),
+        due_at=configured_policy().due_at(utcnow(), hours),
+    )
+    session.add(followup)
+    owner_phone = ticket.unit.liaison_phone if ticket.unit else _staff_phone(ticket)
+    if owner_phone:
+        text = Text("followup_owed", "zh", {"code": ticket.code, "hours": hours})
+        queue_sms(session, owner_phone, text, ticket_id=ticket.id)
+    record(ticket, "followup_opened", SYSTEM, reason=reason, data={"due_at": str(followup.due_at)})
+    return followup
+
+
+def complete_followup(
+    session: Session, followup: FollowUp, outcome: str, needs_work: bool, actor: Actor
+) -> None:
+    """Record what the return visit found; if work is needed the ticket reopens for dispatch,
+    on a fresh community deadline, with no assignee (dispatch chooses again)."""
+    if followup.status is FollowUpStatus.done:
+        raise FollowUpClosed(f"follow-up {followup.id} is already done")
+    ticket = followup.ticket
+    if needs_work:
+        transition(ticket, Move.reopen, actor, reason=outcome, data={"followup": followup.id})
+        ticket.assignee = None
+        ticket.unit = None
+        set_community_deadline(ticket, utcnow())
+    followup.status = FollowUpStatus.done
+    followup.outcome = outcome
+    followup.needs_work = needs_work
+    followup.completed_at = utcnow()
+    followup.completed_by = actor.label
+    record(ticket, "followup_completed", actor, reason=outcome, data={"needs_work": needs_work})
+    session.flush()
+
+
+def awaiting_survey(session: Session, resident: Resident) -> Survey | None:
+    """The resident's most recent survey still waiting for an answer."""
+    return session.scalar(
+        select(Survey)
+        .where(Survey.resident_id == resident.id, Survey.status == St.awaiting)
+        .order_by(Survey.created_at.desc(), Survey.id.desc())
+        .limit(1)
+    )
+
+
+def commentable_survey(session: Session, resident: Resident) -> Survey | None:
+    """A survey rated by SMS moments ago without a comment: the next text may be its comment."""
+    window = timedelta(minutes=current_app.config["HOTLINE_SURVEY_COMMENT_MINUTES"])
+    return session.scalar(
+        select(Survey)
+        .where(
+            Survey.resident_id == resident.id,
+            Survey.status == St.answered,
+            Survey.answer_channel == SurveyChannel.sms,
+            Survey.comment == "",
+            Survey.answered_at >= utcnow() - window,
+        )
+        .order_by(Survey.answered_at.desc())
+        .limit(1)
+    )
+
+
+def web_survey(session: Session, token: str) -> Survey | None:
+    """The survey behind a /s/<token> link, while it can still be answered there."""
+    survey = session.scalar(select(Survey).where(Survey.web_token == token))
+    if survey is None or survey.status is not St.awaiting or survey.web_token_used_at:
+        return None
+    return survey
+
+
+def answer_on_web(session: Session, survey: Survey, rating: Rating, comment: str) -> None:
+    survey.web_token_used_at = utcnow()
+    record_answer(session, survey, rating, comment, SurveyChannel.web)
+
+
+def _text(session: Session, survey: Survey, template: str) -> None:
+    resident = survey.resident
+    assert resident is not None
+    ticket = survey.ticket
+    values: dict[str, object] = {"code": ticket.code}
+    if links_enabled():
+        if survey.web_token is None:
+            survey.web_token = new_token()
+        values["link"] = public_url(f"/s/{survey.web_token}")
+        template = f"{template}_link"
+    text = Text(template, resident.language, values)
+    queue_sms(session, resident.phone, text, priority=Priority.survey, ticket_id=ticket.id)
+
+
+def _call(session: Session, survey: Survey, when: datetime) -> None:
+    resident = survey.resident
+    assert resident is not None
+    ticket = survey.ticket
+    url = public_url(f"/twilio/voice/outbound/survey?ticket={ticket.code}")
+    message = queue_call(session, resident.phone, url, ticket_id=ticket.id)
+    message.next_attempt_at = when
+    survey.calls += 1
+
+
+def _not_sent(session: Session, survey: Survey, reason: str) -> Survey:
+    survey.not_sent_reason = reason
+    _end(survey, St.not_sent, "survey_not_sent", {"reason": reason})
+    session.flush()
+    return survey
+
+
+def _end(survey: Survey, status: St, kind: str, data: dict[str, str]) -> None:
+    survey.status = status
+    record(survey.ticket, kind, SYSTEM, data=data)
+    _close(survey.ticket, kind.replace("_", " "))
+
+
+def _close(ticket: Ticket, reason: str) -> None:
+    """Close after the survey unless staff already moved the ticket on (e.g. reopened it)."""
+    if can(ticket, Move.close):
+        transition(ticket, Move.close, SYSTEM, reason=reason)
+
+
+def _credit(volunteer: Volunteer, rating: Rating) -> None:
+    progress.rate(volunteer, rating.value)
+
+
+def _respondent(survey: Survey) -> Actor:
+    return resident_actor(survey.resident) if survey.resident else SYSTEM
+
+
+def _has_followup(session: Session, survey: Survey) -> bool:
+    return session.scalar(select(FollowUp.id).where(FollowUp.survey_id == survey.id)) is not None
+
+
+def _staff_phone(ticket: Ticket) -> str | None:
+    return ticket.community.staff_phone if ticket.community else None

@@ -1,0 +1,79 @@
+"""Survey sweeps: send due surveys, remind once, and record "no answer" when time is up.
+
+Each sweep reads one indexed column range for what is due now, handles at most
+HOTLINE_SWEEP_BATCH rows, and marks what it did in the same transaction, so running it twice
+(or after a restart) does nothing more. Nothing is sent in quiet hours: the sweeps simply wait,
+and the first tick after 08:00 sends what is due.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from app.clock import utcnow
+from app.surveys import operations
+from app.surveys.models import Survey, SurveyChannel, SurveyStatus
+from app.tickets.models import Ticket, TicketStatus
+
+
+def _batch() -> int:
+    return int(current_app.config["HOTLINE_SWEEP_BATCH"])
+
+
+def send_surveys(session: Session) -> int:
+    """Survey every ticket resolved at least HOTLINE_SURVEY_DELAY_MINUTES ago, once per
+    resolution (a reopened and resolved-again ticket is surveyed again)."""
+    if operations.is_quiet_now():
+        return 0
+    cutoff = utcnow() - timedelta(minutes=current_app.config["HOTLINE_SURVEY_DELAY_MINUTES"])
+    already = exists().where(
+        Survey.ticket_id == Ticket.id, Survey.resolved_at == Ticket.resolved_at
+    )
+    tickets = session.scalars(
+        select(Ticket)
+        .where(Ticket.status == TicketStatus.resolved, Ticket.resolved_at <= cutoff, ~already)
+        .order_by(Ticket.resolved_at)
+        .limit(_batch())
+    ).all()
+    for ticket in tickets:
+        operations.send_survey(session, ticket)
+    return len(tickets)
+
+
+def remind_surveys(session: Session) -> int:
+    """One reminder for an SMS survey still unanswered after HOTLINE_SURVEY_REMINDER_HOURS."""
+    if operations.is_quiet_now():
+        return 0
+    surveys = session.scalars(
+        select(Survey)
+        .where(
+            Survey.status == SurveyStatus.awaiting,
+            Survey.remind_at <= utcnow(),
+            Survey.reminded_at.is_(None),
+            Survey.channel == SurveyChannel.sms,
+        )
+        .order_by(Survey.remind_at)
+        .limit(_batch())
+    ).all()
+    for survey in surveys:
+        operations.remind(session, survey)
+    session.flush()
+    return len(surveys)
+
+
+def expire_surveys(session: Session) -> int:
+    """No answer after HOTLINE_SURVEY_EXPIRY_HOURS: recorded as "no answer"; the ticket closes."""
+    surveys = session.scalars(
+        select(Survey)
+        .where(Survey.status == SurveyStatus.awaiting, Survey.expires_at <= utcnow())
+        .order_by(Survey.expires_at)
+        .limit(_batch())
+    ).all()
+    for survey in surveys:
+        operations.mark_no_answer(session, survey)
+    session.flush()
+    return len(surveys)

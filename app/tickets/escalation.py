@@ -1,0 +1,128 @@
+"""Escalation to a street department, and the department's answer: done, or returned.
+
+A department has HOTLINE_DEPARTMENT_DEADLINE_HOURS (72 h) from escalation to solve or answer.
+Its liaison is texted the code and a summary (and a /d/<token> page link when links are on) and
+answers by reply (已处理/DONE <note>, 退回/RETURN <reason>) or on the page.
+
+Clock rule for a return: the department's time stops; the community gets a fresh community
+deadline (24 h) from the moment of the return, since the ticket is new to it again.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.categories.models import Category
+from app.clock import utcnow
+from app.communities.models import Department, UnitKind
+from app.messaging.outbox import Text, queue_sms
+from app.tickets.due_dates import set_community_deadline, set_deadline
+from app.tickets.lifecycle import SYSTEM, Actor, Move, transition
+from app.tickets.links import links_enabled, new_token, public_url
+from app.tickets.models import ActorKind, LiaisonLink, Ticket, TicketStatus
+
+SUMMARY_CHARS = 20  # of the description, in the liaison's text
+
+
+def unit_actor(department: Department) -> Actor:
+    return Actor(ActorKind.unit, department.id, department.code)
+
+
+def escalate(
+    session: Session, ticket: Ticket, department: Department, actor: Actor, reason: str
+) -> Ticket:
+    """Hand `ticket` to `department` on the department deadline, and text its liaison."""
+    transition(ticket, Move.escalate, actor, reason=reason, data={"department": department.code})
+    ticket.unit = department
+    ticket.assignee = None  # the department holds it now, not a volunteer
+    set_deadline(ticket, utcnow(), current_app.config["HOTLINE_DEPARTMENT_DEADLINE_HOURS"])
+    _text_liaison(session, ticket, department)
+    session.flush()
+    return ticket
+
+
+def auto_escalate(session: Session, ticket: Ticket) -> bool:
+    """Escalate at intake a category a community cannot handle (e.g. admin -> civil)."""
+    category = session.get(Category, ticket.category_code)
+    if category is None or not category.handled_by:
+        return False
+    department = session.scalar(
+        select(Department).where(
+            Department.code == category.handled_by, Department.kind == UnitKind.department
+        )
+    )
+    if department is None:
+        return False
+    escalate(session, ticket, department, SYSTEM, f"category {category.code} is a department's")
+    return True
+
+
+def department_done(session: Session, ticket: Ticket, department: Department, note: str) -> None:
+    """The department solved or answered it: resolved, and the survey sweep takes over."""
+    transition(ticket, Move.resolve, unit_actor(department), reason=note, data={"note": note})
+    session.flush()
+
+
+def department_return(
+    session: Session, ticket: Ticket, department: Department, reason: str
+) -> None:
+    """The department sends it back: new again for community dispatch, on a fresh deadline."""
+    transition(ticket, Move.return_, unit_actor(department), reason=reason)
+    ticket.unit = None
+    set_community_deadline(ticket, utcnow())
+    session.flush()
+
+
+def held_by(session: Session, department_ids: list[int]) -> list[Ticket]:
+    """Escalated tickets waiting on these departments, oldest first."""
+    return list(
+        session.scalars(
+            select(Ticket)
+            .where(Ticket.unit_id.in_(department_ids), Ticket.status == TicketStatus.escalated)
+            .order_by(Ticket.escalated_at)
+        )
+    )
+
+
+def usable_link(session: Session, token: str) -> LiaisonLink | None:
+    """The link for `token` if it is unused, unexpired and its ticket still awaits the unit."""
+    link = session.scalar(select(LiaisonLink).where(LiaisonLink.token == token))
+    if link is None or link.used_at is not None or link.expires_at <= utcnow():
+        return None
+    ticket = link.ticket
+    if ticket.unit_id != link.department_id or ticket.status != TicketStatus.escalated:
+        return None
+    return link
+
+
+def _text_liaison(session: Session, ticket: Ticket, department: Department) -> None:
+    if not department.liaison_phone:
+        return
+    category = session.get(Category, ticket.category_code)
+    values: dict[str, object] = {
+        "code": ticket.code,
+        "category": category.name_zh if category else ticket.category_code,
+        "summary": _summary(ticket.description),
+        "hours": current_app.config["HOTLINE_DEPARTMENT_DEADLINE_HOURS"],
+    }
+    template = "department_escalated"
+    if links_enabled():
+        link = LiaisonLink(
+            token=new_token(),
+            ticket=ticket,
+            department=department,
+            expires_at=utcnow() + timedelta(hours=current_app.config["HOTLINE_LINK_TTL_HOURS"]),
+        )
+        session.add(link)
+        values["link"] = public_url(f"/d/{link.token}")
+        template = "department_escalated_link"
+    queue_sms(session, department.liaison_phone, Text(template, "zh", values), ticket_id=ticket.id)
+
+
+def _summary(description: str) -> str:
+    first = " ".join(description.split())
+    return first if len(first) <= SUMMARY_CHARS else first[: SUMMARY_CHARS - 1] + "…"

@@ -1,0 +1,79 @@
+"""What a department liaison can text: 已处理/DONE <note> and 退回/RETURN <reason>.
+
+Recognised by the sender's number (a Department.liaison_phone). The ticket code is optional when
+the department holds one escalated ticket; with several, the liaison is asked which. Texts from
+a liaison's number that are neither word fall through (a liaison may also be a resident).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.communities.models import Department
+from app.i18n import LIST_SEPARATOR, language_of
+from app.messaging.inbound import Answer, Inbound
+from app.messaging.outbox import Text
+from app.tickets.escalation import department_done, department_return, held_by
+
+DONE_WORDS = ("已处理", "已办结", "DONE")
+RETURN_WORDS = ("退回", "RETURN")
+
+_COMMAND = re.compile(
+    r"^[\s\[【]*(?P<word>" + "|".join(DONE_WORDS + RETURN_WORDS) + r")[\]】]?"
+    # A Chinese word or a code may run straight into the note; an English word may not.
+    r"\s*[#＃]?(?P<code>\d{6,8})?(?:\s+|[:：,，]|$|(?<=[\u4e00-\u9fff\d]))\s*(?P<note>.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class LiaisonCommand:
+    returning: bool  # RETURN, else DONE
+    code: str | None
+    note: str
+
+
+def parse(body: str) -> LiaisonCommand | None:
+    match = _COMMAND.match(unicodedata.normalize("NFKC", body).strip())
+    if match is None:
+        return None
+    returning = match["word"].upper() in RETURN_WORDS
+    return LiaisonCommand(returning, match["code"], match["note"].strip())
+
+
+def handle(session: Session, inbound: Inbound) -> Answer | None:
+    command = parse(inbound.body)
+    if command is None:
+        return None
+    departments = session.scalars(
+        select(Department).where(Department.liaison_phone == inbound.phone.e164)
+    ).all()
+    if not departments:
+        return None
+    language = language_of(inbound.body, "zh")
+    tickets = held_by(session, [d.id for d in departments])
+    if command.code is not None:
+        tickets = [t for t in tickets if t.code == command.code]
+    if not tickets and command.code is None:
+        return None  # nothing escalated: the unit's own offers and tasks are dispatch's
+    if not tickets:
+        return Answer(Text("liaison_none", language))
+    if len(tickets) > 1:
+        codes = LIST_SEPARATOR[language].join(t.code for t in tickets[:3])
+        return Answer(Text("liaison_which", language, {"codes": codes, "code": tickets[0].code}))
+    ticket = tickets[0]
+    department = ticket.unit
+    assert department is not None
+    values = {"code": ticket.code}
+    if not command.returning:
+        department_done(session, ticket, department, command.note)
+        return Answer(Text("liaison_done", language, values), ticket.id)
+    if not command.note:
+        return Answer(Text("liaison_reason_needed", language, values), ticket.id)
+    department_return(session, ticket, department, command.note)
+    return Answer(Text("liaison_returned", language, values), ticket.id)

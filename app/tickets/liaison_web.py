@@ -1,0 +1,61 @@
+"""The department liaison's page behind /d/<token>: GET shows the ticket, POST answers it once
+(done with a note, or returned to the community with a reason)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, render_template, request
+
+from app.clock import utcnow
+from app.db import db
+from app.tickets.escalation import department_done, department_return, usable_link
+from app.tickets.links import gone, keep_private
+from app.tickets.models import LiaisonLink
+
+bp = Blueprint("liaison", __name__)
+bp.after_request(keep_private)
+
+
+@bp.get("/d/<token>")
+def liaison_page(token: str) -> str | tuple[str, int]:
+    link = usable_link(db.session, token)
+    if link is None:
+        return gone()
+    return _page(link)
+
+
+@bp.post("/d/<token>")
+def liaison_answer(token: str) -> str | tuple[str, int]:
+    link = usable_link(db.session, token)
+    if link is None:
+        return gone()
+    action = request.form.get("action")
+    note = request.form.get("note", "").strip()[:500]
+    if action == "done":
+        department_done(db.session, link.ticket, link.department, note)
+        zh, en = "已记为办结，谢谢。", "Recorded as done. Thank you."
+    elif action == "return":
+        if not note:
+            return _page(link, error="请写明退回原因 / Please give a reason."), 400
+        department_return(db.session, link.ticket, link.department, note)
+        zh, en = "已退回社区，原因已记录。", "Returned to the community with your reason."
+    else:
+        abort(400, description="unknown action")
+    link.used_at = utcnow()
+    db.session.commit()
+    return render_template("public/done.html", zh=zh, en=en)
+
+
+def _page(link: LiaisonLink, error: str = "") -> str:
+    ticket = link.ticket
+    assert ticket.due_at is not None
+    due = ticket.due_at.astimezone(ZoneInfo(current_app.config["HOTLINE_TIMEZONE"]))
+    return render_template(
+        "public/liaison.html",
+        ticket=ticket,
+        category_zh=ticket.category.name_zh,
+        category_en=ticket.category.name_en,
+        due=f"{due:%Y-%m-%d %H:%M}",
+        error=error,
+    )

@@ -1,0 +1,38 @@
+"""Links in texts to pages that act on a ticket (a survey, a liaison's answer).
+
+A link's token is its only credential: 128 random bits, stored with an expiry, used once. Links
+can be switched off (HOTLINE_LINKS_ENABLED) where carriers refuse URLs in SMS; every action a link
+offers also works by reply.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Response, current_app, render_template
+
+TOKEN_BYTES = 16  # 128 bits; token_urlsafe gives 22 characters
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def links_enabled() -> bool:
+    return bool(current_app.config["HOTLINE_LINKS_ENABLED"])
+
+
+def public_url(path: str) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL']}{path}"
+
+
+def gone() -> tuple[str, int]:
+    """The page for an unknown, expired or used link (410: it will not come back)."""
+    return render_template("public/gone.html"), 410
+
+
+def keep_private(response: Response) -> Response:
+    """Pages behind a token: never cached, and the token never leaks in a Referer header."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

@@ -1,0 +1,89 @@
+"""Repeat reports are linked to the open ticket, not dispatched twice; staff merge and split."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.db import db
+from app.tickets.lifecycle import IllegalTransition
+from app.tickets.models import Ticket, TicketStatus
+from app.tickets.repeats import MergeRefused, merge, split
+from tests.support.closure import MOBILE, STAFF, event_kinds, resident, street
+from tests.support.texting import replies, text_line
+
+NEIGHBOUR = "+8613800138009"
+
+
+def tickets() -> list[Ticket]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(Ticket).order_by(Ticket.id)))
+
+
+def test_same_building_and_category_within_48_hours_is_merged(client, ctx, clock):
+    community, _ = street()
+    resident(community)
+    resident(community, phone=NEIGHBOUR, name="刘阿姨")
+    text_line(client, MOBILE, "楼道灯不亮了")
+    clock.advance(hours=47)
+    reply = replies(text_line(client, NEIGHBOUR, "我们楼的楼道灯坏了"))[0]
+    original, repeat = tickets()
+    assert original.code in reply and repeat.code not in reply
+    assert repeat.status == TicketStatus.cancelled and repeat.parent_id == original.id
+    assert repeat.events[-1].reason == f"merged into {original.code}"
+    # The street has no volunteers, so the original went unassigned before the repeat came.
+    assert event_kinds(original) == ["received", "dispatch", "no_taker", "merged"]
+    assert original.events[-1].data["ticket"] == repeat.code
+    clock.advance(hours=2)
+    text_line(client, NEIGHBOUR, "楼道灯还是不亮")  # 49 h after the first: a new ticket
+    assert tickets()[-1].status == TicketStatus.unassigned  # dispatched, not merged
+
+
+def test_same_resident_same_category_is_merged_other_categories_are_not(client, ctx, clock):
+    community, _ = street()
+    resident(community, building="")
+    text_line(client, MOBILE, "马桶堵了")
+    clock.advance(hours=5)
+    text_line(client, MOBILE, "厕所又堵了")
+    clock.advance(hours=5)
+    text_line(client, MOBILE, "灯泡坏了")
+    first, second, third = tickets()
+    assert second.parent_id == first.id and third.parent_id is None
+    assert third.status == TicketStatus.unassigned  # dispatched, not merged
+
+
+def test_empty_building_never_matches_a_neighbour(client, ctx, clock):
+    community, _ = street()
+    resident(community, building="")
+    resident(community, phone=NEIGHBOUR, building="")
+    text_line(client, MOBILE, "马桶堵了")
+    clock.advance(hours=3)
+    text_line(client, NEIGHBOUR, "马桶堵了")
+    assert [t.status for t in tickets()] == [TicketStatus.unassigned] * 2  # both dispatched
+
+
+def test_staff_merge_and_split(client, ctx, clock):
+    community, _ = street()
+    resident(community, building="")
+    resident(community, phone=NEIGHBOUR, building="")
+    text_line(client, MOBILE, "马桶堵了")
+    text_line(client, NEIGHBOUR, "下水道堵塞")
+    a, b = tickets()
+    with pytest.raises(MergeRefused):
+        merge(db.session, a, a, STAFF)
+    merge(db.session, b, a, STAFF)
+    db.session.commit()
+    assert b.status == TicketStatus.cancelled and b.parent_id == a.id
+    with pytest.raises(IllegalTransition):
+        merge(db.session, b, a, STAFF)  # a cancelled ticket cannot be merged again
+    clock.advance(hours=1)
+    split(db.session, b, STAFF)
+    db.session.commit()
+    assert b.status == TicketStatus.new and b.parent_id is None
+    assert b.due_at == clock.now + timedelta(hours=24)  # a fresh community deadline
+    assert event_kinds(a) == ["received", "dispatch", "no_taker", "merged", "split"]
+    assert event_kinds(b)[-2:] == ["cancel", "split"]
+    with pytest.raises(MergeRefused):
+        split(db.session, a, STAFF)
