@@ -35,6 +35,8 @@ class Settings:
     HOTLINE_SMS_SEGMENT_BUDGET: int = 2
     HOTLINE_OUTBOX_MAX_ATTEMPTS: int = 8
     HOTLINE_OUTBOX_LEASE_SECONDS: int = 120
+    # Rated survey answers a community or department needs before it is ranked.
+    HOTLINE_RANKING_MIN_SAMPLE: int = 10
     TESTING: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -1,8 +1,10 @@
 """Imports every model so the metadata is complete for Alembic and for relationships."""
 
+from app.auth.models import LoginThrottle, StaffUser
 from app.categories.models import Category
 from app.communities.models import Community, Department
 from app.messaging.models import Message, MessageStatusEvent, OptOut
+from app.reports.models import SupervisionReport
 from app.residents.models import Resident
 from app.scheduling.models import Lease
 from app.tickets.models import Ticket, TicketEvent
@@ -13,10 +15,13 @@ __all__ = [
     "Community",
     "Department",
     "Lease",
+    "LoginThrottle",
     "Message",
     "MessageStatusEvent",
     "OptOut",
     "Resident",
+    "StaffUser",
+    "SupervisionReport",
     "Ticket",
     "TicketEvent",
     "Volunteer",

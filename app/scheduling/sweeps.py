@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from app.reports.weekly import weekly_report
+
 Sweep = Callable[[Session], object]
 
-SWEEPS: list[tuple[str, Sweep]] = []
+SWEEPS: list[tuple[str, Sweep]] = [("weekly_report", weekly_report)]
