@@ -119,7 +119,7 @@ def search(session: Session, query: Search) -> list[Ticket]:
     else:
         end = query.end or utcnow()
         start = query.start or end - DEFAULT_WINDOW
-        select_tickets = select_tickets.where(Ticket.received_at >= start, Ticket.received_at < end)
+        select_tickets = select_tickets.where(Ticket.received_at.between(start, end))
         if query.service_codes:
             select_tickets = select_tickets.where(Ticket.category_code.in_(query.service_codes))
         if query.statuses == ["open"]:

@@ -109,7 +109,9 @@ def report_ranking(report: SupervisionReport, section: str, min_sample: int) -> 
 def text_summaries(session: Session, report: SupervisionReport) -> int:
     """Queue the summary SMS to every community office with a phone; returns how many."""
     region = current_app.config["HOTLINE_REGION"]
-    phones = dict(session.execute(select(Community.id, Community.staff_phone)).tuples().all())
+    phones = {
+        cid: phone for cid, phone in session.execute(select(Community.id, Community.staff_phone))
+    }
     queued = 0
     for unit, figures in units(report, "communities"):
         phone = phones.get(unit.id)

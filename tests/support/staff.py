@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask import g, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.test import TestResponse
@@ -71,6 +72,13 @@ def ticket(person: Resident, text: str = "洗衣机坏了") -> Ticket:
 
 
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    """The CSRF token of the form on `path`.
+
+    Tests that hold an app context (`ctx`) share `g` with the client's requests, and Flask-WTF
+    caches the token in `g`; dropping it makes the page issue the token of the current session.
+    """
+    if has_app_context():
+        g.pop("csrf_token", None)
     match = _CSRF.search(client.get(path).get_data(as_text=True))
     assert match, f"no CSRF token on {path}"
     return match.group(1)
