@@ -44,8 +44,12 @@ def log_in(user: StaffUser) -> None:
 
 
 def log_out(user: StaffUser) -> None:
+    """End this session and every other copy of it; only the language choice stays."""
+    lang = session.get("lang")
     user.session_version += 1
     session.clear()
+    if lang in LANGUAGES:
+        session["lang"] = lang
 
 
 def language() -> str:

@@ -10,10 +10,11 @@ from flask import Response, abort, current_app, g, render_template, request
 from sqlalchemy import ColumnElement, select
 
 from app.auth.scope import ticket_scope
-from app.auth.web import login_required
+from app.auth.web import language, login_required
 from app.clock import utcnow
 from app.communities.models import Community, Department
 from app.dashboard.blueprint import bp
+from app.dashboard.wording import translate
 from app.db import db
 from app.reports import charts
 from app.reports.figures import RATINGS, Figures, daily, figures_by, totals
@@ -63,7 +64,9 @@ def reports() -> str:
             [(label, d.on_time / d.closed if d.closed else None) for label, d in labelled],
             percent=True,
         ),
-        satisfaction_chart=charts.bar_chart([(r, figures.ratings[r]) for r in RATINGS]),
+        satisfaction_chart=charts.bar_chart(
+            [(translate(language(), f"rating_{r}"), figures.ratings[r]) for r in RATINGS]
+        ),
         community_ranking=_ranking(
             communities, figures_by(session, start, end, "community"), min_sample
         ),
