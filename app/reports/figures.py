@@ -30,6 +30,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    text,
     true,
 )
 from sqlalchemy.orm import Session, aliased
@@ -93,37 +94,32 @@ def figures_by(
     grouping: Grouping = None,
     where: ColumnElement[bool] | None = None,
 ) -> dict[int | None, Figures]:
-    """Figures for [start, end) per community or department id (or one entry keyed None)."""
+    """Figures for [start, end) per community or department id (or one entry keyed None).
+
+    One grouped pass over the period's events: the join to tickets is paid once, not per figure.
+    """
+    _without_jit(session)
     key = _group_column(grouping)
+    late = _close_lateness()
+    rating = case((TicketEvent.kind == SURVEY, TicketEvent.data["rating"].as_string()), else_=None)
+    rows = session.execute(
+        _events(key, start, end, where, TicketEvent.kind, late, rating, func.count())
+        .where(TicketEvent.kind.in_([RECEIVED, FOLLOWUP, CLOSE, SURVEY]))
+        .group_by(*_keys(key, TicketEvent.kind, late, rating))
+    )
     result: defaultdict[int | None, Figures] = defaultdict(Figures)
-    counted = _events(key, start, end, where, TicketEvent.kind, func.count())
-    for group, kind, count in session.execute(
-        counted.where(TicketEvent.kind.in_([RECEIVED, FOLLOWUP])).group_by(
-            *_keys(key, TicketEvent.kind)
-        )
-    ):
-        setattr(result[group], "received" if kind == RECEIVED else "followups", count)
-    late = _late_flag()
-    for group, is_late, count in session.execute(
-        _events(key, start, end, where, late, func.count())
-        .where(TicketEvent.kind == CLOSE)
-        .group_by(*_keys(key, late))
-    ):
+    for group, kind, is_late, value, count in rows:
         figures = result[group]
-        figures.closed += count
-        if is_late:
-            figures.late += count
+        if kind == RECEIVED:
+            figures.received += count
+        elif kind == FOLLOWUP:
+            figures.followups += count
+        elif kind == CLOSE:
+            figures.closed += count
+            figures.late += count if is_late else 0
+            figures.on_time += 0 if is_late else count
         else:
-            figures.on_time += count
-    rating = TicketEvent.data["rating"].as_string()
-    for group, value, count in session.execute(
-        _events(key, start, end, where, rating, func.count())
-        .where(TicketEvent.kind == SURVEY)
-        .group_by(*_keys(key, rating))
-    ):
-        ratings = result[group].ratings
-        name = value if value in ratings else "invalid"
-        ratings[name] += count
+            figures.ratings[value if value in figures.ratings else "invalid"] += count
     return dict(result)
 
 
@@ -153,9 +149,10 @@ def daily(
     The database counts per UTC hour (no time-zone support needed in SQLite); the hours are
     then folded into local days here, which is right for any zone with whole-hour offsets.
     """
+    _without_jit(session)
     zone = ZoneInfo(timezone)
     hour = _hour_bucket(session)
-    late = _late_flag()
+    late = _close_lateness()
     counts: defaultdict[date, list[int]] = defaultdict(lambda: [0, 0, 0])
     rows = session.execute(
         _events(hour, start, end, where, TicketEvent.kind, late, func.count())
@@ -207,12 +204,24 @@ def _keys(key: Any, *columns: Any) -> list[Any]:
     return [key, *columns] if key is not None else list(columns)
 
 
+def _close_lateness() -> Any:
+    """The late flag for close events only, so received events cost no breach lookup."""
+    return case((TicketEvent.kind == CLOSE, _late_flag()), else_=None)
+
+
 def _late_flag() -> Any:
     """1 when the close came after the deadline or the ticket was ever marked breached."""
     breach = aliased(TicketEvent)
     breached = exists().where(breach.ticket_id == Ticket.id, breach.kind.in_(BREACH_KINDS))
     after_due = and_(Ticket.due_at.is_not(None), TicketEvent.at > Ticket.due_at)
     return case((or_(after_due, breached), 1), else_=0)
+
+
+def _without_jit(session: Session) -> None:
+    """PostgreSQL's JIT compiles these grouped scans for longer than they run (at 10^6
+    tickets: 1.6 s of compiling for 0.4 s of work), so it is off for this transaction."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))
 
 
 def _hour_bucket(session: Session) -> Any:
