@@ -16,7 +16,7 @@ bp.before_app_request(web.load_user)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | Response:
+def login() -> tuple[str, int] | Response:
     error = None
     if request.method == "POST":
         result = authenticate(
