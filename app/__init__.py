@@ -31,6 +31,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
 
     from app import health
+    from app.auth import views as auth_views
+    from app.dashboard import routes as dashboard
+    from app.open311 import api as open311
     from app.surveys import web as survey_pages
     from app.telephony import voice, webhooks
     from app.tickets import liaison_web
@@ -42,6 +45,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(links.bp)
     app.register_blueprint(survey_pages.bp)
     app.register_blueprint(liaison_web.bp)
+    app.register_blueprint(auth_views.bp)
+    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(dashboard.root)
+    app.register_blueprint(open311.bp)
+    csrf.exempt(open311.bp)  # an API: authenticated by api_key, never by a browser cookie
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(voice.bp)
     csrf.exempt(webhooks.bp)  # the provider signs its requests instead

@@ -43,6 +43,7 @@ def register(app: Flask) -> None:
         seed_demo,
         sms_command,
         ivr_group,
+        staff_group,
     ):
         app.cli.add_command(command)
 
@@ -70,7 +71,8 @@ def serve(host: str, port: int, with_worker: bool) -> None:
     prepare_database()
     from app.demo import seed_if_empty
 
-    seed_if_empty(db.session)
+    for line in seed_if_empty(db.session):
+        click.echo(line)
     if with_worker:
         _start_worker_thread(app)
     click.echo(f"580 Hotline on http://{host}:{port}  ({_mode(app)})")
@@ -255,3 +257,66 @@ def ivr_check(directory: Path | None) -> None:
         click.echo(f"{directory}: {len(problems)} problem(s)", err=True)
         sys.exit(1)
     click.echo(f"{directory}: every flow is valid")
+
+
+@click.group("staff")
+def staff_group() -> None:
+    """Dashboard users and their Open311 keys."""
+
+
+@staff_group.command("add")
+@click.argument("username")
+@click.option(
+    "--role", required=True, type=click.Choice(["community", "office", "liaison", "admin"])
+)
+@click.option("--community", default=None, help="Community code (community staff).")
+@click.option("--department", default=None, help="Department code (liaisons).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def staff_add(
+    username: str, role: str, community: str | None, department: str | None, password_stdin: bool
+) -> None:
+    """Create a staff user (asks for the password twice unless --password-stdin)."""
+    from app.auth.accounts import AccountError, create_user
+    from app.auth.models import StaffRole
+
+    prepare_database()
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        create_user(
+            db.session,
+            username,
+            StaffRole(role),
+            password,
+            community_code=community,
+            department_code=department,
+        )
+    except AccountError as refused:
+        db.session.rollback()
+        click.echo(f"error: {refused}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"staff user {username} ({role}) created")
+
+
+@staff_group.command("api-key")
+@click.argument("username")
+@with_appcontext
+def staff_api_key(username: str) -> None:
+    """Issue a new Open311 api_key for USERNAME (printed once; replaces the old key)."""
+    from sqlalchemy import select
+
+    from app.auth.accounts import issue_api_key
+    from app.auth.models import StaffUser
+
+    prepare_database()
+    user = db.session.scalar(select(StaffUser).where(StaffUser.username == username))
+    if user is None:
+        click.echo(f"error: no staff user {username!r}", err=True)
+        sys.exit(1)
+    key = issue_api_key(user)
+    db.session.commit()
+    click.echo(key)

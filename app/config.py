@@ -56,6 +56,8 @@ class Settings:
     HOTLINE_FOLLOWUP_HOURS: int = 24  # return visit (回访) deadline after an unsatisfied answer
     HOTLINE_LINK_TTL_HOURS: int = 168  # a department liaison's /d/ page link
     HOTLINE_SWEEP_BATCH: int = 500  # rows one sweep handles per tick; the next tick does the rest
+    # Rated survey answers a community or department needs before it is ranked.
+    HOTLINE_RANKING_MIN_SAMPLE: int = 10
     TESTING: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 

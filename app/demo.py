@@ -5,12 +5,15 @@ Loaded through the same importers as real files (data/demo/*.csv), so the demo a
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.auth.accounts import create_user
+from app.auth.models import StaffRole, StaffUser
 from app.communities.models import Community
 from app.config import PROJECT_ROOT
 from app.imports.csvfile import ImportReport
@@ -37,6 +40,21 @@ def seed(session: Session) -> Iterator[str]:
         if not report.ok:
             raise RuntimeError(f"demo {kind}: " + "; ".join(report.lines()))
         yield f"demo {kind}: {report.created} created, {report.updated} updated"
+    yield from seed_staff(session)
+
+
+DEMO_STAFF = (("admin", StaffRole.admin, None), ("longxi", StaffRole.community, "longxi"))
+
+
+def seed_staff(session: Session) -> Iterator[str]:
+    """A demo admin and a Longxi community user, each with a fresh random password printed
+    once (only the hash is stored); users that already exist are left alone."""
+    for username, role, community in DEMO_STAFF:
+        if session.scalar(select(StaffUser.id).where(StaffUser.username == username)):
+            continue
+        password = secrets.token_urlsafe(12)
+        create_user(session, username, role, password, community_code=community)
+        yield f"demo {role.value}: {username} / {password}"
 
 
 def seed_if_empty(session: Session) -> list[str]:

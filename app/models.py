@@ -1,8 +1,11 @@
 """Imports every model so the metadata is complete for Alembic and for relationships."""
 
+from app.auth.models import LoginThrottle, StaffUser
 from app.categories.models import Category
 from app.communities.models import Community, Department
+from app.dashboard.models import OPEN_BY_DEADLINE
 from app.messaging.models import Message, MessageStatusEvent, OptOut
+from app.reports.models import SupervisionReport
 from app.residents.models import Resident
 from app.scheduling.models import Lease
 from app.surveys.models import FollowUp, Survey
@@ -11,6 +14,7 @@ from app.voice.models import Call, CallRecording, DutyShift
 from app.volunteers.models import Offer, Volunteer, VolunteerSkill, VolunteerWindow
 
 __all__ = [
+    "OPEN_BY_DEADLINE",
     "Call",
     "CallRecording",
     "Category",
@@ -20,11 +24,14 @@ __all__ = [
     "FollowUp",
     "Lease",
     "LiaisonLink",
+    "LoginThrottle",
     "Message",
     "MessageStatusEvent",
     "Offer",
     "OptOut",
     "Resident",
+    "StaffUser",
+    "SupervisionReport",
     "Survey",
     "Ticket",
     "TicketEvent",

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from app.reports.weekly import weekly_report
 from app.surveys import tasks as survey_tasks
 from app.tickets import supervision
 from app.volunteers import tasks as volunteer_tasks
@@ -24,4 +25,5 @@ SWEEPS: list[tuple[str, Sweep]] = [
     ("send_surveys", survey_tasks.send_surveys),
     ("remind_surveys", survey_tasks.remind_surveys),
     ("expire_surveys", survey_tasks.expire_surveys),
+    ("weekly_report", weekly_report),
 ]

@@ -30,6 +30,9 @@ from app.volunteers import progress
 from app.volunteers.availability import QuietHours
 from app.volunteers.models import Volunteer
 
+# Timeline events that end a survey; reports read the three-level rating and these outcomes.
+ANSWERED, NO_ANSWER, INVALID = "survey_answered", "survey_no_answer", "survey_invalid"
+
 
 class SurveyClosed(Exception):
     """The survey is no longer waiting for an answer (answered, expired, or never sent)."""
@@ -97,7 +100,7 @@ def record_answer(
     survey.answer_channel = channel
     survey.answered_at = utcnow()
     data = {"rating": rating.value, "channel": channel.value, "comment": survey.comment}
-    record(ticket, "survey_answered", _respondent(survey), data=data)
+    record(ticket, ANSWERED, _respondent(survey), data=data)
     if ticket.assignee is not None:
         _credit(ticket.assignee, rating)
     if rating is Rating.unsatisfied or mentions_not_fixed(survey.comment):
@@ -122,12 +125,12 @@ def clarify(session: Session, survey: Survey) -> None:
 
 def mark_invalid(session: Session, survey: Survey, text: str) -> None:
     """A second reply that is not an answer: the survey counts as invalid."""
-    _end(survey, St.invalid, "survey_invalid", {"text": text})
+    _end(survey, St.invalid, INVALID, {"text": text})
     survey.comment = text
 
 
 def mark_no_answer(session: Session, survey: Survey) -> None:
-    _end(survey, St.no_answer, "survey_no_answer", {"channel": survey.channel.value})
+    _end(survey, St.no_answer, NO_ANSWER, {"channel": survey.channel.value})
 
 
 def remind(session: Session, survey: Survey) -> None:

@@ -8,7 +8,9 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlencode
 
+from flask import Flask
 from twilio.request_validator import RequestValidator
+from werkzeug.test import Client
 
 from app.telephony.security import SIGNATURE_HEADER, public_url
 
@@ -29,12 +31,19 @@ def sign(auth_token: str, url: str, form: dict[str, str]) -> str:
     return RequestValidator(auth_token).compute_signature(url, form)
 
 
+def signed_sms(
+    public_base: str, auth_token: str, sender: str, to: str, body: str
+) -> tuple[dict[str, str], str]:
+    """The form of an incoming SMS and the signature Twilio would send with it."""
+    form = sms_form(sender, to, body)
+    return form, sign(auth_token, public_url(public_base, "/twilio/sms", ""), form)
+
+
 def post_signed_sms(
     server: str, public_base: str, auth_token: str, sender: str, to: str, body: str
 ) -> tuple[int, str]:
     """POST a signed incoming SMS to `server`; the signature is over the public URL."""
-    form = sms_form(sender, to, body)
-    signature = sign(auth_token, public_url(public_base, "/twilio/sms", ""), form)
+    form, signature = signed_sms(public_base, auth_token, sender, to, body)
     request = urllib.request.Request(
         server.rstrip("/") + "/twilio/sms",
         data=urlencode(form).encode(),
@@ -45,3 +54,26 @@ def post_signed_sms(
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
+
+
+def text_line_in_process(app: Flask, sender: str, body: str) -> int:
+    """Deliver a signed incoming SMS to this app's own /twilio/sms, through its WSGI stack.
+
+    The dashboard's phone simulator uses this: the text takes exactly the provider's path,
+    signature check included, so the simulator opens no unsigned way into the webhooks.
+    Returns the HTTP status.
+    """
+    config = app.config
+    form, signature = signed_sms(
+        config["PUBLIC_BASE_URL"],
+        config["TWILIO_AUTH_TOKEN"],
+        sender,
+        config["TWILIO_PHONE_NUMBER"],
+        body,
+    )
+    # A fresh app context of its own, so the webhook's request state (g) cannot leak into the
+    # caller's; the database session is per thread and is shared, then removed on exit.
+    with app.app_context():
+        response = Client(app).post("/twilio/sms", data=form, headers={SIGNATURE_HEADER: signature})
+        response.close()
+    return response.status_code

@@ -22,6 +22,9 @@ from app.messaging.outbox import Text, queue_sms
 from app.tickets.lifecycle import SYSTEM, record
 from app.tickets.models import ACTIVE_STATUSES, Ticket, TicketStatus
 
+# The timeline event for a ticket that passed its deadline; reports count it as late.
+BREACHED = "deadline_breached"
+
 
 def holder(ticket: Ticket) -> tuple[str, str, str] | None:
     """(who, phone, language) of whoever must act now: the department's liaison, the assigned
@@ -65,7 +68,7 @@ def flag_breaches(session: Session) -> int:
             category = session.get(Category, ticket.category_code)
             values = {"code": ticket.code, "category": category.name_zh if category else ""}
             queue_sms(session, staff, Text("deadline_breached", "zh", values), ticket_id=ticket.id)
-        record(ticket, "deadline_breached", SYSTEM, data={"due_at": ticket.due_at.isoformat()})
+        record(ticket, BREACHED, SYSTEM, data={"due_at": ticket.due_at.isoformat()})
     session.flush()
     return len(tickets)
 

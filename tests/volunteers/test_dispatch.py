@@ -101,7 +101,7 @@ def test_waves_expire_and_advance_then_staff_are_told(client, street, clock, app
     [staff] = sent_to("+8613900002001", "staff_no_taker")
     assert ticket.code in staff.body
     sweep(app)
-    assert len(sent_to("+8613900002001")) == 1
+    assert len(sent_to("+8613900002001", "staff_no_taker")) == 1  # told once
 
 
 def test_urgent_offers_expire_sooner(client, street, clock, app):

@@ -1,0 +1,86 @@
+"""The logged-in staff user of a request: signed-cookie sessions bound to a session version.
+
+Flask keeps the session in a signed cookie, so "regenerating" it means clearing it and writing a
+fresh random nonce: the cookie after login shares nothing with the one before. The cookie also
+carries the user's `session_version`; logout and password changes bump it, which kills every
+copy of the old cookie, wherever it was stolen to.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, g, redirect, request, session, url_for
+
+from app.auth.models import StaffRole, StaffUser
+from app.db import db
+
+F = TypeVar("F", bound=Callable[..., Any])
+LANGUAGES = ("zh", "en")
+
+
+def load_user() -> None:
+    """before_app_request: put the session's user (or None) on `g.user`."""
+    g.user = None
+    uid = session.get("uid")
+    if uid is None:
+        return
+    user = db.session.get(StaffUser, uid)
+    if user is None or not user.active or session.get("sv") != user.session_version:
+        session.clear()
+        return
+    g.user = user
+
+
+def log_in(user: StaffUser) -> None:
+    session.clear()
+    session["uid"] = user.id
+    session["sv"] = user.session_version
+    session["nonce"] = secrets.token_urlsafe(16)
+    session["lang"] = user.language
+
+
+def log_out(user: StaffUser) -> None:
+    """End this session and every other copy of it; only the language choice stays."""
+    lang = session.get("lang")
+    user.session_version += 1
+    session.clear()
+    if lang in LANGUAGES:
+        session["lang"] = lang
+
+
+def language() -> str:
+    lang = session.get("lang")
+    if lang in LANGUAGES:
+        return lang
+    return g.user.language if getattr(g, "user", None) is not None else LANGUAGES[0]
+
+
+def login_required(view: F) -> F:
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if g.user is None:
+            return redirect(url_for("auth.login", next=request.full_path))
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def roles_required(*roles: StaffRole) -> Callable[[F], F]:
+    """Logged in and holding one of `roles`; others get 403."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if g.user is None:
+                return redirect(url_for("auth.login", next=request.full_path))
+            if g.user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorate

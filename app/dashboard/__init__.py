@@ -1,0 +1,1 @@
+"""The staff dashboard: queue, ticket timeline and actions, volunteers, residents, reports."""

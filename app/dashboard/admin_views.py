@@ -1,0 +1,85 @@
+"""Admin pages: staff users (list and create), categories and settings (read-only)."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from app.auth.accounts import AccountError, create_user
+from app.auth.models import StaffRole, StaffUser
+from app.auth.web import roles_required
+from app.categories.models import Category
+from app.communities.models import Community, Department
+from app.dashboard.blueprint import bp
+from app.db import db
+
+# Shown on the settings page; secrets (SECRET_KEY, auth token, database password) never are.
+VISIBLE_SETTINGS = (
+    "PUBLIC_BASE_URL",
+    "TWILIO_PHONE_NUMBER",
+    "HOTLINE_TIMEZONE",
+    "HOTLINE_REGION",
+    "HOTLINE_LINKS_ENABLED",
+    "HOTLINE_FOLLOWUP_WINDOW_HOURS",
+    "HOTLINE_COMMUNITY_DEADLINE_HOURS",
+    "HOTLINE_DEPARTMENT_DEADLINE_HOURS",
+    "HOTLINE_DEADLINE_POLICY",
+    "HOTLINE_SMS_SEGMENT_BUDGET",
+    "HOTLINE_RANKING_MIN_SAMPLE",
+)
+
+
+@bp.get("/admin/users")
+@roles_required(StaffRole.admin)
+def users() -> str:
+    session = db.session
+    return render_template(
+        "dashboard/users.html",
+        users=list(session.scalars(select(StaffUser).order_by(StaffUser.username))),
+        roles=list(StaffRole),
+        communities=list(session.scalars(select(Community).order_by(Community.code))),
+        departments=list(session.scalars(select(Department).order_by(Department.code))),
+    )
+
+
+@bp.post("/admin/users")
+@roles_required(StaffRole.admin)
+def add_user() -> Response:
+    form = request.form
+    role = form.get("role", "")
+    try:
+        if role not in {r.value for r in StaffRole}:
+            raise AccountError(f"unknown role {role!r}")
+        create_user(
+            db.session,
+            form.get("username", ""),
+            StaffRole(role),
+            form.get("password", ""),
+            community_code=form.get("community") or None,
+            department_code=form.get("department") or None,
+        )
+    except AccountError as refused:
+        db.session.rollback()
+        flash(("action_refused", str(refused)), "error")
+    else:
+        db.session.commit()
+        flash(("action_done", ""), "ok")
+    return redirect(url_for("dashboard.users"), code=303)
+
+
+@bp.get("/admin/categories")
+@roles_required(StaffRole.admin)
+def categories() -> str:
+    rows = db.session.scalars(select(Category).order_by(Category.position))
+    return render_template("dashboard/categories.html", categories=list(rows))
+
+
+@bp.get("/admin/settings")
+@roles_required(StaffRole.admin)
+def settings() -> str:
+    config = current_app.config
+    values = [(name, config.get(name)) for name in VISIBLE_SETTINGS]
+    values.append(("database", db.engine.dialect.name))
+    values.append(("local_mode", config["SETTINGS"].local_mode))
+    return render_template("dashboard/settings.html", values=values)

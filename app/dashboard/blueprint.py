@@ -1,0 +1,60 @@
+"""The dashboard blueprint and what every page template can use."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, g
+from markupsafe import Markup, escape
+
+from app.auth.web import language
+from app.dashboard.wording import translate
+from app.i18n import status_name
+
+bp = Blueprint(
+    "dashboard",
+    __name__,
+    url_prefix="/dashboard",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
+
+_URL = re.compile(r"https?://[^\s<>\"'，。；）]+")
+
+
+@bp.app_context_processor
+def page_helpers() -> dict[str, Any]:
+    lang = language()
+    return {
+        "lang": lang,
+        "t": lambda key, **values: translate(lang, key, **values),
+        "status_label": lambda status: status_name(str(status), lang),
+        "local_mode": current_app.config["SETTINGS"].local_mode,
+        "user": g.get("user"),
+    }
+
+
+@bp.app_template_filter("local")
+def local_time(moment: datetime | None, pattern: str = "%m-%d %H:%M") -> str:
+    """A UTC datetime as the hotline's local wall-clock time."""
+    if moment is None:
+        return "—"
+    return moment.astimezone(ZoneInfo(current_app.config["HOTLINE_TIMEZONE"])).strftime(pattern)
+
+
+@bp.app_template_filter("linkify")
+def linkify(text: str) -> Markup:
+    """Escape `text`, then make the http(s) links in it clickable (simulator, outbox)."""
+    parts: list[str] = []
+    last = 0
+    for match in _URL.finditer(text):
+        parts.append(escape(text[last : match.start()]))
+        url = escape(match.group(0))
+        parts.append(Markup('<a href="{0}" target="_blank" rel="noopener">{0}</a>').format(url))
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return Markup("").join(parts)

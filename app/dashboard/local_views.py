@@ -1,0 +1,83 @@
+"""Local mode only: the outbox of every message "sent", and a phone simulator.
+
+The simulator texts the line through the app's own signed webhook path
+(`text_line_in_process`), so it is exactly what a real phone would do, and shows the
+conversation of one number, links included.
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from app.auth.web import login_required
+from app.dashboard.blueprint import bp
+from app.db import db
+from app.messaging.models import Direction, Message
+from app.phones import InvalidPhone, normalize
+from app.residents.models import Resident
+from app.telephony.simulate import text_line_in_process
+from app.volunteers.models import Volunteer
+
+OUTBOX_LIMIT = 300
+MAX_BODY = 500
+
+
+@bp.before_request
+def local_pages_only_in_local_mode() -> None:
+    local_only = ("dashboard.outbox", "dashboard.simulator", "dashboard.simulate")
+    if request.endpoint in local_only and not current_app.config["SETTINGS"].local_mode:
+        abort(404)
+
+
+@bp.get("/outbox")
+@login_required
+def outbox() -> str:
+    rows = db.session.scalars(
+        select(Message)
+        .where(Message.direction == Direction.outbound)
+        .order_by(Message.id.desc())
+        .limit(OUTBOX_LIMIT)
+    )
+    return render_template("dashboard/outbox.html", messages=list(rows))
+
+
+@bp.get("/simulator")
+@login_required
+def simulator() -> str:
+    phone = request.args.get("phone", "").strip()[:40]
+    session = db.session
+    try:
+        e164 = normalize(phone, current_app.config["HOTLINE_REGION"]).e164 if phone else ""
+    except InvalidPhone:
+        e164 = ""
+    messages = (
+        list(
+            session.scalars(
+                select(Message).where(Message.peer == e164).order_by(Message.created_at, Message.id)
+            )
+        )
+        if e164
+        else []
+    )
+    return render_template(
+        "dashboard/simulator.html",
+        phone=phone,
+        e164=e164,
+        messages=messages,
+        residents=list(session.scalars(select(Resident).order_by(Resident.name).limit(50))),
+        volunteers=list(session.scalars(select(Volunteer).order_by(Volunteer.name).limit(50))),
+    )
+
+
+@bp.post("/simulator")
+@login_required
+def simulate() -> Response:
+    phone = request.form.get("phone", "").strip()[:40]
+    body = request.form.get("body", "").strip()[:MAX_BODY]
+    if phone and body:
+        status = text_line_in_process(current_app._get_current_object(), phone, body)  # type: ignore[attr-defined]
+        if status != 200:
+            flash(("simulator_failed", str(status)), "error")
+    return redirect(url_for("dashboard.simulator", phone=phone), code=303)

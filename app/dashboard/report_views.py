@@ -1,0 +1,149 @@
+"""Reports for any period, the stored weekly reports (printable page and CSV), the ranking."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Response, abort, current_app, g, render_template, request
+from sqlalchemy import ColumnElement, select
+
+from app.auth.scope import ticket_scope
+from app.auth.web import language, login_required
+from app.clock import utcnow
+from app.communities.models import Community, Department
+from app.dashboard.blueprint import bp
+from app.dashboard.wording import translate
+from app.db import db
+from app.reports import charts
+from app.reports.figures import RATINGS, Figures, daily, figures_by, totals
+from app.reports.models import SupervisionReport
+from app.reports.ranking import Rank, Unit, rank
+from app.reports.weekly import as_csv, report_ranking
+from app.tickets.models import Ticket
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 366
+
+
+@bp.get("/reports")
+@login_required
+def reports() -> str:
+    timezone = current_app.config["HOTLINE_TIMEZONE"]
+    zone = ZoneInfo(timezone)
+    first, last = _period(request.args, zone)
+    start = datetime.combine(first, time(0), zone)
+    end = datetime.combine(last + timedelta(days=1), time(0), zone)
+    community = _int(request.args.get("community"))
+    department = _int(request.args.get("department"))
+    where: ColumnElement[bool] = ticket_scope(g.user)
+    if community is not None:
+        where = where & (Ticket.community_id == community)
+    if department is not None:
+        where = where & (Ticket.unit_id == department)
+    session = db.session
+    figures = totals(session, start, end, where)
+    days = daily(session, start, end, timezone, where)
+    min_sample = current_app.config["HOTLINE_RANKING_MIN_SAMPLE"]
+    communities = list(session.scalars(select(Community).order_by(Community.code)))
+    departments = list(session.scalars(select(Department).order_by(Department.code)))
+    labelled = [(d.day.strftime("%m-%d"), d) for d in days]
+    return render_template(
+        "dashboard/reports.html",
+        first=first,
+        last=last,
+        community=community,
+        department=department,
+        communities=communities,
+        departments=departments,
+        figures=figures,
+        ratings=RATINGS,
+        received_chart=charts.bar_chart([(label, d.received) for label, d in labelled]),
+        on_time_chart=charts.bar_chart(
+            [(label, d.on_time / d.closed if d.closed else None) for label, d in labelled],
+            percent=True,
+        ),
+        satisfaction_chart=charts.bar_chart(
+            [(translate(language(), f"rating_{r}"), figures.ratings[r]) for r in RATINGS]
+        ),
+        community_ranking=_ranking(
+            communities, figures_by(session, start, end, "community"), min_sample
+        ),
+        department_ranking=_ranking(
+            departments, figures_by(session, start, end, "department"), min_sample
+        ),
+        min_sample=min_sample,
+        weekly=list(
+            session.scalars(
+                select(SupervisionReport).order_by(SupervisionReport.period_start.desc()).limit(12)
+            )
+        ),
+    )
+
+
+def _ranking(
+    units: list[Community] | list[Department],
+    figures: Mapping[int | None, Figures],
+    min_sample: int,
+) -> list[Rank]:
+    return rank(
+        [(Unit(u.id, u.code, u.name, u.name_en), figures.get(u.id, Figures())) for u in units],
+        min_sample,
+    )
+
+
+def _period(args: Mapping[str, str], zone: ZoneInfo) -> tuple[date, date]:
+    """The asked-for local dates, defaulting to the last 30 days, at most a year long."""
+    today = utcnow().astimezone(zone).date()
+    last = _date(args.get("end")) or today
+    first = _date(args.get("start")) or last - timedelta(days=DEFAULT_DAYS - 1)
+    if first > last:
+        first, last = last, first
+    return max(first, last - timedelta(days=MAX_DAYS - 1)), last
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _weekly_or_404(report_id: int) -> SupervisionReport:
+    report = db.session.get(SupervisionReport, report_id)
+    if report is None:
+        abort(404)
+    return report
+
+
+@bp.get("/reports/weekly/<int:report_id>")
+@login_required
+def weekly_report(report_id: int) -> str:
+    report = _weekly_or_404(report_id)
+    min_sample = current_app.config["HOTLINE_RANKING_MIN_SAMPLE"]
+    return render_template(
+        "dashboard/weekly.html",
+        report=report,
+        overall=Figures.from_dict(report.data["overall"]),
+        ratings=RATINGS,
+        community_ranking=report_ranking(report, "communities", min_sample),
+        department_ranking=report_ranking(report, "departments", min_sample),
+        min_sample=min_sample,
+    )
+
+
+@bp.get("/reports/weekly/<int:report_id>.csv")
+@login_required
+def weekly_csv(report_id: int) -> Response:
+    report = _weekly_or_404(report_id)
+    filename = f"580-weekly-{report.period_start.date().isoformat()}.csv"
+    return Response(
+        "\ufeff" + as_csv(report),  # the BOM makes Excel read the Chinese names as UTF-8
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename={filename}"},
+    )

@@ -1,0 +1,178 @@
+"""Tickets as Open311 service requests, the standard search, and creating one by API.
+
+What is public: the code, category, the resident's own words, status, dates, the community or
+department responsible, and a coarse location (community and building). Never the phone
+number, the resident's name or the flat-level address: GET is unauthenticated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from app.auth.accounts import staff_actor
+from app.auth.models import StaffUser
+from app.auth.scope import community_in_scope
+from app.categories.catalog import Classification, classify
+from app.categories.models import Category
+from app.clock import utcnow
+from app.i18n import language_of, status_name
+from app.phones import InvalidPhone, normalize
+from app.residents.directory import find_or_create
+from app.tickets.intake import open_ticket
+from app.tickets.lifecycle import record
+from app.tickets.models import ACTIVE_STATUSES, Channel, Ticket
+
+MAX_RESULTS = 1000
+DEFAULT_WINDOW = timedelta(days=90)
+MAX_DESCRIPTION = 4000
+
+
+class Open311Error(Exception):
+    """An error the API answers as [{"code": ..., "description": ...}]."""
+
+    def __init__(self, code: int, description: str) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+
+
+def service(category: Category) -> dict[str, Any]:
+    keywords = [w for words in (category.keywords or {}).values() for w in words or []]
+    return {
+        "service_code": category.code,
+        "service_name": category.name_zh,
+        "description": category.name_en,
+        "metadata": False,
+        "type": "realtime",
+        "keywords": ",".join(keywords),
+        "group": category.handled_by or category.skill or category.code,
+    }
+
+
+def as_request(ticket: Ticket, timezone: str) -> dict[str, Any]:
+    zone = ZoneInfo(timezone)
+    is_open = ticket.status in ACTIVE_STATUSES
+    agency = ticket.unit if ticket.unit is not None else ticket.community
+    place = " ".join(p for p in (_name(ticket.community), ticket.building) if p)
+    updated = ticket.updated_at if is_open else (ticket.closed_at or ticket.updated_at)
+    return {
+        "service_request_id": ticket.code,
+        "status": "open" if is_open else "closed",
+        "status_notes": status_name(ticket.status.value, "zh"),
+        "service_name": ticket.category.name_zh,
+        "service_code": ticket.category_code,
+        "description": ticket.description[:MAX_DESCRIPTION],
+        "agency_responsible": agency.name if agency is not None else None,
+        "service_notice": None,
+        "requested_datetime": _iso(ticket.received_at, zone),
+        "updated_datetime": _iso(updated, zone),
+        "expected_datetime": _iso(ticket.due_at, zone),
+        "address": place or None,
+        "address_id": None,
+        "zipcode": None,
+        "lat": None,
+        "long": None,
+        "media_url": None,
+    }
+
+
+def _name(community: Any) -> str:
+    return community.name if community is not None else ""
+
+
+def _iso(moment: datetime | None, zone: ZoneInfo) -> str | None:
+    return None if moment is None else moment.astimezone(zone).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Search:
+    codes: list[str]
+    service_codes: list[str]
+    start: datetime | None
+    end: datetime | None
+    statuses: list[str]
+
+    @classmethod
+    def parse(cls, args: dict[str, str]) -> Search:
+        return cls(
+            codes=_list(args.get("service_request_id")),
+            service_codes=_list(args.get("service_code")),
+            start=_datetime(args.get("start_date"), "start_date"),
+            end=_datetime(args.get("end_date"), "end_date"),
+            statuses=[s for s in _list(args.get("status")) if s in ("open", "closed")],
+        )
+
+
+def search(session: Session, query: Search) -> list[Ticket]:
+    """The standard filters; a list of ids overrides all the others (as the spec says)."""
+    select_tickets = select(Ticket).options(
+        joinedload(Ticket.category), joinedload(Ticket.community), joinedload(Ticket.unit)
+    )
+    if query.codes:
+        select_tickets = select_tickets.where(Ticket.code.in_(query.codes[:MAX_RESULTS]))
+    else:
+        end = query.end or utcnow()
+        start = query.start or end - DEFAULT_WINDOW
+        select_tickets = select_tickets.where(Ticket.received_at.between(start, end))
+        if query.service_codes:
+            select_tickets = select_tickets.where(Ticket.category_code.in_(query.service_codes))
+        if query.statuses == ["open"]:
+            select_tickets = select_tickets.where(Ticket.status.in_(ACTIVE_STATUSES))
+        elif query.statuses == ["closed"]:
+            select_tickets = select_tickets.where(Ticket.status.not_in(ACTIVE_STATUSES))
+    ordered = select_tickets.order_by(Ticket.received_at.desc()).limit(MAX_RESULTS)
+    return list(session.scalars(ordered).unique())
+
+
+def _list(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()][:MAX_RESULTS]
+
+
+def _datetime(value: str | None, name: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as error:
+        raise Open311Error(400, f"{name} must be an ISO 8601 date-time") from error
+    if moment.tzinfo is None:
+        raise Open311Error(400, f"{name} must carry a time zone offset")
+    return moment
+
+
+def create_request(session: Session, user: StaffUser, form: dict[str, str], region: str) -> Ticket:
+    """Open a ticket for a resident identified by phone, within the key holder's scope."""
+    code = form.get("service_code", "").strip()
+    category = session.get(Category, code) if code else None
+    if category is None:
+        raise Open311Error(400, "service_code is missing or unknown")
+    text = form.get("description", "").strip()[:MAX_DESCRIPTION]
+    if not text:
+        raise Open311Error(400, "description is required")
+    try:
+        phone = normalize(form.get("phone", ""), region)
+    except InvalidPhone as error:
+        raise Open311Error(400, "phone is required: residents are known by their number") from error
+    resident = find_or_create(session, phone, language_of(text, "zh"))
+    if resident.community_id is None and user.community_id is not None:
+        resident.community_id = user.community_id
+    if not community_in_scope(user, resident.community_id):
+        raise Open311Error(403, "this api_key may not open tickets for that community")
+    name = " ".join(form.get(k, "").strip() for k in ("first_name", "last_name")).strip()
+    if name and not resident.name:
+        resident.name = name[:100]
+    danger = classify(text)
+    found = Classification(code, None, danger.urgent, danger.danger_word)
+    ticket = open_ticket(session, resident, text, Channel.open311, found)
+    address = form.get("address_string", "").strip()
+    if address:
+        ticket.address = address[:200]
+    record(ticket, "entered", staff_actor(user), data={"via": "open311"})
+    session.flush()
+    return ticket

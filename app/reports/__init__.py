@@ -1,0 +1,1 @@
+"""Supervision figures computed from the ticket timeline, the weekly report and the ranking."""

@@ -1,0 +1,89 @@
+"""What staff do to a ticket from the dashboard, one function per action.
+
+Each writes its event with the staff member as the actor (reports and the timeline show who),
+flushes, and leaves the commit to the request. Illegal moves raise `IllegalTransition`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from app.messaging.models import Priority
+from app.messaging.outbox import Text, queue_sms
+from app.tickets.lifecycle import Actor, Move, record, transition
+from app.tickets.models import Ticket
+from app.volunteers.models import Volunteer
+
+MAX_NOTE_LENGTH = 2000
+# The staff_message template adds about 30 characters; 100 more keep any text, even Chinese
+# typed into an English template (UCS-2, 67 per segment), within the 2-segment budget.
+MAX_TEXT_LENGTH = 100
+
+
+class ActionRefused(ValueError):
+    """The action cannot be done as asked (empty note, no phone to text, paused volunteer)."""
+
+
+def add_note(session: Session, ticket: Ticket, actor: Actor, text: str) -> None:
+    text = text.strip()
+    if not text:
+        raise ActionRefused("empty note")
+    record(ticket, "note", actor, reason=text[:MAX_NOTE_LENGTH])
+    session.flush()
+
+
+def cancel(session: Session, ticket: Ticket, actor: Actor, reason: str = "") -> None:
+    _move(session, ticket, Move.cancel, actor, reason)
+
+
+def resolve(session: Session, ticket: Ticket, actor: Actor, reason: str = "") -> None:
+    _move(session, ticket, Move.resolve, actor, reason)
+
+
+def close(session: Session, ticket: Ticket, actor: Actor, reason: str = "") -> None:
+    _move(session, ticket, Move.close, actor, reason)
+
+
+def reopen(session: Session, ticket: Ticket, actor: Actor, reason: str = "") -> None:
+    _move(session, ticket, Move.reopen, actor, reason)
+
+
+def _move(session: Session, ticket: Ticket, move: Move, actor: Actor, reason: str) -> None:
+    transition(ticket, move, actor, reason=reason.strip()[:MAX_NOTE_LENGTH])
+    session.flush()
+
+
+def assign_volunteer(session: Session, ticket: Ticket, actor: Actor, volunteer: Volunteer) -> None:
+    """Assign by hand, e.g. after a phone call, when no offer found a taker."""
+    if not volunteer.active:
+        raise ActionRefused("volunteer is paused")
+    transition(
+        ticket,
+        Move.assign,
+        actor,
+        data={"volunteer_id": volunteer.id, "volunteer": volunteer.name, "by_hand": True},
+    )
+    ticket.assignee_id = volunteer.id
+    session.flush()
+
+
+def text_resident(session: Session, ticket: Ticket, actor: Actor, text: str) -> None:
+    """Queue a text to the resident (landlines are recorded as suppressed, not sent)."""
+    text = " ".join(text.split())
+    if not text:
+        raise ActionRefused("empty text")
+    if len(text) > MAX_TEXT_LENGTH:
+        raise ActionRefused(f"text longer than {MAX_TEXT_LENGTH} characters")
+    resident = ticket.resident
+    if resident is None:
+        raise ActionRefused("ticket has no resident to text")
+    message = queue_sms(
+        session,
+        resident.phone,
+        Text("staff_message", resident.language, {"code": ticket.code, "text": text}),
+        priority=Priority.notice,
+        ticket_id=ticket.id,
+        landline=not resident.can_receive_sms,
+    )
+    record(ticket, "resident_texted", actor, data={"message_id": message.id, "text": text})
+    session.flush()

@@ -1,0 +1,60 @@
+"""Every word a template asks for exists in Chinese and English."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from app.auth.models import StaffRole
+from app.dashboard.wording import WORDS
+from app.messaging.models import MessageStatus
+from app.reports.figures import RATINGS
+from app.surveys.operations import ANSWERED, INVALID, NO_ANSWER
+from app.tickets.lifecycle import Move
+from app.tickets.models import ActorKind, Channel
+from app.tickets.supervision import BREACHED
+
+APP = Path(__file__).resolve().parents[2] / "app"
+TEMPLATES = [
+    *(APP / "dashboard/templates").rglob("*.html"),
+    *(APP / "auth/templates").rglob("*.html"),
+]
+# Every timeline event kind the app writes besides the moves (the timeline names each one).
+EVENT_KINDS = [
+    *("received", "info_added", "note", "resident_texted", "entered", "call_recorded"),
+    *("offers_sent", "offer_declined", "offer_expired", "offer_failed", "on_the_way"),
+    *("reminder_sent", BREACHED, "merged", "split", "followup_opened", "followup_completed"),
+    *("survey_sent", "survey_reminder_sent", "survey_comment", "survey_call_retry"),
+    *(ANSWERED, NO_ANSWER, INVALID, "survey_not_sent"),
+]
+# Keys built from a prefix and a value: every value the prefix can take.
+COMPOSED = {
+    "role_": [r.value for r in StaffRole],
+    "channel_": [c.value for c in Channel],
+    "delivery_": [s.value for s in MessageStatus],
+    "actor_": [a.value for a in ActorKind],
+    "rating_": list(RATINGS),
+    "sms_": ["in", "out"],
+    "event_": [m.value for m in Move] + EVENT_KINDS,
+}
+
+
+def used_keys() -> set[str]:
+    keys: set[str] = set()
+    for path in TEMPLATES:
+        text = path.read_text(encoding="utf-8")
+        keys |= set(re.findall(r"\bt\('([a-z_]+)'\s*[,)]", text))
+        for prefix in re.findall(r"\bt\('([a-z_]+_)'\s*~", text):
+            keys |= {prefix + value for value in COMPOSED[prefix]}
+    return keys
+
+
+def test_both_languages_have_the_same_words():
+    assert set(WORDS["zh"]) == set(WORDS["en"])
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_every_key_a_template_uses_exists(language):
+    assert used_keys() - set(WORDS[language]) == set()
