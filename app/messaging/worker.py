@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
@@ -54,18 +54,10 @@ def claim(session: Session, *, batch: int, lease_seconds: int) -> list[Message]:
             .with_for_update(skip_locked=True)
         )
     )
-    if rows:
-        session.execute(
-            update(Message)
-            .where(Message.id.in_([m.id for m in rows]))
-            .values(
-                status=MessageStatus.sending,
-                lease_expires_at=now + timedelta(seconds=lease_seconds),
-            )
-        )
-    session.commit()
     for message in rows:
-        session.refresh(message)
+        message.status = MessageStatus.sending
+        message.lease_expires_at = now + timedelta(seconds=lease_seconds)
+    session.commit()  # the loaded rows keep their values: no re-read after the claim
     return rows
 
 
