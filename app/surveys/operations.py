@@ -139,20 +139,21 @@ def remind(session: Session, survey: Survey) -> None:
     record(survey.ticket, "survey_reminder_sent", SYSTEM)
 
 
+def survey_call_ended(session: Session, ticket: Ticket, rating: str | None) -> Survey | None:
+    """A survey call about `ticket` ended (the voice status callback): the key the resident
+    pressed answers the survey; no key (not picked up, busy, failed, hung up) is unanswered."""
+    if rating is None:
+        return call_unanswered(session, ticket.code)
+    survey = _awaiting_call(session, ticket.code)
+    if survey is not None:
+        record_answer(session, survey, Rating(rating), "", SurveyChannel.voice)
+    return survey
+
+
 def call_unanswered(session: Session, ticket_code: str) -> Survey | None:
     """The survey call was not answered (no-answer, busy, failed): call once more, later, or
-    record "no answer" after the second try. Called by the voice status callback."""
-    survey = session.scalar(
-        select(Survey)
-        .join(Survey.ticket)
-        .where(
-            Ticket.code == ticket_code,
-            Survey.channel == SurveyChannel.voice,
-            Survey.status == St.awaiting,
-        )
-        .order_by(Survey.id.desc())
-        .limit(1)
-    )
+    record "no answer" after the second try."""
+    survey = _awaiting_call(session, ticket_code)
     if survey is None:
         return None
     if survey.calls >= 2:
@@ -164,6 +165,21 @@ def call_unanswered(session: Session, ticket_code: str) -> Survey | None:
     record(survey.ticket, "survey_call_retry", SYSTEM, data={"call": survey.calls})
     session.flush()
     return survey
+
+
+def _awaiting_call(session: Session, ticket_code: str) -> Survey | None:
+    """The ticket's voice survey still waiting for an answer."""
+    return session.scalar(
+        select(Survey)
+        .join(Survey.ticket)
+        .where(
+            Ticket.code == ticket_code,
+            Survey.channel == SurveyChannel.voice,
+            Survey.status == St.awaiting,
+        )
+        .order_by(Survey.id.desc())
+        .limit(1)
+    )
 
 
 def open_followup(session: Session, survey: Survey, reason: str) -> FollowUp:
