@@ -55,7 +55,10 @@ def followup_hours() -> int:
 
 
 def send_survey(session: Session, ticket: Ticket) -> Survey:
-    """Ask the resident how it went: a call for landlines and voice-first residents, else SMS."""
+    """Ask the resident how it went: a call for landlines and voice-first residents, else SMS.
+
+    For the sweep, which sends a batch: nothing is flushed here; the sweep flushes once.
+    """
     resident = ticket.resident
     now = utcnow()
     config = current_app.config
@@ -65,22 +68,22 @@ def send_survey(session: Session, ticket: Ticket) -> Survey:
         resident=resident,
         channel=SurveyChannel.voice if by_voice else SurveyChannel.sms,
         status=St.awaiting,
+        calls=0,  # counted before the batch is flushed, so not left to the column default
         created_at=now,
         resolved_at=ticket.resolved_at,
         expires_at=now + timedelta(hours=config["HOTLINE_SURVEY_EXPIRY_HOURS"]),
     )
     session.add(survey)
     if resident is None:
-        return _not_sent(session, survey, "no resident phone to ask")
+        return _not_sent(survey, "no resident phone to ask")
     if by_voice:
         _call(session, survey, now)
     elif is_opted_out(session, resident.phone):
-        return _not_sent(session, survey, "opted out")
+        return _not_sent(survey, "opted out")
     else:
         survey.remind_at = now + timedelta(hours=config["HOTLINE_SURVEY_REMINDER_HOURS"])
         _text(session, survey, "survey")
     record(ticket, "survey_sent", SYSTEM, data={"channel": survey.channel.value})
-    session.flush()
     return survey
 
 
@@ -134,6 +137,7 @@ def mark_no_answer(session: Session, survey: Survey) -> None:
 
 
 def remind(session: Session, survey: Survey) -> None:
+    """The one reminder (the sweep flushes its batch once)."""
     survey.reminded_at = utcnow()
     _text(session, survey, "survey_reminder")
     record(survey.ticket, "survey_reminder_sent", SYSTEM)
@@ -277,7 +281,9 @@ def _text(session: Session, survey: Survey, template: str) -> None:
         values["link"] = public_url(f"/s/{survey.web_token}")
         template = f"{template}_link"
     text = Text(template, resident.language, values)
-    queue_sms(session, resident.phone, text, priority=Priority.survey, ticket_id=ticket.id)
+    queue_sms(
+        session, resident.phone, text, priority=Priority.survey, ticket_id=ticket.id, flush=False
+    )
 
 
 def _call(session: Session, survey: Survey, when: datetime) -> None:
@@ -285,15 +291,14 @@ def _call(session: Session, survey: Survey, when: datetime) -> None:
     assert resident is not None
     ticket = survey.ticket
     url = public_url(f"/twilio/voice/outbound/survey?ticket={ticket.code}")
-    message = queue_call(session, resident.phone, url, ticket_id=ticket.id)
+    message = queue_call(session, resident.phone, url, ticket_id=ticket.id, flush=False)
     message.next_attempt_at = when
     survey.calls += 1
 
 
-def _not_sent(session: Session, survey: Survey, reason: str) -> Survey:
+def _not_sent(survey: Survey, reason: str) -> Survey:
     survey.not_sent_reason = reason
     _end(survey, St.not_sent, "survey_not_sent", {"reason": reason})
-    session.flush()
     return survey
 
 
