@@ -20,6 +20,7 @@ from app.categories.models import Category
 from app.clock import utcnow
 from app.communities.models import Department, UnitKind
 from app.messaging.outbox import Text, queue_sms
+from app.tickets import resolution
 from app.tickets.due_dates import set_community_deadline, set_deadline
 from app.tickets.lifecycle import SYSTEM, Actor, Move, transition
 from app.tickets.links import links_enabled, new_token, public_url
@@ -62,8 +63,9 @@ def auto_escalate(session: Session, ticket: Ticket) -> bool:
 
 
 def department_done(session: Session, ticket: Ticket, department: Department, note: str) -> None:
-    """The department solved or answered it: resolved, and the survey sweep takes over."""
-    transition(ticket, Move.resolve, unit_actor(department), reason=note, data={"note": note})
+    """The department solved or answered it: resolved, the resident is told, and the survey
+    sweep takes over."""
+    resolution.resolve(session, ticket, unit_actor(department), note)
     session.flush()
 
 
