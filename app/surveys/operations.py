@@ -26,6 +26,7 @@ from app.tickets.intake import resident_actor
 from app.tickets.lifecycle import SYSTEM, Actor, Move, can, record, transition
 from app.tickets.links import links_enabled, new_token, public_url
 from app.tickets.models import Ticket
+from app.tickets.supervision import local_time
 from app.volunteers import progress
 from app.volunteers.availability import QuietHours
 from app.volunteers.models import Volunteer
@@ -193,19 +194,33 @@ def open_followup(session: Session, survey: Survey, reason: str) -> FollowUp:
     followup = FollowUp(
         ticket=ticket,
         survey=survey,
-        community_id=None if ticket.unit_id else ticket.community_id,
-        department_id=ticket.unit_id,
+        community=None if ticket.unit else ticket.community,
+        department=ticket.unit,
         reason=reason,
         created_at=utcnow(),
         due_at=configured_policy().due_at(utcnow(), hours),
     )
     session.add(followup)
-    owner_phone = ticket.unit.liaison_phone if ticket.unit else _staff_phone(ticket)
+    owner_phone = _owner_phone(followup)
     if owner_phone:
         text = Text("followup_owed", "zh", {"code": ticket.code, "hours": hours})
         queue_sms(session, owner_phone, text, ticket_id=ticket.id)
     record(ticket, "followup_opened", SYSTEM, reason=reason, data={"due_at": str(followup.due_at)})
     return followup
+
+
+def chase_followup(session: Session, followup: FollowUp) -> None:
+    """The return visit is past its deadline and still owed: text its owner, once (the sweep
+    stamps `chased_at` and flushes its batch)."""
+    ticket = followup.ticket
+    followup.chased_at = utcnow()
+    owner_phone = _owner_phone(followup)
+    if owner_phone:
+        values = {"code": ticket.code, "due": local_time(followup.due_at)}
+        text = Text("followup_overdue", "zh", values)
+        queue_sms(session, owner_phone, text, ticket_id=ticket.id, flush=False)
+    data = {"followup": followup.id, "texted": bool(owner_phone)}
+    record(ticket, "followup_overdue", SYSTEM, data=data)
 
 
 def complete_followup(
@@ -326,5 +341,8 @@ def _has_followup(session: Session, survey: Survey) -> bool:
     return session.scalar(select(FollowUp.id).where(FollowUp.survey_id == survey.id)) is not None
 
 
-def _staff_phone(ticket: Ticket) -> str | None:
-    return ticket.community.staff_phone if ticket.community else None
+def _owner_phone(followup: FollowUp) -> str | None:
+    """The department's liaison for an escalated ticket, else the community's staff phone."""
+    if followup.department is not None:
+        return followup.department.liaison_phone
+    return followup.community.staff_phone if followup.community else None

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.clock import utcnow
 from app.surveys import operations
-from app.surveys.models import Survey, SurveyChannel, SurveyStatus
+from app.surveys.models import FollowUp, FollowUpStatus, Survey, SurveyChannel, SurveyStatus
 from app.tickets.models import Ticket, TicketStatus
 
 
@@ -81,3 +81,27 @@ def expire_surveys(session: Session) -> int:
         operations.mark_no_answer(session, survey)
     session.flush()
     return len(surveys)
+
+
+def chase_followups(session: Session) -> int:
+    """Return visits still owed after their deadline: one SMS to the owner each, once."""
+    followups = session.scalars(
+        select(FollowUp)
+        .where(
+            FollowUp.status == FollowUpStatus.open,
+            FollowUp.chased_at.is_(None),
+            FollowUp.due_at <= utcnow(),
+        )
+        .order_by(FollowUp.due_at)
+        .limit(_batch())
+        .options(
+            selectinload(FollowUp.ticket),
+            selectinload(FollowUp.community),
+            selectinload(FollowUp.department),
+        )
+    ).all()
+    with session.no_autoflush:
+        for followup in followups:
+            operations.chase_followup(session, followup)
+    session.flush()
+    return len(followups)

@@ -46,7 +46,8 @@ def remind_due(session: Session) -> int:
         target = holder(ticket)
         data = {"to": target[0] if target else "nobody"}
         if target is not None:
-            values = {"code": ticket.code, "due": _local(ticket)}
+            assert ticket.due_at is not None
+            values = {"code": ticket.code, "due": local_time(ticket.due_at)}
             queue_sms(
                 session,
                 target[1],
@@ -106,7 +107,7 @@ def _without_autoflush(session: Session, rows: list[Ticket]) -> Iterator[Ticket]
         yield from rows
 
 
-def _local(ticket: Ticket) -> str:
-    assert ticket.due_at is not None
-    local = ticket.due_at.astimezone(ZoneInfo(current_app.config["HOTLINE_TIMEZONE"]))
+def local_time(when: datetime) -> str:
+    """A deadline as an SMS shows it: month, day and time in HOTLINE_TIMEZONE."""
+    local = when.astimezone(ZoneInfo(current_app.config["HOTLINE_TIMEZONE"]))
     return f"{local:%m-%d %H:%M}"

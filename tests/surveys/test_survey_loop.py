@@ -287,3 +287,23 @@ def test_a_voice_answer_is_recorded_through_record_answer(ctx, clock):
 def calls_to(phone: str) -> list[Message]:
     query = select(Message).where(Message.kind == MessageKind.call, Message.peer == phone)
     return list(db.session.scalars(query.order_by(Message.id)))
+
+
+def test_an_overdue_follow_up_is_chased_once_and_a_done_one_never(client, ctx, clock):
+    ticket, _ = resolved_ticket(client, clock)
+    replies(text_line(client, MOBILE, "3"))
+    followup = db.session.scalars(select(FollowUp)).one()
+    clock.advance(hours=23, minutes=59)
+    sweep()
+    assert texts_to(STAFF_PHONE, "followup_overdue") == []
+    clock.advance(hours=1, minutes=1)
+    sweep()
+    sweep()
+    [chase] = texts_to(STAFF_PHONE, "followup_overdue")
+    assert ticket.code in chase.body and "11-26 11:01" in chase.body  # due 24 h after the answer
+    assert event_kinds(ticket).count("followup_overdue") == 1
+    complete_followup(db.session, followup, "电话回访，已修好", False, STAFF)
+    db.session.commit()
+    clock.advance(days=3)
+    sweep()
+    assert len(texts_to(STAFF_PHONE, "followup_overdue")) == 1
