@@ -145,7 +145,7 @@ def send_wave(session: Session, ticket: Ticket, round_: int, wave: int, size: in
     urgent = ticket.priority == Priority.urgent
     minutes = config["HOTLINE_URGENT_OFFER_MINUTES" if urgent else "HOTLINE_OFFER_MINUTES"]
     expires_at = utcnow() + timedelta(minutes=minutes)
-    found = matching.candidates(session, ticket, size)
+    found = matching.candidates(session, ticket, size, round_)
     sent = []
     for candidate in found:
         volunteer = session.get(Volunteer, candidate.volunteer_id)
