@@ -10,20 +10,18 @@ import re
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from app.communities.models import Community, Department, UnitKind
 from app.db import db
 from app.messaging.models import Direction, Message
 from app.residents.models import Resident
 from app.tickets.models import Ticket, TicketEvent
 from app.volunteers.availability import Availability
 from app.volunteers.models import Offer, Volunteer
+from tests.support.closure import LANDLINE as LANDLINE_PHONE
+from tests.support.closure import LIAISON_PHONE, MOBILE, STAFF_PHONE, street
 from tests.support.texting import replies, text_line
 from tests.support.worker import TestWorker
 
-STAFF = "+8613900000099"
-LIAISON = "+8613900000001"
-RESIDENT = "+8613800138000"
-LANDLINE = "+862361520695"
+STAFF, LIAISON, RESIDENT, LANDLINE = STAFF_PHONE, LIAISON_PHONE, MOBILE, LANDLINE_PHONE
 FIXER = "+8613700000001"  # 李师傅
 HELPER = "+8613700000002"  # 张师傅
 
@@ -31,15 +29,7 @@ HELPER = "+8613700000002"  # 张师傅
 def build_street() -> None:
     """Longxi community (staff phone), the civil affairs office (liaison), two residents, two
     appliance-and-electrical volunteers available at any hour."""
-    longxi = Community(code="longxi", name="龙溪社区", name_en="Longxi", staff_phone=STAFF)
-    civil = Department(
-        code="civil",
-        name="民政办",
-        name_en="Civil Affairs Office",
-        kind=UnitKind.department,
-        liaison_phone=LIAISON,
-    )
-    db.session.add_all([longxi, civil])
+    longxi, _ = street()
     for phone, name in ((RESIDENT, "王奶奶"), (LANDLINE, "李大爷")):
         kind = "landline" if phone == LANDLINE else "mobile"
         db.session.add(

@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.categories.catalog import classify
 from app.db import db
 from app.messaging.models import Message, MessageKind
 from app.surveys.models import (
@@ -21,8 +20,7 @@ from app.surveys.models import (
     SurveyStatus,
 )
 from app.surveys.operations import SurveyClosed, call_unanswered, complete_followup, record_answer
-from app.tickets.intake import open_ticket
-from app.tickets.models import Channel, Ticket, TicketStatus
+from app.tickets.models import Ticket, TicketStatus
 from tests.support.closure import (
     LANDLINE,
     MOBILE,
@@ -30,6 +28,7 @@ from tests.support.closure import (
     STAFF_PHONE,
     assign,
     event_kinds,
+    landline_done,
     report,
     resident,
     resolve,
@@ -242,14 +241,7 @@ def test_links_off_the_survey_text_has_no_link(client, ctx, clock, app, monkeypa
 
 def called_back(clock) -> Ticket:
     """A landline caller's ticket (opened by the IVR), resolved; the survey sweep has run."""
-    community, _ = street()
-    elder = resident(community, phone=LANDLINE)
-    helper = volunteer(community=community)
-    ticket = open_ticket(db.session, elder, "洗衣机坏了", Channel.voice, classify("洗衣机坏了"))
-    db.session.commit()
-    assign(ticket, helper)
-    resolve(ticket, helper)
-    clock.advance(minutes=61)
+    ticket = landline_done(clock)
     sweep()
     return ticket
 

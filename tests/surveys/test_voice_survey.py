@@ -7,24 +7,19 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.categories.catalog import classify
 from app.db import db
 from app.messaging.models import Message, MessageKind
+from app.reports.weekly import weekly_report
 from app.surveys.models import FollowUp, Rating, Survey, SurveyChannel, SurveyStatus
-from app.tickets.intake import open_ticket
-from app.tickets.models import Channel, Ticket, TicketStatus
+from app.tickets.models import Ticket, TicketStatus
 from app.voice.models import Call, CallOutcome, CallStatus
 from tests.support.call_walker import CallWalker
 from tests.support.closure import (
     LANDLINE,
     STAFF_PHONE,
-    assign,
     event_kinds,
-    resident,
-    resolve,
-    street,
+    landline_done,
     texts_to,
-    volunteer,
 )
 from tests.support.worker import TestWorker
 
@@ -36,18 +31,13 @@ def worker(app, twilio_double) -> TestWorker:
 
 @pytest.fixture
 def landline_ticket(ctx, clock, worker) -> str:
-    """A landline resident's washing machine, fixed by a volunteer an hour and a minute ago
-    (the worker has already sent this week's supervision report); its code."""
-    community, _ = street()
-    worker.tick()
-    elder = resident(community, phone=LANDLINE)
-    helper = volunteer(community=community)
-    ticket = open_ticket(db.session, elder, "洗衣机坏了", Channel.voice, classify("洗衣机坏了"))
+    """The code of a landline resident's ticket whose survey call is due (the worker has
+    already sent this week's supervision report)."""
+    code = landline_done(clock).code
+    weekly_report(db.session)
     db.session.commit()
-    assign(ticket, helper)
-    resolve(ticket, helper)
-    clock.advance(minutes=61)
-    return ticket.code
+    worker.send()
+    return code
 
 
 def ticket(code: str) -> Ticket:
