@@ -37,8 +37,14 @@ def queue_sms(
     priority: Priority = Priority.notice,
     ticket_id: int | None = None,
     landline: bool = False,
+    flush: bool = True,
 ) -> Message:
-    """Queue an SMS for the worker; suppressed at once for opted-out numbers and landlines."""
+    """Queue an SMS for the worker; suppressed at once for opted-out numbers and landlines.
+
+    A sweep queueing hundreds passes ``flush=False`` and flushes once for the batch (inside
+    ``session.no_autoflush``, so the opt-out lookups do not flush row by row either); the row
+    has no id until then.
+    """
     reason = _suppression(session, to, landline)
     message = _message(
         to,
@@ -51,7 +57,8 @@ def queue_sms(
     if not reason:
         message.next_attempt_at = utcnow()
     session.add(message)
-    session.flush()
+    if flush:
+        session.flush()
     return message
 
 
@@ -62,8 +69,10 @@ def queue_call(
     *,
     priority: Priority = Priority.survey,
     ticket_id: int | None = None,
+    flush: bool = True,
 ) -> Message:
-    """Queue an outbound call; the provider fetches `twiml_url` when it is answered."""
+    """Queue an outbound call; the provider fetches `twiml_url` when it is answered.
+    ``flush=False`` as for `queue_sms`."""
     message = Message(
         direction=Direction.outbound,
         kind=MessageKind.call,
@@ -76,7 +85,8 @@ def queue_call(
         segments=0,
     )
     session.add(message)
-    session.flush()
+    if flush:
+        session.flush()
     return message
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
+from app.communities.models import Community, Department
 from app.db import Base, str_enum
 from app.residents.models import Resident
 from app.tickets.models import Ticket
@@ -87,7 +88,8 @@ class FollowUp(Base):
     """A return visit (回访) owed after an unsatisfied answer, by the community or department."""
 
     __tablename__ = "followups"
-    __table_args__ = (Index("ix_followups_status_due_at", "status", "due_at"),)
+    # The chase sweep's range: open, not chased yet, due by now.
+    __table_args__ = (Index("ix_followups_status_chased_due", "status", "chased_at", "due_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
@@ -101,6 +103,7 @@ class FollowUp(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     due_at: Mapped[datetime]
+    chased_at: Mapped[datetime | None]  # the owner was texted that the visit is overdue
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[str] = mapped_column(String(100), default="")
     outcome: Mapped[str] = mapped_column(Text, default="")
@@ -108,3 +111,5 @@ class FollowUp(Base):
 
     ticket: Mapped[Ticket] = relationship()
     survey: Mapped[Survey] = relationship()
+    community: Mapped[Community | None] = relationship()
+    department: Mapped[Department | None] = relationship()

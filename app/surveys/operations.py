@@ -26,6 +26,7 @@ from app.tickets.intake import resident_actor
 from app.tickets.lifecycle import SYSTEM, Actor, Move, can, record, transition
 from app.tickets.links import links_enabled, new_token, public_url
 from app.tickets.models import Ticket
+from app.tickets.supervision import local_time
 from app.volunteers import progress
 from app.volunteers.availability import QuietHours
 from app.volunteers.models import Volunteer
@@ -55,7 +56,10 @@ def followup_hours() -> int:
 
 
 def send_survey(session: Session, ticket: Ticket) -> Survey:
-    """Ask the resident how it went: a call for landlines and voice-first residents, else SMS."""
+    """Ask the resident how it went: a call for landlines and voice-first residents, else SMS.
+
+    For the sweep, which sends a batch: nothing is flushed here; the sweep flushes once.
+    """
     resident = ticket.resident
     now = utcnow()
     config = current_app.config
@@ -65,22 +69,22 @@ def send_survey(session: Session, ticket: Ticket) -> Survey:
         resident=resident,
         channel=SurveyChannel.voice if by_voice else SurveyChannel.sms,
         status=St.awaiting,
+        calls=0,  # counted before the batch is flushed, so not left to the column default
         created_at=now,
         resolved_at=ticket.resolved_at,
         expires_at=now + timedelta(hours=config["HOTLINE_SURVEY_EXPIRY_HOURS"]),
     )
     session.add(survey)
     if resident is None:
-        return _not_sent(session, survey, "no resident phone to ask")
+        return _not_sent(survey, "no resident phone to ask")
     if by_voice:
         _call(session, survey, now)
     elif is_opted_out(session, resident.phone):
-        return _not_sent(session, survey, "opted out")
+        return _not_sent(survey, "opted out")
     else:
         survey.remind_at = now + timedelta(hours=config["HOTLINE_SURVEY_REMINDER_HOURS"])
         _text(session, survey, "survey")
     record(ticket, "survey_sent", SYSTEM, data={"channel": survey.channel.value})
-    session.flush()
     return survey
 
 
@@ -134,25 +138,27 @@ def mark_no_answer(session: Session, survey: Survey) -> None:
 
 
 def remind(session: Session, survey: Survey) -> None:
+    """The one reminder (the sweep flushes its batch once)."""
     survey.reminded_at = utcnow()
     _text(session, survey, "survey_reminder")
     record(survey.ticket, "survey_reminder_sent", SYSTEM)
 
 
+def survey_call_ended(session: Session, ticket: Ticket, rating: str | None) -> Survey | None:
+    """A survey call about `ticket` ended (the voice status callback): the key the resident
+    pressed answers the survey; no key (not picked up, busy, failed, hung up) is unanswered."""
+    if rating is None:
+        return call_unanswered(session, ticket.code)
+    survey = _awaiting_call(session, ticket.code)
+    if survey is not None:
+        record_answer(session, survey, Rating(rating), "", SurveyChannel.voice)
+    return survey
+
+
 def call_unanswered(session: Session, ticket_code: str) -> Survey | None:
     """The survey call was not answered (no-answer, busy, failed): call once more, later, or
-    record "no answer" after the second try. Called by the voice status callback."""
-    survey = session.scalar(
-        select(Survey)
-        .join(Survey.ticket)
-        .where(
-            Ticket.code == ticket_code,
-            Survey.channel == SurveyChannel.voice,
-            Survey.status == St.awaiting,
-        )
-        .order_by(Survey.id.desc())
-        .limit(1)
-    )
+    record "no answer" after the second try."""
+    survey = _awaiting_call(session, ticket_code)
     if survey is None:
         return None
     if survey.calls >= 2:
@@ -166,6 +172,21 @@ def call_unanswered(session: Session, ticket_code: str) -> Survey | None:
     return survey
 
 
+def _awaiting_call(session: Session, ticket_code: str) -> Survey | None:
+    """The ticket's voice survey still waiting for an answer."""
+    return session.scalar(
+        select(Survey)
+        .join(Survey.ticket)
+        .where(
+            Ticket.code == ticket_code,
+            Survey.channel == SurveyChannel.voice,
+            Survey.status == St.awaiting,
+        )
+        .order_by(Survey.id.desc())
+        .limit(1)
+    )
+
+
 def open_followup(session: Session, survey: Survey, reason: str) -> FollowUp:
     """A return visit owed within HOTLINE_FOLLOWUP_HOURS by whoever handled the ticket."""
     ticket = survey.ticket
@@ -173,19 +194,33 @@ def open_followup(session: Session, survey: Survey, reason: str) -> FollowUp:
     followup = FollowUp(
         ticket=ticket,
         survey=survey,
-        community_id=None if ticket.unit_id else ticket.community_id,
-        department_id=ticket.unit_id,
+        community=None if ticket.unit else ticket.community,
+        department=ticket.unit,
         reason=reason,
         created_at=utcnow(),
         due_at=configured_policy().due_at(utcnow(), hours),
     )
     session.add(followup)
-    owner_phone = ticket.unit.liaison_phone if ticket.unit else _staff_phone(ticket)
+    owner_phone = _owner_phone(followup)
     if owner_phone:
         text = Text("followup_owed", "zh", {"code": ticket.code, "hours": hours})
         queue_sms(session, owner_phone, text, ticket_id=ticket.id)
     record(ticket, "followup_opened", SYSTEM, reason=reason, data={"due_at": str(followup.due_at)})
     return followup
+
+
+def chase_followup(session: Session, followup: FollowUp) -> None:
+    """The return visit is past its deadline and still owed: text its owner, once (the sweep
+    stamps `chased_at` and flushes its batch)."""
+    ticket = followup.ticket
+    followup.chased_at = utcnow()
+    owner_phone = _owner_phone(followup)
+    if owner_phone:
+        values = {"code": ticket.code, "due": local_time(followup.due_at)}
+        text = Text("followup_overdue", "zh", values)
+        queue_sms(session, owner_phone, text, ticket_id=ticket.id, flush=False)
+    data = {"followup": followup.id, "texted": bool(owner_phone)}
+    record(ticket, "followup_overdue", SYSTEM, data=data)
 
 
 def complete_followup(
@@ -261,7 +296,9 @@ def _text(session: Session, survey: Survey, template: str) -> None:
         values["link"] = public_url(f"/s/{survey.web_token}")
         template = f"{template}_link"
     text = Text(template, resident.language, values)
-    queue_sms(session, resident.phone, text, priority=Priority.survey, ticket_id=ticket.id)
+    queue_sms(
+        session, resident.phone, text, priority=Priority.survey, ticket_id=ticket.id, flush=False
+    )
 
 
 def _call(session: Session, survey: Survey, when: datetime) -> None:
@@ -269,15 +306,14 @@ def _call(session: Session, survey: Survey, when: datetime) -> None:
     assert resident is not None
     ticket = survey.ticket
     url = public_url(f"/twilio/voice/outbound/survey?ticket={ticket.code}")
-    message = queue_call(session, resident.phone, url, ticket_id=ticket.id)
+    message = queue_call(session, resident.phone, url, ticket_id=ticket.id, flush=False)
     message.next_attempt_at = when
     survey.calls += 1
 
 
-def _not_sent(session: Session, survey: Survey, reason: str) -> Survey:
+def _not_sent(survey: Survey, reason: str) -> Survey:
     survey.not_sent_reason = reason
     _end(survey, St.not_sent, "survey_not_sent", {"reason": reason})
-    session.flush()
     return survey
 
 
@@ -305,5 +341,8 @@ def _has_followup(session: Session, survey: Survey) -> bool:
     return session.scalar(select(FollowUp.id).where(FollowUp.survey_id == survey.id)) is not None
 
 
-def _staff_phone(ticket: Ticket) -> str | None:
-    return ticket.community.staff_phone if ticket.community else None
+def _owner_phone(followup: FollowUp) -> str | None:
+    """The department's liaison for an escalated ticket, else the community's staff phone."""
+    if followup.department is not None:
+        return followup.department.liaison_phone
+    return followup.community.staff_phone if followup.community else None

@@ -2,8 +2,8 @@
 
 Each sweep reads one indexed column range for what is due now, handles at most
 HOTLINE_SWEEP_BATCH rows, and marks what it did in the same transaction, so running it twice
-(or after a restart) does nothing more. Nothing is sent in quiet hours: the sweeps simply wait,
-and the first tick after 08:00 sends what is due.
+(or after a restart) does nothing more; a batch is written with one flush at its end. Nothing
+is sent in quiet hours: the sweeps simply wait, and the first tick after 08:00 sends what is due.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.clock import utcnow
 from app.surveys import operations
-from app.surveys.models import Survey, SurveyChannel, SurveyStatus
+from app.surveys.models import FollowUp, FollowUpStatus, Survey, SurveyChannel, SurveyStatus
 from app.tickets.models import Ticket, TicketStatus
 
 
@@ -38,9 +38,12 @@ def send_surveys(session: Session) -> int:
         .where(Ticket.status == TicketStatus.resolved, Ticket.resolved_at <= cutoff, ~already)
         .order_by(Ticket.resolved_at)
         .limit(_batch())
+        .options(selectinload(Ticket.resident))
     ).all()
-    for ticket in tickets:
-        operations.send_survey(session, ticket)
+    with session.no_autoflush:
+        for ticket in tickets:
+            operations.send_survey(session, ticket)
+    session.flush()
     return len(tickets)
 
 
@@ -59,8 +62,9 @@ def remind_surveys(session: Session) -> int:
         .order_by(Survey.remind_at)
         .limit(_batch())
     ).all()
-    for survey in surveys:
-        operations.remind(session, survey)
+    with session.no_autoflush:
+        for survey in surveys:
+            operations.remind(session, survey)
     session.flush()
     return len(surveys)
 
@@ -77,3 +81,27 @@ def expire_surveys(session: Session) -> int:
         operations.mark_no_answer(session, survey)
     session.flush()
     return len(surveys)
+
+
+def chase_followups(session: Session) -> int:
+    """Return visits still owed after their deadline: one SMS to the owner each, once."""
+    followups = session.scalars(
+        select(FollowUp)
+        .where(
+            FollowUp.status == FollowUpStatus.open,
+            FollowUp.chased_at.is_(None),
+            FollowUp.due_at <= utcnow(),
+        )
+        .order_by(FollowUp.due_at)
+        .limit(_batch())
+        .options(
+            selectinload(FollowUp.ticket),
+            selectinload(FollowUp.community),
+            selectinload(FollowUp.department),
+        )
+    ).all()
+    with session.no_autoflush:
+        for followup in followups:
+            operations.chase_followup(session, followup)
+    session.flush()
+    return len(followups)

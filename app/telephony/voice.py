@@ -81,7 +81,13 @@ def recording_status() -> tuple[str, int]:
 
 @bp.post("/status/call")
 def call_status() -> tuple[str, int]:
-    calls.end_call(db.session, _call_sid(), required("CallStatus", 20), _seconds("CallDuration"))
+    calls.end_call(
+        db.session,
+        voice_line(),
+        _call_sid(),
+        required("CallStatus", 20),
+        _seconds("CallDuration"),
+    )
     db.session.commit()
     return "", 204
 

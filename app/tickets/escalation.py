@@ -20,10 +20,12 @@ from app.categories.models import Category
 from app.clock import utcnow
 from app.communities.models import Department, UnitKind
 from app.messaging.outbox import Text, queue_sms
+from app.tickets import resolution
 from app.tickets.due_dates import set_community_deadline, set_deadline
 from app.tickets.lifecycle import SYSTEM, Actor, Move, transition
 from app.tickets.links import links_enabled, new_token, public_url
 from app.tickets.models import ActorKind, LiaisonLink, Ticket, TicketStatus
+from app.volunteers import dispatch
 
 SUMMARY_CHARS = 20  # of the description, in the liaison's text
 
@@ -39,6 +41,7 @@ def escalate(
     transition(ticket, Move.escalate, actor, reason=reason, data={"department": department.code})
     ticket.unit = department
     ticket.assignee = None  # the department holds it now, not a volunteer
+    dispatch.withdraw_open_offers(session, ticket)
     set_deadline(ticket, utcnow(), current_app.config["HOTLINE_DEPARTMENT_DEADLINE_HOURS"])
     _text_liaison(session, ticket, department)
     session.flush()
@@ -62,8 +65,9 @@ def auto_escalate(session: Session, ticket: Ticket) -> bool:
 
 
 def department_done(session: Session, ticket: Ticket, department: Department, note: str) -> None:
-    """The department solved or answered it: resolved, and the survey sweep takes over."""
-    transition(ticket, Move.resolve, unit_actor(department), reason=note, data={"note": note})
+    """The department solved or answered it: resolved, the resident is told, and the survey
+    sweep takes over."""
+    resolution.resolve(session, ticket, unit_actor(department), note)
     session.flush()
 
 

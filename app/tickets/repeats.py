@@ -20,6 +20,7 @@ from app.clock import utcnow
 from app.tickets.due_dates import set_community_deadline
 from app.tickets.lifecycle import SYSTEM, Actor, Move, record, transition
 from app.tickets.models import ACTIVE_STATUSES, Ticket, TicketStatus
+from app.volunteers import dispatch
 
 
 class MergeRefused(ValueError):
@@ -75,6 +76,8 @@ def merge(session: Session, child: Ticket, parent: Ticket, actor: Actor) -> None
     reason = f"merged into {parent.code}"
     transition(child, Move.cancel, actor, reason=reason, data={"merged_into": parent.code})
     child.parent_id = parent.id
+    child.assignee_id = None  # nobody works on a merged report; a split starts it over
+    dispatch.withdraw_open_offers(session, child)
     session.execute(update(Ticket).where(Ticket.parent_id == child.id).values(parent_id=parent.id))
     record(parent, "merged", actor, data={"ticket": child.code, "text": child.description})
     session.flush()

@@ -3,7 +3,7 @@
 Both sweeps walk a composite index (status, remind_at / due_at) over the active statuses only,
 so a table of millions of finished tickets costs nothing; each handles a bounded batch and
 stamps `reminded_at` / `breached_at` in the same transaction as the SMS it queues, so each
-notice goes out once however often the sweep runs.
+notice goes out once however often the sweep runs. A batch is written with one flush.
 """
 
 from __future__ import annotations
@@ -46,12 +46,14 @@ def remind_due(session: Session) -> int:
         target = holder(ticket)
         data = {"to": target[0] if target else "nobody"}
         if target is not None:
-            values = {"code": ticket.code, "due": _local(ticket)}
+            assert ticket.due_at is not None
+            values = {"code": ticket.code, "due": local_time(ticket.due_at)}
             queue_sms(
                 session,
                 target[1],
                 Text("deadline_reminder", target[2], values),
                 ticket_id=ticket.id,
+                flush=False,
             )
         record(ticket, "reminder_sent", SYSTEM, data=data)
     session.flush()
@@ -67,7 +69,8 @@ def flag_breaches(session: Session) -> int:
         if staff:
             category = session.get(Category, ticket.category_code)
             values = {"code": ticket.code, "category": category.name_zh if category else ""}
-            queue_sms(session, staff, Text("deadline_breached", "zh", values), ticket_id=ticket.id)
+            text = Text("deadline_breached", "zh", values)
+            queue_sms(session, staff, text, ticket_id=ticket.id, flush=False)
         record(ticket, BREACHED, SYSTEM, data={"due_at": ticket.due_at.isoformat()})
     session.flush()
     return len(tickets)
@@ -99,12 +102,12 @@ def _due(
 
 
 def _without_autoflush(session: Session, rows: list[Ticket]) -> Iterator[Ticket]:
-    """Each queued SMS flushes; its opt-out lookup need not flush the row before it as well."""
+    """The batch is flushed once at the end; lookups meanwhile must not flush row by row."""
     with session.no_autoflush:
         yield from rows
 
 
-def _local(ticket: Ticket) -> str:
-    assert ticket.due_at is not None
-    local = ticket.due_at.astimezone(ZoneInfo(current_app.config["HOTLINE_TIMEZONE"]))
+def local_time(when: datetime) -> str:
+    """A deadline as an SMS shows it: month, day and time in HOTLINE_TIMEZONE."""
+    local = when.astimezone(ZoneInfo(current_app.config["HOTLINE_TIMEZONE"]))
     return f"{local:%m-%d %H:%M}"

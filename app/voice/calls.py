@@ -9,13 +9,16 @@ For surveys: queue an outbound call with ``outbound_call_url(base, "survey", tic
 the TwiML URL; when it ends, ``survey_calls(session, ticket.id)`` lists its Call rows and
 ``survey_rating_for_call(call)`` reads the answer ("satisfied", "basically_satisfied",
 "unsatisfied", or None when the resident gave none). ``Call.outcome`` is ``rated``/``not_rated``
-once the provider reports the end; a call nobody answered has no Call row at all.
+once the provider reports the end, and that first end hands the answer (or its absence) to the
+survey. A call nobody picked up gets its row from the outbox's record of the call when its final
+status arrives.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -39,10 +42,11 @@ from app.ivr.engine import (
     Step,
 )
 from app.ivr.flows import DialStaffNode, Flow
-from app.messaging.models import Priority
+from app.messaging.models import Message, MessageKind, Priority
 from app.messaging.outbox import Text, queue_sms
 from app.phones import InvalidPhone, PhoneNumber, normalize
 from app.residents.directory import by_phone, find_or_create
+from app.surveys import operations as surveys
 from app.tickets.intake import open_ticket, resident_actor
 from app.tickets.lifecycle import record
 from app.tickets.models import Channel, Ticket
@@ -147,23 +151,48 @@ def remember_reply(call: Call, reply: str) -> None:
     call.last_reply = reply
 
 
-def end_call(session: Session, sid: str, status: str, duration: int | None) -> Call | None:
-    """The provider's final call status: the first one ends the call; later ones change nothing."""
+def end_call(
+    session: Session, line: VoiceLine, sid: str, status: str, duration: int | None
+) -> Call | None:
+    """The provider's final call status: the first one ends the call; later ones change nothing.
+
+    The first end of a survey call answers the survey with the key the resident pressed, or
+    counts it as unanswered (called once more, then "no answer") when there was none.
+    """
     call = call_by_sid(session, sid)
-    if call is None:
-        return None
     try:
         new = CallStatus(status)
     except ValueError:
         return call  # queued, ringing...: not an end
-    if new not in ENDED or call.status in ENDED:
+    if new not in ENDED:
+        return call
+    if call is None:
+        call = _unanswered_call(session, line, sid)
+        if call is None:
+            return None
+    if call.status in ENDED:
         return call
     call.status, call.ended_at, call.duration = new, utcnow(), duration
     if call.outcome is None:
         intake = call.purpose == CallPurpose.intake
         call.outcome = CallOutcome.missed if intake else CallOutcome.not_rated
+    if call.purpose == CallPurpose.survey and call.ticket is not None:
+        surveys.survey_call_ended(session, call.ticket, survey_rating_for_call(call))
     session.flush()
     return call
+
+
+def _unanswered_call(session: Session, line: VoiceLine, sid: str) -> Call | None:
+    """The row for a call the worker placed that never reached the flow (no-answer, busy,
+    failed): made from its outbox record, so a repeated status callback finds it ended."""
+    placed = session.scalar(
+        select(Message).where(Message.provider_sid == sid, Message.kind == MessageKind.call)
+    )
+    if placed is None or placed.ticket_id is None:
+        return None
+    ticket = session.get(Ticket, placed.ticket_id)
+    flow = urlsplit(placed.callback_url or "").path.rsplit("/", 1)[-1]
+    return _new_call(session, line, sid, CallDirection.outbound, flow, placed.peer, "", ticket)
 
 
 def update_recording(

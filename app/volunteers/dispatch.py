@@ -145,7 +145,7 @@ def send_wave(session: Session, ticket: Ticket, round_: int, wave: int, size: in
     urgent = ticket.priority == Priority.urgent
     minutes = config["HOTLINE_URGENT_OFFER_MINUTES" if urgent else "HOTLINE_OFFER_MINUTES"]
     expires_at = utcnow() + timedelta(minutes=minutes)
-    found = matching.candidates(session, ticket, size)
+    found = matching.candidates(session, ticket, size, round_)
     sent = []
     for candidate in found:
         volunteer = session.get(Volunteer, candidate.volunteer_id)
@@ -230,6 +230,17 @@ def no_taker(session: Session, ticket: Ticket) -> None:
             Text("staff_no_taker", "zh", values),
             ticket_id=ticket.id,
         )
+
+
+def withdraw_open_offers(session: Session, ticket: Ticket) -> None:
+    """The ticket stopped needing a volunteer (escalated, merged into another): its open offers
+    close as withdrawn, held against nobody; a late "yes" hears it was taken."""
+    session.execute(
+        update(Offer)
+        .where(Offer.ticket_id == ticket.id, Offer.status == OfferStatus.open)
+        .values(status=OfferStatus.withdrawn, answered_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 def has_open_offer(session: Session, ticket: Ticket) -> bool:

@@ -2,7 +2,10 @@
 
 Candidates are active, not paused, not opted out, reachable by SMS, have the category's skill,
 hold fewer tickets than their `max_active`, were offered fewer than HOTLINE_OFFERS_PER_DAY tasks
-today, are available now (ignored for urgent tickets) and were never asked about this ticket.
+today, are available now (ignored for urgent tickets), were not asked about this ticket in this
+dispatch round, and never declined it or gave it back. (A ticket reopened after a return visit,
+or sent back by a department, starts a new round: whoever was simply beaten to it before may
+be asked again.)
 
 Score (higher is better), computed in the query so only the top `limit` rows come back:
 
@@ -40,6 +43,7 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    true,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -52,7 +56,7 @@ from app.db import UTCDateTime
 from app.messaging.models import OptOut
 from app.tickets.models import Priority, Ticket
 from app.volunteers.availability import DAY
-from app.volunteers.models import Offer, Volunteer, VolunteerSkill, VolunteerWindow
+from app.volunteers.models import Offer, OfferStatus, Volunteer, VolunteerSkill, VolunteerWindow
 
 WEIGHTS = {"proximity": 100, "reliability": 50, "free_capacity": 25, "fairness": 25}
 PROXIMITY_NAMES = {3: "building", 2: "community", 1: "neighbour", 0: "anyone"}
@@ -119,14 +123,17 @@ def handling_unit(session: Session, category: Category) -> Department | None:
     )
 
 
-def candidates(session: Session, ticket: Ticket, limit: int) -> list[Candidate]:
-    """The best `limit` volunteers to ask about `ticket` now, best first."""
+def candidates(
+    session: Session, ticket: Ticket, limit: int, round_: int | None = None
+) -> list[Candidate]:
+    """The best `limit` volunteers to ask about `ticket` now, best first; for dispatch round
+    `round_` (None: anyone asked about the ticket in any round is left out)."""
     category = session.get(Category, ticket.category_code)
     assert category is not None
     now = utcnow()
     neighbours = neighbour_ids(session, ticket.community)
     nearby = [cid for cid in (ticket.community_id, *neighbours) if cid is not None]
-    filters = _eligible(ticket, category.skill or category.code, now)
+    filters = _eligible(ticket, category.skill or category.code, now, round_)
     found: list[Candidate] = []
     if nearby:
         here = [*filters, Volunteer.community_id.in_(nearby)]
@@ -138,9 +145,13 @@ def candidates(session: Session, ticket: Ticket, limit: int) -> list[Candidate]:
     return found
 
 
-def _eligible(ticket: Ticket, skill: str, now: datetime) -> list[ColumnElement[bool]]:
+def _eligible(
+    ticket: Ticket, skill: str, now: datetime, round_: int | None
+) -> list[ColumnElement[bool]]:
     config = current_app.config
     local = now.astimezone(ZoneInfo(config["HOTLINE_TIMEZONE"]))
+    refused = Offer.status.in_((OfferStatus.declined, OfferStatus.dropped))
+    asked = true() if round_ is None else or_(Offer.round == round_, refused)
     filters = [
         Volunteer.active.is_(True),
         Volunteer.paused_at.is_(None),
@@ -152,7 +163,9 @@ def _eligible(ticket: Ticket, skill: str, now: datetime) -> list[ColumnElement[b
             Volunteer.offers_on_day < config["HOTLINE_OFFERS_PER_DAY"],
         ),
         not_(exists().where(OptOut.phone == Volunteer.phone)),
-        not_(exists().where(Offer.ticket_id == ticket.id, Offer.volunteer_id == Volunteer.id)),
+        not_(
+            exists().where(Offer.ticket_id == ticket.id, Offer.volunteer_id == Volunteer.id, asked)
+        ),
     ]
     if ticket.priority != Priority.urgent:
         minute = local.weekday() * DAY + local.hour * 60 + local.minute

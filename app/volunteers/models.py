@@ -150,7 +150,8 @@ class Offer(Base):
 
     __tablename__ = "offers"
     __table_args__ = (
-        UniqueConstraint("ticket_id", "volunteer_id"),  # nobody is asked twice about a ticket
+        # Nobody is asked twice about a ticket in one dispatch round (a reopen starts a new one).
+        UniqueConstraint("ticket_id", "volunteer_id", "round"),
         Index("ix_offers_status_expires_at", "status", "expires_at"),
         Index("ix_offers_volunteer_status", "volunteer_id", "status"),
         Index("ix_offers_unit_status", "unit_id", "status"),

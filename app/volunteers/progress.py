@@ -9,7 +9,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.messaging.outbox import Text, queue_sms
+from app.messaging.outbox import Text
+from app.tickets import resolution
 from app.tickets.lifecycle import Move, can, record, transition
 from app.tickets.models import Ticket
 from app.tickets.models import TicketStatus as S
@@ -49,21 +50,12 @@ def on_the_way(session: Session, offer: Offer) -> Text:
 
 
 def done(session: Session, offer: Offer, note: str) -> Text:
-    """Resolved by the holder; the resident is told (a landline is left alone)."""
+    """Resolved by the holder; the resident is told."""
     ticket = offer.ticket
     party = Party.of(offer)
-    transition(ticket, Move.resolve, party.actor, reason=note, data={"note": note})
+    resolution.resolve(session, ticket, party.actor, note)
     offer.status = OfferStatus.completed
     bump(offer.volunteer, completions=1, active_tasks=-1)
-    resident = ticket.resident
-    if resident is not None:
-        queue_sms(
-            session,
-            resident.phone,
-            Text("resident_done", resident.language, {"code": ticket.code}),
-            ticket_id=ticket.id,
-            landline=not resident.can_receive_sms,
-        )
     return Text("task_done", party.language, {"code": ticket.code})
 
 

@@ -26,6 +26,7 @@ EVENT_KINDS = [
     *("received", "info_added", "note", "resident_texted", "entered", "call_recorded"),
     *("offers_sent", "offer_declined", "offer_expired", "offer_failed", "on_the_way"),
     *("reminder_sent", BREACHED, "merged", "split", "followup_opened", "followup_completed"),
+    "followup_overdue",
     *("survey_sent", "survey_reminder_sent", "survey_comment", "survey_call_retry"),
     *(ANSWERED, NO_ANSWER, INVALID, "survey_not_sent"),
 ]

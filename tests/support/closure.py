@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.categories.catalog import classify
 from app.communities.models import Community, Department, UnitKind
 from app.db import db
 from app.messaging.models import Direction, Message, MessageKind
 from app.residents.models import Resident
 from app.scheduling.sweeps import SWEEPS
+from app.tickets.intake import open_ticket
 from app.tickets.lifecycle import Actor, Move, transition
-from app.tickets.models import ActorKind, Ticket
+from app.tickets.models import ActorKind, Channel, Ticket
 from app.volunteers.models import Volunteer
 from tests.support.texting import text_line
 
@@ -71,6 +73,20 @@ def assign(ticket: Ticket, helper: Volunteer) -> None:
     ticket.assignee = helper
     transition(ticket, Move.assign, STAFF)
     db.session.commit()
+
+
+def landline_done(clock) -> Ticket:
+    """A landline caller's washing machine (the ticket the IVR opens), fixed by a volunteer an
+    hour and a minute ago: its survey is due."""
+    community, _ = street()
+    elder = resident(community, phone=LANDLINE)
+    helper = volunteer(community=community)
+    ticket = open_ticket(db.session, elder, "洗衣机坏了", Channel.voice, classify("洗衣机坏了"))
+    db.session.commit()
+    assign(ticket, helper)
+    resolve(ticket, helper)
+    clock.advance(minutes=61)
+    return ticket
 
 
 def volunteer_actor(helper: Volunteer) -> Actor:

@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.categories.catalog import classify
 from app.db import db
 from app.messaging.models import Message, MessageKind
 from app.surveys.models import (
@@ -21,8 +20,7 @@ from app.surveys.models import (
     SurveyStatus,
 )
 from app.surveys.operations import SurveyClosed, call_unanswered, complete_followup, record_answer
-from app.tickets.intake import open_ticket
-from app.tickets.models import Channel, Ticket, TicketStatus
+from app.tickets.models import Ticket, TicketStatus
 from tests.support.closure import (
     LANDLINE,
     MOBILE,
@@ -30,6 +28,7 @@ from tests.support.closure import (
     STAFF_PHONE,
     assign,
     event_kinds,
+    landline_done,
     report,
     resident,
     resolve,
@@ -242,14 +241,7 @@ def test_links_off_the_survey_text_has_no_link(client, ctx, clock, app, monkeypa
 
 def called_back(clock) -> Ticket:
     """A landline caller's ticket (opened by the IVR), resolved; the survey sweep has run."""
-    community, _ = street()
-    elder = resident(community, phone=LANDLINE)
-    helper = volunteer(community=community)
-    ticket = open_ticket(db.session, elder, "洗衣机坏了", Channel.voice, classify("洗衣机坏了"))
-    db.session.commit()
-    assign(ticket, helper)
-    resolve(ticket, helper)
-    clock.advance(minutes=61)
+    ticket = landline_done(clock)
     sweep()
     return ticket
 
@@ -287,3 +279,23 @@ def test_a_voice_answer_is_recorded_through_record_answer(ctx, clock):
 def calls_to(phone: str) -> list[Message]:
     query = select(Message).where(Message.kind == MessageKind.call, Message.peer == phone)
     return list(db.session.scalars(query.order_by(Message.id)))
+
+
+def test_an_overdue_follow_up_is_chased_once_and_a_done_one_never(client, ctx, clock):
+    ticket, _ = resolved_ticket(client, clock)
+    replies(text_line(client, MOBILE, "3"))
+    followup = db.session.scalars(select(FollowUp)).one()
+    clock.advance(hours=23, minutes=59)
+    sweep()
+    assert texts_to(STAFF_PHONE, "followup_overdue") == []
+    clock.advance(hours=1, minutes=1)
+    sweep()
+    sweep()
+    [chase] = texts_to(STAFF_PHONE, "followup_overdue")
+    assert ticket.code in chase.body and "11-26 11:01" in chase.body  # due 24 h after the answer
+    assert event_kinds(ticket).count("followup_overdue") == 1
+    complete_followup(db.session, followup, "电话回访，已修好", False, STAFF)
+    db.session.commit()
+    clock.advance(days=3)
+    sweep()
+    assert len(texts_to(STAFF_PHONE, "followup_overdue")) == 1

@@ -56,6 +56,8 @@ def test_liaison_done_by_sms_resolves_with_the_note_and_the_survey_follows(clien
     assert ticket.status == TicketStatus.resolved
     done = ticket.events[-1]
     assert (done.kind, done.actor_kind, done.reason) == ("resolve", "unit", "已安排电工明天更换")
+    [told] = texts_to(MOBILE, "resident_done")  # the same words as after a volunteer's DONE
+    assert ticket.code in told.body
     clock.advance(minutes=61)
     sweep()
     assert texts_to(MOBILE, "survey_link")

@@ -11,7 +11,9 @@ from app.db import db
 from app.tickets.lifecycle import IllegalTransition
 from app.tickets.models import Ticket, TicketStatus
 from app.tickets.repeats import MergeRefused, merge, split
-from tests.support.closure import MOBILE, STAFF, event_kinds, resident, street
+from app.volunteers.availability import Availability
+from app.volunteers.models import Offer, OfferStatus, Volunteer
+from tests.support.closure import MOBILE, STAFF, event_kinds, resident, street, sweep
 from tests.support.texting import replies, text_line
 
 NEIGHBOUR = "+8613800138009"
@@ -87,3 +89,32 @@ def test_staff_merge_and_split(client, ctx, clock):
     assert event_kinds(b)[-2:] == ["cancel", "split"]
     with pytest.raises(MergeRefused):
         split(db.session, a, STAFF)
+
+
+def test_a_merged_report_is_never_dispatched_and_the_parent_keeps_its_holder(client, ctx, clock):
+    community, _ = street()
+    resident(community, building="")
+    resident(community, phone=NEIGHBOUR, building="")
+    helper = Volunteer(name="李师傅", phone="+8613700000001", community=community)
+    helper.skills = ["plumbing"]
+    helper.set_availability(Availability.parse("always"))
+    db.session.add(helper)
+    db.session.commit()
+    text_line(client, MOBILE, "马桶堵了")
+    text_line(client, "+8613700000001", "1")  # the first report is his now
+    text_line(client, NEIGHBOUR, "下水道堵塞")  # another building: offered to nobody yet
+    a, b = tickets()
+    assert (a.status, b.status) == (TicketStatus.assigned, TicketStatus.dispatching)
+    merge(db.session, b, a, STAFF)
+    db.session.commit()
+    offers = db.session.scalars(select(Offer).where(Offer.ticket_id == b.id)).all()
+    assert [o.status for o in offers] == [OfferStatus.withdrawn]
+    sweep()
+    a, b = tickets()
+    assert b.status == TicketStatus.cancelled and b.assignee_id is None
+    assert a.status == TicketStatus.assigned and a.assignee_id == helper.id
+    assert replies(text_line(client, "+8613700000001", f"1 {b.code}"))  # a late yes: taken
+    split(db.session, b, STAFF)
+    db.session.commit()
+    sweep()
+    assert tickets()[1].status in (TicketStatus.dispatching, TicketStatus.unassigned)
