@@ -11,10 +11,14 @@ from app.auth.models import StaffRole
 from app.dashboard.wording import WORDS
 from app.messaging.models import MessageStatus
 from app.reports.figures import RATINGS
+from app.surveys.models import FollowUpStatus, SurveyChannel, SurveyStatus
 from app.surveys.operations import ANSWERED, INVALID, NO_ANSWER
 from app.tickets.lifecycle import Move
 from app.tickets.models import ActorKind, Channel
 from app.tickets.supervision import BREACHED
+from app.voice.models import CallDirection, CallOutcome
+from app.volunteers.matching import PROXIMITY_NAMES, WEIGHTS
+from app.volunteers.models import OfferStatus
 
 APP = Path(__file__).resolve().parents[2] / "app"
 TEMPLATES = [
@@ -28,6 +32,7 @@ EVENT_KINDS = [
     *("reminder_sent", BREACHED, "merged", "split", "followup_opened", "followup_completed"),
     *("survey_sent", "survey_reminder_sent", "survey_comment", "survey_call_retry"),
     *(ANSWERED, NO_ANSWER, INVALID, "survey_not_sent"),
+    *("redispatch", "called_back"),
 ]
 # Keys built from a prefix and a value: every value the prefix can take.
 COMPOSED = {
@@ -38,6 +43,14 @@ COMPOSED = {
     "rating_": list(RATINGS),
     "sms_": ["in", "out"],
     "event_": [m.value for m in Move] + EVENT_KINDS,
+    "offer_": [s.value for s in OfferStatus],
+    "proximity_": list(PROXIMITY_NAMES.values()),
+    "reason_": [*list(WEIGHTS)[1:], "by_hand", "unit"],
+    "call_": [d.name for d in CallDirection],
+    "call_outcome_": [o.value for o in CallOutcome],
+    "survey_by_": [c.value for c in SurveyChannel],
+    "survey_": [s.value for s in SurveyStatus],
+    "followup_": [s.value for s in FollowUpStatus],
 }
 
 
