@@ -6,6 +6,7 @@ from werkzeug.wrappers import Response
 from app.dashboard import (
     admin_views,
     callback_views,
+    import_views,
     local_views,
     people_views,
     report_views,
@@ -15,7 +16,15 @@ from app.dashboard.blueprint import bp
 
 __all__ = ["PAGES", "bp", "root"]
 
-PAGES = (admin_views, callback_views, local_views, people_views, report_views, ticket_views)
+PAGES = (
+    admin_views,
+    callback_views,
+    import_views,
+    local_views,
+    people_views,
+    report_views,
+    ticket_views,
+)
 
 root = Blueprint("root", __name__)
 

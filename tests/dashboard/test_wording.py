@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.auth.models import StaffRole
+from app.dashboard.import_views import IMPORTS
 from app.dashboard.wording import WORDS
 from app.messaging.models import MessageStatus
 from app.reports.figures import RATINGS
@@ -51,6 +52,7 @@ COMPOSED = {
     "survey_by_": [c.value for c in SurveyChannel],
     "survey_": [s.value for s in SurveyStatus],
     "followup_": [s.value for s in FollowUpStatus],
+    "import_": list(IMPORTS),
 }
 
 
