@@ -3,7 +3,7 @@
 from app.auth.models import LoginThrottle, StaffUser
 from app.categories.models import Category
 from app.communities.models import Community, Department
-from app.dashboard.models import OPEN_BY_DEADLINE
+from app.dashboard.models import OPEN_BY_DEADLINE, CallBack
 from app.messaging.models import Message, MessageStatusEvent, OptOut
 from app.reports.models import SupervisionReport
 from app.residents.models import Resident
@@ -16,6 +16,7 @@ from app.volunteers.models import Offer, Volunteer, VolunteerSkill, VolunteerWin
 __all__ = [
     "OPEN_BY_DEADLINE",
     "Call",
+    "CallBack",
     "CallRecording",
     "Category",
     "Community",

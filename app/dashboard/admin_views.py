@@ -1,4 +1,5 @@
-"""Admin pages: staff users (list and create), categories and settings (read-only)."""
+"""Admin pages: staff users (list and create), the duty roster, categories and settings
+(read-only)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,13 @@ from app.auth.accounts import AccountError, create_user
 from app.auth.models import StaffRole, StaffUser
 from app.auth.web import roles_required
 from app.categories.models import Category
+from app.clock import utcnow
 from app.communities.models import Community, Department
 from app.dashboard.blueprint import bp
 from app.db import db
+from app.voice.models import DutyShift
+from app.voice.roster import on_duty
+from app.volunteers.availability import Availability
 
 # Shown on the settings page; secrets (SECRET_KEY, auth token, database password) never are.
 VISIBLE_SETTINGS = (
@@ -83,3 +88,14 @@ def settings() -> str:
     values.append(("database", db.engine.dialect.name))
     values.append(("local_mode", config["SETTINGS"].local_mode))
     return render_template("dashboard/settings.html", values=values)
+
+
+@bp.get("/admin/duty")
+@roles_required(StaffRole.admin)
+def duty_roster() -> str:
+    """Who takes calls put through from the IVR, their weekly hours, and who is on now."""
+    tz = current_app.config["HOTLINE_TIMEZONE"]
+    now = {s.id for s in on_duty(db.session, utcnow(), tz)}
+    shifts = db.session.scalars(select(DutyShift).where(DutyShift.active).order_by(DutyShift.name))
+    rows = [(s, Availability.from_json(s.hours).to_text(), s.id in now) for s in shifts]
+    return render_template("dashboard/duty.html", shifts=rows)

@@ -2,7 +2,9 @@
 
 The simulator texts the line through the app's own signed webhook path
 (`text_line_in_process`), so it is exactly what a real phone would do, and shows the
-conversation of one number, links included.
+conversation of one number, links included. It also walks a call with a keypad
+(`telephony.call_simulator`): the page shows what the line says and posts each key, silence,
+recording or hang-up through the signed voice webhooks.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from app.db import db
 from app.messaging.models import Direction, Message
 from app.phones import InvalidPhone, normalize
 from app.residents.models import Resident
+from app.telephony.call_simulator import MoveRefused, Prompt, move, start_call
 from app.telephony.simulate import text_line_in_process
+from app.voice.models import ENDED, Call
 from app.volunteers.models import Volunteer
 
 OUTBOX_LIMIT = 300
@@ -26,7 +30,13 @@ MAX_BODY = 500
 
 @bp.before_request
 def local_pages_only_in_local_mode() -> None:
-    local_only = ("dashboard.outbox", "dashboard.simulator", "dashboard.simulate")
+    local_only = (
+        "dashboard.outbox",
+        "dashboard.simulator",
+        "dashboard.simulate",
+        "dashboard.simulate_call",
+        "dashboard.call_move",
+    )
     if request.endpoint in local_only and not current_app.config["SETTINGS"].local_mode:
         abort(404)
 
@@ -61,11 +71,15 @@ def simulator() -> str:
         if e164
         else []
     )
+    call = _call(request.args.get("call", ""))
     return render_template(
         "dashboard/simulator.html",
         phone=phone,
         e164=e164,
         messages=messages,
+        call=call,
+        prompt=Prompt.of(call.last_reply, call.status in ENDED) if call else None,
+        keypad="123456789*0#",
         residents=list(session.scalars(select(Resident).order_by(Resident.name).limit(50))),
         volunteers=list(session.scalars(select(Volunteer).order_by(Volunteer.name).limit(50))),
     )
@@ -81,3 +95,44 @@ def simulate() -> Response:
         if status != 200:
             flash(("simulator_failed", str(status)), "error")
     return redirect(url_for("dashboard.simulator", phone=phone), code=303)
+
+
+@bp.post("/simulator/call")
+@login_required
+def simulate_call() -> Response:
+    """Ring the line from the simulator's number."""
+    phone = request.form.get("phone", "").strip()[:40]
+    try:
+        caller = normalize(phone, current_app.config["HOTLINE_REGION"]).e164
+    except InvalidPhone:
+        flash(("bad_phone", ""), "error")
+        return redirect(url_for("dashboard.simulator", phone=phone), code=303)
+    sid = start_call(current_app._get_current_object(), caller)  # type: ignore[attr-defined]
+    return redirect(url_for("dashboard.simulator", phone=phone, call=sid), code=303)
+
+
+@bp.post("/simulator/call/<sid>")
+@login_required
+def call_move(sid: str) -> Response:
+    """Press keys, stay silent, speak a recording, settle a staff dial, or hang up."""
+    call = _call(sid)
+    if call is None:
+        abort(404)
+    caller, twiml = call.caller, call.last_reply
+    phone = request.form.get("phone", "")[:40]
+    try:
+        move(
+            current_app._get_current_object(),  # type: ignore[attr-defined]
+            sid,
+            caller,
+            "" if call.status in ENDED else twiml,
+            request.form.get("move", ""),
+            request.form.get("value", ""),
+        )
+    except MoveRefused as refused:
+        flash(("sim_move_refused", str(refused)), "error")
+    return redirect(url_for("dashboard.simulator", phone=phone, call=sid), code=303)
+
+
+def _call(sid: str) -> Call | None:
+    return db.session.scalar(select(Call).where(Call.sid == sid[:64])) if sid else None

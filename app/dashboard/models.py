@@ -1,12 +1,17 @@
-"""Indexes the dashboard needs on tables other packages own.
+"""The call-backs staff record, and indexes the dashboard needs on tables other packages own.
 
 The queue asks for the open tickets with the nearest deadlines. Open tickets are a few percent
 of all tickets, so a partial index over just them, in deadline order, answers the first page
 from the index alone instead of sorting every open ticket (10^6 tickets: 180 ms -> ~1 ms).
 """
 
-from sqlalchemy import Index
+from datetime import datetime
 
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.clock import utcnow
+from app.db import Base
 from app.tickets.models import ACTIVE_STATUSES, Ticket
 
 _OPEN = Ticket.status.in_(sorted(ACTIVE_STATUSES))
@@ -18,3 +23,24 @@ OPEN_BY_DEADLINE = Index(
     postgresql_where=_OPEN,
     sqlite_where=_OPEN,
 )
+
+
+class CallBack(Base):
+    """Staff returned a missed call, or the call back a caller asked for: the item is worked.
+
+    One per call and one per ticket (unique), so two people clicking at once record it once.
+    """
+
+    __tablename__ = "call_backs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int | None] = mapped_column(
+        ForeignKey("calls.id", ondelete="CASCADE"), unique=True
+    )
+    ticket_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), unique=True
+    )
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    staff_label: Mapped[str] = mapped_column(String(100), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -10,6 +10,7 @@ from app.auth.scope import sees_all_communities
 from app.auth.web import login_required, roles_required
 from app.dashboard import queries
 from app.dashboard.blueprint import bp
+from app.dashboard.import_views import IMPORTS
 from app.db import db
 from app.volunteers import roster
 from app.volunteers.models import Volunteer
@@ -21,8 +22,15 @@ ROSTER_ROLES = (StaffRole.community, StaffRole.office, StaffRole.admin)
 @roles_required(*ROSTER_ROLES)
 def volunteers() -> str:
     people = queries.roster(db.session, g.user)
-    loads = roster.active_loads(db.session, [v.id for v in people])
-    return render_template("dashboard/volunteers.html", volunteers=people, loads=loads)
+    ids = [v.id for v in people]
+    return render_template(
+        "dashboard/volunteers.html",
+        volunteers=people,
+        loads=roster.active_loads(db.session, ids),
+        reliability=roster.reliabilities(db.session, ids),
+        last_offer=roster.last_offers(db.session, ids),
+        may_import=g.user.role in IMPORTS["volunteers"].roles,
+    )
 
 
 @bp.post("/volunteers/<int:volunteer_id>/<any(pause, resume):change>")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import StaffUser
 from app.auth.scope import sees_all_communities, ticket_scope
+from app.communities.models import Department, UnitKind
 from app.phones import InvalidPhone, normalize
 from app.residents.models import Resident
 from app.tickets.models import ACTIVE_STATUSES, Channel, Priority, Ticket, TicketStatus
@@ -103,6 +104,12 @@ def volunteers_for(session: Session, ticket: Ticket) -> list[Volunteer]:
     if ticket.community_id is not None:
         query = query.where(Volunteer.community_id == ticket.community_id)
     return list(session.scalars(query))
+
+
+def departments(session: Session) -> list[Department]:
+    """The street's departments a ticket can be escalated to (not partner units)."""
+    query = select(Department).where(Department.kind == UnitKind.department)
+    return list(session.scalars(query.order_by(Department.code)))
 
 
 def roster(session: Session, user: StaffUser) -> list[Volunteer]:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import Response, abort, current_app, g, render_template, request
 from sqlalchemy import ColumnElement, select
 
-from app.auth.scope import ticket_scope
+from app.auth.scope import sees_all_communities, ticket_scope
 from app.auth.web import language, login_required
 from app.clock import utcnow
 from app.communities.models import Community, Department
@@ -17,7 +17,15 @@ from app.dashboard.blueprint import bp
 from app.dashboard.wording import translate
 from app.db import db
 from app.reports import charts
-from app.reports.figures import RATINGS, Figures, daily, figures_by, totals
+from app.reports.figures import (
+    RATINGS,
+    Figures,
+    by_community_and_department,
+    daily,
+    fold,
+    merged,
+    totals,
+)
 from app.reports.models import SupervisionReport
 from app.reports.ranking import Rank, Unit, rank
 from app.reports.weekly import as_csv, report_ranking
@@ -43,7 +51,9 @@ def reports() -> str:
     if department is not None:
         where = where & (Ticket.unit_id == department)
     session = db.session
-    figures = totals(session, start, end, where)
+    units = by_community_and_department(session, start, end)  # the rankings cover the street
+    unfiltered = sees_all_communities(g.user) and community is None and department is None
+    figures = merged(units.values()) if unfiltered else totals(session, start, end, where)
     days = daily(session, start, end, timezone, where)
     min_sample = current_app.config["HOTLINE_RANKING_MIN_SAMPLE"]
     communities = list(session.scalars(select(Community).order_by(Community.code)))
@@ -67,12 +77,8 @@ def reports() -> str:
         satisfaction_chart=charts.bar_chart(
             [(translate(language(), f"rating_{r}"), figures.ratings[r]) for r in RATINGS]
         ),
-        community_ranking=_ranking(
-            communities, figures_by(session, start, end, "community"), min_sample
-        ),
-        department_ranking=_ranking(
-            departments, figures_by(session, start, end, "department"), min_sample
-        ),
+        community_ranking=_ranking(communities, fold(units, 0), min_sample),
+        department_ranking=_ranking(departments, fold(units, 1), min_sample),
         min_sample=min_sample,
         weekly=list(
             session.scalars(

@@ -3,12 +3,28 @@
 from flask import Blueprint, redirect, url_for
 from werkzeug.wrappers import Response
 
-from app.dashboard import admin_views, local_views, people_views, report_views, ticket_views
+from app.dashboard import (
+    admin_views,
+    callback_views,
+    import_views,
+    local_views,
+    people_views,
+    report_views,
+    ticket_views,
+)
 from app.dashboard.blueprint import bp
 
 __all__ = ["PAGES", "bp", "root"]
 
-PAGES = (admin_views, local_views, people_views, report_views, ticket_views)
+PAGES = (
+    admin_views,
+    callback_views,
+    import_views,
+    local_views,
+    people_views,
+    report_views,
+    ticket_views,
+)
 
 root = Blueprint("root", __name__)
 

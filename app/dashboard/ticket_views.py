@@ -10,18 +10,21 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from app.auth.accounts import staff_actor
+from app.auth.models import StaffRole, StaffUser
 from app.auth.scope import sees_all_communities, ticket_in_scope
 from app.auth.web import login_required
 from app.categories.models import Category
 from app.clock import utcnow
-from app.communities.models import Community
+from app.communities.models import Community, Department
 from app.dashboard import queries
 from app.dashboard.blueprint import bp
 from app.dashboard.timeline import timeline
 from app.db import db
+from app.surveys.models import FollowUp
 from app.tickets import staff_actions
 from app.tickets.lifecycle import Actor, IllegalTransition, Move, can
 from app.tickets.models import ACTIVE_STATUSES, Channel, Ticket, TicketStatus
+from app.volunteers.dispatch import STARTABLE
 
 POLL_SECONDS = 5
 
@@ -75,13 +78,17 @@ def _ticket_or_404(code: str) -> Ticket:
 def ticket(code: str) -> str:
     found = _ticket_or_404(code)
     session = db.session
+    may = set(actions_for(g.user))
     return render_template(
         "dashboard/ticket.html",
         ticket=found,
         entries=timeline(session, found),
         time_left=queries.time_left(found, utcnow()),
         moves={move.value: can(found, move) for move in Move},
+        may_act=lambda action: action in may,
         volunteers=queries.volunteers_for(session, found) if can(found, Move.assign) else [],
+        departments=queries.departments(session) if can(found, Move.escalate) else [],
+        can_redispatch=found.status in STARTABLE and found.assignee_id is None,
         max_text=staff_actions.MAX_TEXT_LENGTH,
     )
 
@@ -98,6 +105,25 @@ def _assign(session: Session, ticket: Ticket, actor: Actor, form: dict[str, str]
     staff_actions.assign_volunteer(session, ticket, actor, volunteer)
 
 
+def _escalate(session: Session, ticket: Ticket, actor: Actor, form: dict[str, str]) -> None:
+    code = form.get("department", "")
+    department = session.scalar(select(Department).where(Department.code == code))
+    staff_actions.escalate(session, ticket, actor, department, form.get("reason", ""))
+
+
+def _merge(session: Session, ticket: Ticket, actor: Actor, form: dict[str, str]) -> None:
+    parent = ticket_in_scope(session, g.user, form.get("into", "").strip()[:12])
+    staff_actions.merge(session, ticket, parent, actor)
+
+
+def _followup(session: Session, ticket: Ticket, actor: Actor, form: dict[str, str]) -> None:
+    choice = form.get("followup_id", "")
+    followup = session.get(FollowUp, int(choice)) if choice.isdigit() else None
+    needs_work = form.get("needs_work") == "1"
+    outcome = form.get("outcome", "")
+    staff_actions.complete_followup(session, ticket, actor, followup, outcome, needs_work)
+
+
 ACTIONS: dict[str, Action] = {
     "note": lambda s, t, a, f: staff_actions.add_note(s, t, a, f.get("text", "")),
     "text": lambda s, t, a, f: staff_actions.text_resident(s, t, a, f.get("text", "")),
@@ -106,7 +132,19 @@ ACTIONS: dict[str, Action] = {
     "close": lambda s, t, a, f: staff_actions.close(s, t, a, f.get("reason", "")),
     "reopen": lambda s, t, a, f: staff_actions.reopen(s, t, a, f.get("reason", "")),
     "assign": _assign,
+    "redispatch": lambda s, t, a, f: staff_actions.redispatch(s, t, a),
+    "escalate": _escalate,
+    "merge": _merge,
+    "split": lambda s, t, a, f: staff_actions.split(s, t, a),
+    "followup": _followup,
 }
+# A department's liaison answers for the department: notes, texts, resolving, its return visits.
+# Dispatching, merging, cancelling or moving a ticket on is the community's and the office's.
+LIAISON_ACTIONS = ("note", "text", "resolve", "followup")
+
+
+def actions_for(user: StaffUser) -> tuple[str, ...]:
+    return LIAISON_ACTIONS if user.role is StaffRole.liaison else tuple(ACTIONS)
 
 
 @bp.post("/tickets/<code>/<action>")
@@ -116,6 +154,8 @@ def act(code: str, action: str) -> Response:
     if run is None:
         abort(404)
     found = _ticket_or_404(code)
+    if action not in actions_for(g.user):
+        abort(403)
     session = db.session
     try:
         run(session, found, staff_actor(g.user), request.form.to_dict())

@@ -16,8 +16,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.communities.models import Community, Department
 from app.messaging.models import Message
+from app.surveys.models import FollowUp, Survey
 from app.tickets.models import Ticket, TicketEvent
+from app.voice.models import Call
+from app.volunteers.models import Offer
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,53 @@ def ticket_messages(session: Session, ticket: Ticket) -> Iterable[Entry]:
     return (Entry(m.created_at, "dashboard/timeline/message.html", m) for m in rows)
 
 
-TIMELINE_SOURCES: list[TimelineSource] = [ticket_events, ticket_messages]
+def ticket_offers(session: Session, ticket: Ticket) -> Iterable[Entry]:
+    """Who was asked, in which wave, with the score and the reasons matching stored."""
+    rows = session.scalars(select(Offer).where(Offer.ticket_id == ticket.id).order_by(Offer.id))
+    return (Entry(o.created_at, "dashboard/timeline/offer.html", o) for o in rows)
+
+
+def ticket_calls(session: Session, ticket: Ticket) -> Iterable[Entry]:
+    """Calls that made the ticket or surveyed it: the path taken, keys, speech, recordings."""
+    rows = session.scalars(select(Call).where(Call.ticket_id == ticket.id).order_by(Call.id))
+    return (Entry(c.started_at, "dashboard/timeline/call.html", c) for c in rows)
+
+
+def ticket_surveys(session: Session, ticket: Ticket) -> Iterable[Entry]:
+    rows = session.scalars(select(Survey).where(Survey.ticket_id == ticket.id).order_by(Survey.id))
+    return (Entry(s.created_at, "dashboard/timeline/survey.html", s) for s in rows)
+
+
+@dataclass(frozen=True)
+class OwedVisit:
+    followup: FollowUp
+    owner: Community | Department | None  # who owes it: the department, else the community
+
+
+def ticket_followups(session: Session, ticket: Ticket) -> Iterable[Entry]:
+    """Return visits owed; an open one carries the form that records its outcome."""
+    rows = session.scalars(
+        select(FollowUp).where(FollowUp.ticket_id == ticket.id).order_by(FollowUp.id)
+    )
+    for f in rows:
+        owner = (
+            session.get(Department, f.department_id)
+            if f.department_id
+            else session.get(Community, f.community_id)
+            if f.community_id
+            else None
+        )
+        yield Entry(f.created_at, "dashboard/timeline/followup.html", OwedVisit(f, owner))
+
+
+TIMELINE_SOURCES: list[TimelineSource] = [
+    ticket_events,
+    ticket_messages,
+    ticket_offers,
+    ticket_calls,
+    ticket_surveys,
+    ticket_followups,
+]
 
 
 def timeline(session: Session, ticket: Ticket) -> list[Entry]:

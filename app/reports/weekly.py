@@ -23,7 +23,14 @@ from app.communities.models import Community, Department
 from app.messaging.models import Priority
 from app.messaging.outbox import Text, queue_sms
 from app.phones import InvalidPhone, normalize
-from app.reports.figures import RATINGS, Figures, figures_by, merged, rate_text
+from app.reports.figures import (
+    RATINGS,
+    Figures,
+    by_community_and_department,
+    fold,
+    merged,
+    rate_text,
+)
 from app.reports.models import SupervisionReport
 from app.reports.ranking import Rank, Unit, rank
 
@@ -70,8 +77,8 @@ def build_weekly(
     zone = ZoneInfo(timezone)
     last_day = (end - timedelta(days=1)).astimezone(zone).date()
     label = f"{start.astimezone(zone).date().isoformat()} – {last_day.isoformat()}"
-    by_community = figures_by(session, start, end, "community")
-    by_department = figures_by(session, start, end, "department")
+    units = by_community_and_department(session, start, end)
+    by_community, by_department = fold(units, 0), fold(units, 1)
     communities = list(session.scalars(select(Community).order_by(Community.code)))
     departments = list(session.scalars(select(Department).order_by(Department.code)))
     return SupervisionReport(
@@ -81,7 +88,7 @@ def build_weekly(
         label=label,
         generated_at=utcnow(),
         data={
-            "overall": merged(by_community.values()).as_dict(),
+            "overall": merged(units.values()).as_dict(),
             "communities": [_row(c, by_community.get(c.id, Figures())) for c in communities],
             "departments": [_row(d, by_department.get(d.id, Figures())) for d in departments],
         },

@@ -63,17 +63,23 @@ def text_line_in_process(app: Flask, sender: str, body: str) -> int:
     signature check included, so the simulator opens no unsigned way into the webhooks.
     Returns the HTTP status.
     """
+    form = sms_form(sender, app.config["TWILIO_PHONE_NUMBER"], body)
+    return post_in_process(app, "/twilio/sms", "", form)[0]
+
+
+def post_in_process(app: Flask, path: str, query: str, form: dict[str, str]) -> tuple[int, str]:
+    """POST `form` to this app's own `path`, signed as the provider signs it: (status, body)."""
     config = app.config
-    form, signature = signed_sms(
-        config["PUBLIC_BASE_URL"],
-        config["TWILIO_AUTH_TOKEN"],
-        sender,
-        config["TWILIO_PHONE_NUMBER"],
-        body,
-    )
+    url = public_url(config["PUBLIC_BASE_URL"], path, query)
+    signature = sign(config["TWILIO_AUTH_TOKEN"], url, form)
     # A fresh app context of its own, so the webhook's request state (g) cannot leak into the
     # caller's; the database session is per thread and is shared, then removed on exit.
     with app.app_context():
-        response = Client(app).post("/twilio/sms", data=form, headers={SIGNATURE_HEADER: signature})
+        response = Client(app).post(
+            f"{path}?{query}" if query else path,
+            data=form,
+            headers={SIGNATURE_HEADER: signature},
+        )
+        body = response.get_data(as_text=True)
         response.close()
-    return response.status_code
+    return response.status_code, body

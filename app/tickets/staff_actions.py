@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from app.communities.models import Department, UnitKind
 from app.messaging.models import Priority
 from app.messaging.outbox import Text, queue_sms
-from app.tickets.lifecycle import Actor, Move, record, transition
+from app.surveys import operations
+from app.surveys.models import FollowUp
+from app.tickets import escalation, repeats
+from app.tickets.lifecycle import Actor, IllegalTransition, Move, can, record, transition
 from app.tickets.models import Ticket
+from app.volunteers import dispatch
 from app.volunteers.models import Volunteer
 
 MAX_NOTE_LENGTH = 2000
@@ -33,6 +38,7 @@ def add_note(session: Session, ticket: Ticket, actor: Actor, text: str) -> None:
 
 
 def cancel(session: Session, ticket: Ticket, actor: Actor, reason: str = "") -> None:
+    dispatch.stand_down(session, ticket)
     _move(session, ticket, Move.cancel, actor, reason)
 
 
@@ -57,14 +63,66 @@ def assign_volunteer(session: Session, ticket: Ticket, actor: Actor, volunteer: 
     """Assign by hand, e.g. after a phone call, when no offer found a taker."""
     if not volunteer.active:
         raise ActionRefused("volunteer is paused")
-    transition(
-        ticket,
-        Move.assign,
-        actor,
-        data={"volunteer_id": volunteer.id, "volunteer": volunteer.name, "by_hand": True},
-    )
-    ticket.assignee_id = volunteer.id
+    dispatch.assign_by_hand(session, ticket, volunteer, actor)
+
+
+def redispatch(session: Session, ticket: Ticket, actor: Actor) -> None:
+    """Offer the ticket again (nobody took it, or it came back): a new round of waves."""
+    if ticket.status not in dispatch.STARTABLE or ticket.assignee_id is not None:
+        raise IllegalTransition(ticket, Move.dispatch)
+    record(ticket, "redispatch", actor)
+    dispatch.start(session, ticket)
     session.flush()
+
+
+def escalate(
+    session: Session, ticket: Ticket, actor: Actor, department: Department | None, reason: str
+) -> None:
+    """Hand the ticket to a street department; volunteers asked or holding it stand down."""
+    if department is None or department.kind is not UnitKind.department:
+        raise ActionRefused("no such department")
+    if not can(ticket, Move.escalate):
+        raise IllegalTransition(ticket, Move.escalate)
+    dispatch.stand_down(session, ticket)
+    escalation.escalate(session, ticket, department, actor, reason.strip()[:MAX_NOTE_LENGTH])
+
+
+def merge(session: Session, child: Ticket, parent: Ticket | None, actor: Actor) -> None:
+    """`child` repeats `parent` (found by code, in the staff member's scope)."""
+    if parent is None:
+        raise ActionRefused("no such ticket")
+    dispatch.stand_down(session, child)
+    try:
+        repeats.merge(session, child, parent, actor)
+    except repeats.MergeRefused as refused:
+        raise ActionRefused(str(refused)) from None
+
+
+def split(session: Session, child: Ticket, actor: Actor) -> None:
+    try:
+        repeats.split(session, child, actor)
+    except repeats.MergeRefused as refused:
+        raise ActionRefused(str(refused)) from None
+
+
+def complete_followup(
+    session: Session,
+    ticket: Ticket,
+    actor: Actor,
+    followup: FollowUp | None,
+    outcome: str,
+    needs_work: bool,
+) -> None:
+    """Record what the return visit found; needing work reopens the ticket for dispatch."""
+    outcome = outcome.strip()[:MAX_NOTE_LENGTH]
+    if followup is None or followup.ticket_id != ticket.id:
+        raise ActionRefused("no such follow-up")
+    if not outcome:
+        raise ActionRefused("say what the return visit found")
+    try:
+        operations.complete_followup(session, followup, outcome, needs_work, actor)
+    except operations.FollowUpClosed as closed:
+        raise ActionRefused(str(closed)) from None
 
 
 def text_resident(session: Session, ticket: Ticket, actor: Actor, text: str) -> None:

@@ -29,7 +29,7 @@ from app.messaging.delivery import FAILED_STATUSES
 from app.messaging.models import Message
 from app.messaging.models import Priority as SendPriority
 from app.messaging.outbox import Text, queue_sms
-from app.tickets.lifecycle import SYSTEM, Actor, Move, record, transition
+from app.tickets.lifecycle import SYSTEM, Actor, IllegalTransition, Move, record, transition
 from app.tickets.models import ActorKind, Priority, Ticket
 from app.tickets.models import TicketStatus as S
 from app.volunteers import matching
@@ -327,23 +327,77 @@ def accept(session: Session, offer: Offer) -> Outcome:
         return closed_outcome(offer)
     transition(ticket, Move.assign, party.actor, data={"offer": offer.id, "score": offer.score})
     bump(offer.volunteer, accepts=1, active_tasks=1)
-    _tell_the_others(session, offer)
+    _close_open_offers(session, ticket, OfferStatus.taken, keep=offer)
     return Outcome(Result.accepted, offer, won_text(offer))
 
 
-def _tell_the_others(session: Session, winner: Offer) -> None:
-    others = session.scalars(
-        select(Offer).where(
-            Offer.ticket_id == winner.ticket_id,
-            Offer.status == OfferStatus.open,
-            Offer.id != winner.id,
-        )
+def assign_by_hand(session: Session, ticket: Ticket, volunteer: Volunteer, actor: Actor) -> Offer:
+    """Staff give the ticket to `volunteer` (agreed on the phone): the same claim as an accept,
+    so it cannot also go to someone answering at that moment. The volunteer holds an accepted
+    offer (DONE and DROP work as for any taker), the open offers are withdrawn with a text, and
+    the load counter matching reads goes up."""
+    if ticket.status not in CLAIMABLE or ticket.assignee_id is not None:
+        raise IllegalTransition(ticket, Move.assign)
+    offer = session.scalar(
+        select(Offer).where(Offer.ticket_id == ticket.id, Offer.volunteer_id == volunteer.id)
     )
-    for offer in others:
-        if _close(session, offer, OfferStatus.taken):
+    if offer is None:  # nobody is asked twice about a ticket: reuse an earlier offer
+        round_ = session.scalar(select(func.max(Offer.round)).where(Offer.ticket_id == ticket.id))
+        offer = Offer(
+            ticket=ticket,
+            volunteer=volunteer,
+            round=round_ or 1,
+            wave=0,
+            token=new_token(),
+            reasons={"by_hand": True},
+            created_at=utcnow(),
+        )
+        session.add(offer)
+        session.flush()
+    claimed = session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket.id, Ticket.assignee_id.is_(None), Ticket.status.in_(CLAIMABLE))
+        .values(assignee_id=volunteer.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(ticket)
+    if not claimed:
+        raise IllegalTransition(ticket, Move.assign)
+    offer.status, offer.answered_at = OfferStatus.accepted, utcnow()
+    data = {"offer": offer.id, "volunteer_id": volunteer.id, "volunteer": volunteer.name}
+    transition(ticket, Move.assign, actor, data={**data, "by_hand": True})
+    bump(volunteer, active_tasks=1)
+    _close_open_offers(session, ticket, OfferStatus.withdrawn, keep=offer)
+    queue_sms(session, volunteer.phone, won_text(offer), ticket_id=ticket.id)
+    session.flush()
+    return offer
+
+
+def stand_down(session: Session, ticket: Ticket) -> None:
+    """The ticket no longer needs volunteers (staff cancel, merge or escalate it): open offers
+    are withdrawn with a text, and a holder is released without it counting against them."""
+    held = session.scalars(
+        select(Offer).where(Offer.ticket_id == ticket.id, Offer.status == OfferStatus.accepted)
+    )
+    for offer in held:
+        offer.status = OfferStatus.withdrawn
+        bump(offer.volunteer, active_tasks=-1)
+    _close_open_offers(session, ticket, OfferStatus.withdrawn)
+
+
+def _close_open_offers(
+    session: Session, ticket: Ticket, status: OfferStatus, keep: Offer | None = None
+) -> None:
+    """Close the ticket's open offers (but `keep`) as taken or withdrawn, telling each person."""
+    query = select(Offer).where(Offer.ticket_id == ticket.id, Offer.status == OfferStatus.open)
+    if keep is not None:
+        query = query.where(Offer.id != keep.id)
+    template = "offer_taken" if status == OfferStatus.taken else "offer_withdrawn"
+    for offer in session.scalars(query).all():
+        if _close(session, offer, status):
             party = Party.of(offer)
-            text = Text("offer_taken", party.language, {"code": winner.ticket.code})
-            queue_sms(session, party.phone, text, ticket_id=winner.ticket_id)
+            text = Text(template, party.language, {"code": ticket.code})
+            queue_sms(session, party.phone, text, ticket_id=ticket.id)
 
 
 def won_text(offer: Offer) -> Text:

@@ -181,6 +181,18 @@ def _eligible(
     return filters
 
 
+def reliability() -> ColumnElement[float]:
+    """The mean of the smoothed accept, completion and rating rates (a newcomer: 0.5), over
+    the counters dispatch keeps; the roster page shows the same figure."""
+    one = literal(1.0)
+    response = (Volunteer.accepts + one) / (
+        Volunteer.accepts + Volunteer.declines + Volunteer.no_replies + 2
+    )
+    finishing = (Volunteer.completions + one) / (Volunteer.completions + Volunteer.drops + 2)
+    rated = (Volunteer.rating_points + one) / (Volunteer.ratings * 2 + 2)
+    return cast((response + finishing + rated) / 3, Float)
+
+
 def _terms(ticket: Ticket, now: datetime, neighbours: list[int]) -> dict[str, ColumnElement[Any]]:
     """Each score term as a SQL expression over the volunteers table."""
     whens: list[tuple[ColumnElement[bool], int]] = []
@@ -195,15 +207,10 @@ def _terms(ticket: Ticket, now: datetime, neighbours: list[int]) -> dict[str, Co
     if neighbours:
         whens.append((Volunteer.community_id.in_(neighbours), 1))
     one = literal(1.0)
-    response = (Volunteer.accepts + one) / (
-        Volunteer.accepts + Volunteer.declines + Volunteer.no_replies + 2
-    )
-    finishing = (Volunteer.completions + one) / (Volunteer.completions + Volunteer.drops + 2)
-    rated = (Volunteer.rating_points + one) / (Volunteer.ratings * 2 + 2)
     hours = _hours_between(literal(now, UTCDateTime()), Volunteer.last_offered_at)
     return {
         "proximity": case(*whens, else_=0) if whens else literal(0),
-        "reliability": cast((response + finishing + rated) / 3, Float),
+        "reliability": reliability(),
         "free_capacity": cast(one - Volunteer.active_tasks * one / Volunteer.max_active, Float),
         "fairness": cast(
             case(

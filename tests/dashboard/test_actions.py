@@ -95,4 +95,4 @@ def test_the_longest_text_fits_two_segments_even_in_an_english_template(client, 
 
 def test_unknown_actions_are_404(client, opened):
     page = f"/dashboard/tickets/{opened.code}"
-    assert post_form(client, f"{page}/merge", {}, page).status_code == 404
+    assert post_form(client, f"{page}/teleport", {}, page).status_code == 404

@@ -36,6 +36,7 @@ def test_user_text_is_escaped_on_every_page_that_shows_it(admin):
         "/dashboard/queue/rows",
         f"/dashboard/tickets/{opened.code}",
         "/dashboard/volunteers",
+        "/dashboard/callbacks",
         f"/dashboard/residents?q={person.phone}",
         f"/dashboard/residents/{person.id}",
         "/dashboard/outbox",
@@ -104,7 +105,7 @@ def test_admin_pages_are_for_admins(client, ctx):
     community()
     staff("lx", StaffRole.community, community_code="longxi")
     log_in(client, "lx")
-    for page in ("users", "categories", "settings"):
+    for page in ("users", "duty", "categories", "settings"):
         assert client.get(f"/dashboard/admin/{page}").status_code == 403
 
 
@@ -145,7 +146,7 @@ def test_links_in_texts_are_clickable_but_nothing_else_is_markup(admin):
     assert XSS not in html
 
 
-def test_local_pages_do_not_exist_with_a_real_provider(database_url):
+def test_local_pages_do_not_exist_with_a_real_provider(app, database_url):  # app: cleaned after
     live: Flask = create_app(
         {
             "TESTING": True,

@@ -8,13 +8,18 @@ from pathlib import Path
 import pytest
 
 from app.auth.models import StaffRole
+from app.dashboard.import_views import IMPORTS
 from app.dashboard.wording import WORDS
 from app.messaging.models import MessageStatus
 from app.reports.figures import RATINGS
+from app.surveys.models import FollowUpStatus, SurveyChannel, SurveyStatus
 from app.surveys.operations import ANSWERED, INVALID, NO_ANSWER
 from app.tickets.lifecycle import Move
 from app.tickets.models import ActorKind, Channel
 from app.tickets.supervision import BREACHED
+from app.voice.models import CallDirection, CallOutcome
+from app.volunteers.matching import PROXIMITY_NAMES, WEIGHTS
+from app.volunteers.models import OfferStatus
 
 APP = Path(__file__).resolve().parents[2] / "app"
 TEMPLATES = [
@@ -29,6 +34,7 @@ EVENT_KINDS = [
     "followup_overdue",
     *("survey_sent", "survey_reminder_sent", "survey_comment", "survey_call_retry"),
     *(ANSWERED, NO_ANSWER, INVALID, "survey_not_sent"),
+    *("redispatch", "called_back"),
 ]
 # Keys built from a prefix and a value: every value the prefix can take.
 COMPOSED = {
@@ -39,6 +45,15 @@ COMPOSED = {
     "rating_": list(RATINGS),
     "sms_": ["in", "out"],
     "event_": [m.value for m in Move] + EVENT_KINDS,
+    "offer_": [s.value for s in OfferStatus],
+    "proximity_": list(PROXIMITY_NAMES.values()),
+    "reason_": [*list(WEIGHTS)[1:], "by_hand", "unit"],
+    "call_": [d.name for d in CallDirection],
+    "call_outcome_": [o.value for o in CallOutcome],
+    "survey_by_": [c.value for c in SurveyChannel],
+    "survey_": [s.value for s in SurveyStatus],
+    "followup_": [s.value for s in FollowUpStatus],
+    "import_": list(IMPORTS),
 }
 
 

@@ -6,13 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 from app.db import db
 from app.reports import charts
-from app.reports.figures import daily, figures_by, totals
+from app.reports.figures import by_community_and_department, daily, figures_by, fold, merged, totals
 from app.reports.ranking import Unit, rank
 from app.surveys.operations import ANSWERED, NO_ANSWER
 from app.tickets.lifecycle import SYSTEM, Actor, Move, record, transition
 from app.tickets.models import ActorKind
 from app.tickets.supervision import BREACHED
-from tests.support.staff import community, resident, ticket
+from tests.support.staff import community, department, resident, ticket
 
 WEEK_START = datetime(2026, 11, 22, 16, 0, tzinfo=UTC)  # Monday 23 Nov 00:00 in Chongqing
 
@@ -46,6 +46,24 @@ def test_received_closed_on_time_late_ratings_and_followups(ctx, clock):
     assert f.ratings["no_answer"] == 1 and f.rated == 2 and f.satisfaction_rate == 0.5
     assert figures_by(db.session, WEEK_START, end, "community")[place.id].received == 3
     assert totals(db.session, end, end + timedelta(days=1)).received == 0
+
+
+def test_one_pass_per_community_and_department_adds_up_like_separate_passes(ctx, clock):
+    longxi, jinshan, civil = community(), community("jinshan", "金山社区"), department()
+    ticket(resident("+8613800138000", longxi))
+    escalated = ticket(resident("+8613800138001", longxi), "低保怎么申请")
+    escalated.unit_id = civil.id
+    finish(ticket(resident("+8613800138002", jinshan), "灯泡坏了"), "satisfied")
+    db.session.commit()
+    end = clock.now + timedelta(minutes=1)
+    units = by_community_and_department(db.session, WEEK_START, end)
+    for side, grouping in ((0, "community"), (1, "department")):
+        separate = figures_by(db.session, WEEK_START, end, grouping)
+        assert {k: f.as_dict() for k, f in fold(units, side).items()} == {
+            k: f.as_dict() for k, f in separate.items()
+        }
+    assert merged(units.values()).as_dict() == totals(db.session, WEEK_START, end).as_dict()
+    assert fold(units, 1)[civil.id].received == 1
 
 
 def test_daily_counts_fold_hours_into_local_days(ctx, clock):
