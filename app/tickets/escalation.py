@@ -41,7 +41,7 @@ def escalate(
     transition(ticket, Move.escalate, actor, reason=reason, data={"department": department.code})
     ticket.unit = department
     ticket.assignee = None  # the department holds it now, not a volunteer
-    dispatch.withdraw_open_offers(session, ticket)
+    dispatch.stand_down(session, ticket)
     set_deadline(ticket, utcnow(), current_app.config["HOTLINE_DEPARTMENT_DEADLINE_HOURS"])
     _text_liaison(session, ticket, department)
     session.flush()

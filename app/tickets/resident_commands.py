@@ -16,8 +16,8 @@ from app.messaging.inbound import Answer, Inbound
 from app.messaging.outbox import Text
 from app.residents.directory import find_or_create
 from app.residents.models import Resident
+from app.tickets import cancellation
 from app.tickets.intake import report, resident_actor
-from app.tickets.lifecycle import Move, transition
 from app.tickets.models import ACTIVE_STATUSES, Channel, Ticket
 from app.volunteers import dispatch
 
@@ -93,5 +93,5 @@ def cancel(session: Session, resident: Resident, code: str | None) -> Answer:
         values = {"codes": codes, "code": tickets[0].code}
         return Answer(Text("cancel_which", resident.language, values))
     ticket = tickets[0]
-    transition(ticket, Move.cancel, resident_actor(resident), reason="resident texted cancel")
+    cancellation.cancel(session, ticket, resident_actor(resident), "resident texted cancel")
     return Answer(Text("cancelled", resident.language, {"code": ticket.code}), ticket.id)

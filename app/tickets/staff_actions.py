@@ -13,7 +13,7 @@ from app.messaging.models import Priority
 from app.messaging.outbox import Text, queue_sms
 from app.surveys import operations
 from app.surveys.models import FollowUp
-from app.tickets import escalation, repeats
+from app.tickets import cancellation, escalation, repeats, resolution
 from app.tickets.lifecycle import Actor, IllegalTransition, Move, can, record, transition
 from app.tickets.models import Ticket
 from app.volunteers import dispatch
@@ -38,12 +38,14 @@ def add_note(session: Session, ticket: Ticket, actor: Actor, text: str) -> None:
 
 
 def cancel(session: Session, ticket: Ticket, actor: Actor, reason: str = "") -> None:
-    dispatch.stand_down(session, ticket)
-    _move(session, ticket, Move.cancel, actor, reason)
+    cancellation.cancel(session, ticket, actor, _clip(reason))
+    session.flush()
 
 
 def resolve(session: Session, ticket: Ticket, actor: Actor, reason: str = "") -> None:
-    _move(session, ticket, Move.resolve, actor, reason)
+    """Resolved by staff; the resident is told, as when the holder reports it done."""
+    resolution.resolve(session, ticket, actor, _clip(reason))
+    session.flush()
 
 
 def close(session: Session, ticket: Ticket, actor: Actor, reason: str = "") -> None:
@@ -55,8 +57,12 @@ def reopen(session: Session, ticket: Ticket, actor: Actor, reason: str = "") -> 
 
 
 def _move(session: Session, ticket: Ticket, move: Move, actor: Actor, reason: str) -> None:
-    transition(ticket, move, actor, reason=reason.strip()[:MAX_NOTE_LENGTH])
+    transition(ticket, move, actor, reason=_clip(reason))
     session.flush()
+
+
+def _clip(reason: str) -> str:
+    return reason.strip()[:MAX_NOTE_LENGTH]
 
 
 def assign_volunteer(session: Session, ticket: Ticket, actor: Actor, volunteer: Volunteer) -> None:
@@ -83,15 +89,13 @@ def escalate(
         raise ActionRefused("no such department")
     if not can(ticket, Move.escalate):
         raise IllegalTransition(ticket, Move.escalate)
-    dispatch.stand_down(session, ticket)
-    escalation.escalate(session, ticket, department, actor, reason.strip()[:MAX_NOTE_LENGTH])
+    escalation.escalate(session, ticket, department, actor, _clip(reason))
 
 
 def merge(session: Session, child: Ticket, parent: Ticket | None, actor: Actor) -> None:
     """`child` repeats `parent` (found by code, in the staff member's scope)."""
     if parent is None:
         raise ActionRefused("no such ticket")
-    dispatch.stand_down(session, child)
     try:
         repeats.merge(session, child, parent, actor)
     except repeats.MergeRefused as refused:

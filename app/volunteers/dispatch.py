@@ -232,17 +232,6 @@ def no_taker(session: Session, ticket: Ticket) -> None:
         )
 
 
-def withdraw_open_offers(session: Session, ticket: Ticket) -> None:
-    """The ticket stopped needing a volunteer (escalated, merged into another): its open offers
-    close as withdrawn, held against nobody; a late "yes" hears it was taken."""
-    session.execute(
-        update(Offer)
-        .where(Offer.ticket_id == ticket.id, Offer.status == OfferStatus.open)
-        .values(status=OfferStatus.withdrawn, answered_at=utcnow())
-        .execution_options(synchronize_session="fetch")
-    )
-
-
 def has_open_offer(session: Session, ticket: Ticket) -> bool:
     return bool(
         session.scalar(

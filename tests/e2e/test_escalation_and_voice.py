@@ -46,7 +46,11 @@ def test_the_department_answers_done_and_the_resident_rates_it(walk, clock):
     escalated = ticket(code)
     assert escalated.status == TicketStatus.escalated
     assert escalated.due_at == clock.now + timedelta(hours=72)
-    assert walk.tick() == {LIAISON: ["department_escalated_link"]}
+    assert walk.tick() == {  # the volunteers asked are told the offer is off
+        FIXER: ["offer_withdrawn"],
+        HELPER: ["offer_withdrawn"],
+        LIAISON: ["department_escalated_link"],
+    }
 
     assert code in walk.text(LIAISON, "已处理 已安排电工明天更换")
     assert ticket(code).status == TicketStatus.resolved

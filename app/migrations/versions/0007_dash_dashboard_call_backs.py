@@ -1,7 +1,7 @@
 """dashboard call-backs
 
 Revision ID: 0007_dash
-Revises: 0005_dashboard
+Revises: 0006_loop
 Create Date: 2026-11-27 13:25:57.892713
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0007_dash'
-down_revision = '0005_dashboard'
+down_revision = '0006_loop'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,18 @@
+"""Withdrawing a ticket, by the resident or by staff: whoever was asked or holds it stands down.
+
+Without this, open offers on a cancelled ticket would later expire and count as no-replies
+against volunteers who did nothing wrong.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from app.tickets.lifecycle import Actor, Move, transition
+from app.tickets.models import Ticket
+from app.volunteers import dispatch
+
+
+def cancel(session: Session, ticket: Ticket, actor: Actor, reason: str) -> None:
+    transition(ticket, Move.cancel, actor, reason=reason)
+    dispatch.stand_down(session, ticket)
