@@ -42,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     voice_setup.init_app(app)  # refuses to start with a broken IVR flow
     app.register_blueprint(health.bp)
+    health.init_app(app)  # a database that cannot write answers 503, not 500
     app.register_blueprint(links.bp)
     app.register_blueprint(survey_pages.bp)
     app.register_blueprint(liaison_web.bp)
