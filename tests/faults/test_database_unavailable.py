@@ -24,6 +24,8 @@ from app.tickets.models import Ticket
 from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
 from tests.support.texting import text_line
 
+pytestmark = pytest.mark.faults
+
 FAST_SECONDS = 2.0
 
 

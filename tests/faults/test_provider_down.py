@@ -22,6 +22,8 @@ from tests.support.closure import assign, report, resolve, street
 from tests.support.texting import replies, text_line
 from tests.volunteers.factories import volunteer
 
+pytestmark = pytest.mark.faults
+
 STEP = timedelta(seconds=5)
 OUTAGE = timedelta(minutes=10)
 SKILLS = ("appliance", "electrical", "plumbing")
