@@ -4,7 +4,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTHON ?= python3
 
-.PHONY: install run test lint browser worker clean
+.PHONY: install run test lint browser worker bench chaos clean
 
 install: $(STAMP)
 
@@ -29,6 +29,14 @@ browser:
 
 test: install browser lint
 	$(BIN)/pytest
+
+# Benchmarks and fault scenarios: never part of `make test`. PostgreSQL from DATABASE_URL (its
+# tables are emptied); without it, SQLite and a message saying what was skipped.
+bench: install
+	$(BIN)/python bench/run_all.py
+
+chaos: install
+	$(BIN)/python -m chaos.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -30,7 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     csrf.init_app(app)
 
-    from app import health
+    from app import bad_input, health
     from app.auth import views as auth_views
     from app.dashboard import routes as dashboard
     from app.open311 import api as open311
@@ -42,6 +42,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     voice_setup.init_app(app)  # refuses to start with a broken IVR flow
     app.register_blueprint(health.bp)
+    health.init_app(app)  # a database that cannot write answers 503, not 500
+    bad_input.init_app(app)
     app.register_blueprint(links.bp)
     app.register_blueprint(survey_pages.bp)
     app.register_blueprint(liaison_web.bp)

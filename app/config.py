@@ -35,6 +35,8 @@ class Settings:
     HOTLINE_SMS_SEGMENT_BUDGET: int = 2
     HOTLINE_OUTBOX_MAX_ATTEMPTS: int = 8
     HOTLINE_OUTBOX_LEASE_SECONDS: int = 120
+    HOTLINE_SWEEP_TICK_SECONDS: int = 15  # how often the worker holding the lease sweeps
+    HOTLINE_SWEEP_LEASE_SECONDS: int = 60  # a dead sweeper's lease lapses after this
     HOTLINE_OFFICE_HOURS: str = "Mon-Fri 08:30-17:30"  # when calls may be put through to staff
     HOTLINE_IVR_FLOWS_DIR: str = ""  # default ivr_flows/
     # Dispatch: offers go to WAVE_SIZE volunteers at a time, each wave open for OFFER_MINUTES

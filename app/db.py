@@ -99,7 +99,9 @@ def insert_once(session: Session, row: Base, key: str) -> bool:
     """Insert `row` unless one with the same unique `key` exists; True when it was inserted.
 
     One `INSERT ... ON CONFLICT DO NOTHING` (SQLite and PostgreSQL), so concurrent duplicates
-    need neither a savepoint nor an exception; the row becomes persistent in `session`.
+    need neither a savepoint nor an exception; the row becomes persistent in `session`. Every
+    column comes back through RETURNING (defaults included), so reading the row later costs no
+    SELECT.
     """
     table = row.__table__
     values = {c.key: getattr(row, c.key) for c in table.columns if getattr(row, c.key) is not None}
@@ -108,12 +110,13 @@ def insert_once(session: Session, row: Base, key: str) -> bool:
         dialect.insert(table)
         .values(**values)
         .on_conflict_do_nothing(index_elements=[key])
-        .returning(table.c.id)
+        .returning(*table.columns)
     )
-    new_id = session.execute(statement).scalar()
-    if new_id is None:
+    stored = session.execute(statement).one_or_none()
+    if stored is None:
         return False
-    row.id = new_id
+    for column, value in zip(table.columns, stored, strict=True):
+        setattr(row, column.key, value)
     make_transient_to_detached(row)
     session.add(row)
     return True
@@ -127,7 +130,19 @@ def make_engine(url: str) -> Engine:
         )
         _tune_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # A database that does not answer fails a request in seconds (503), not after the OS's
+    # TCP timeout; pre-ping replaces connections a restart has broken.
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
+        pool_timeout=CONNECT_TIMEOUT_SECONDS,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+    )
+
+
+CONNECT_TIMEOUT_SECONDS = 5
 
 
 _WRITE_WAIT_SECONDS = 30

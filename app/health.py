@@ -1,14 +1,35 @@
-"""Liveness for load balancers: 200 once the database answers."""
+"""Liveness for load balancers, and a clean 503 whenever the database cannot take the request.
+
+A database that is down, restarting, read-only or out of disk makes every request fail the same
+way: 503 with Retry-After, quickly, after the transaction is rolled back. Twilio then retries
+or uses the number's fallback URL; nothing was acknowledged that was not stored.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import logging
+
+from flask import Blueprint, Flask, Response
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app.db import db
 
 bp = Blueprint("health", __name__)
+log = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 5
+UNAVAILABLE = (
+    "服务暂时不可用，请稍后再试。\nService temporarily unavailable, please try again shortly.\n"
+)
+# Errors that mean "not now" rather than "this statement is wrong". PostgreSQL SQLSTATE classes:
+# 08 connection, 53 out of resources (disk full, too many connections), 57 shutting down or
+# starting up; and read-only transaction, serialization failure, deadlock, lock not available.
+UNAVAILABLE_CLASSES = {"08", "53", "57"}
+UNAVAILABLE_STATES = {"25006", "40001", "40P01", "55P03"}
+# SQLite primary result codes: busy, locked, read-only, I/O error, full, cannot open.
+SQLITE_UNAVAILABLE = {5, 6, 8, 10, 13, 14}
 
 
 @bp.get("/healthz")
@@ -19,3 +40,32 @@ def healthz() -> tuple[dict[str, str], int]:
         db.session.rollback()
         return {"status": "database unreachable"}, 503
     return {"status": "ok"}, 200
+
+
+def database_unavailable(error: DBAPIError | PoolTimeout) -> bool:
+    """True when `error` says the database cannot serve anyone now (not that a query is wrong)."""
+    if isinstance(error, PoolTimeout) or error.connection_invalidated:
+        return True
+    sqlite_code = getattr(error.orig, "sqlite_errorcode", None)
+    if sqlite_code is not None:
+        return sqlite_code & 0xFF in SQLITE_UNAVAILABLE
+    state = getattr(error.orig, "sqlstate", None)
+    if state:
+        return state[:2] in UNAVAILABLE_CLASSES or state in UNAVAILABLE_STATES
+    return isinstance(error, OperationalError | InterfaceError)  # no answer at all: unreachable
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(PoolTimeout)
+    def unavailable(error: DBAPIError | PoolTimeout) -> Response:
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            db.session.remove()  # the connection is gone; the pool replaces it
+        if not database_unavailable(error):
+            raise error
+        log.warning("database unavailable, answering 503: %s", error)
+        response = Response(UNAVAILABLE, status=503, content_type="text/plain; charset=utf-8")
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response

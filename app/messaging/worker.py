@@ -3,6 +3,13 @@
 Claiming is one short transaction (SKIP LOCKED on PostgreSQL; SQLite's IMMEDIATE transactions
 serialise claimers), so any number of workers can run. The provider call happens outside any
 transaction; a worker that dies mid-send leaves a lease that expires and the row is retried.
+
+A transient failure (provider unreachable, 5xx, 429) is retried with backoff. Two in a row mean
+the provider's trouble, not one message's: the batch stops, the rest of it goes back to the
+queue untouched, and the caller pauses. After the pause every row waiting after a failed attempt
+is due again before the next claim, so when the provider is back the backlog leaves in priority
+order (offers before surveys), not in the order per-message backoffs happen to expire.
+Transient failures are final only after max_attempts and a day, so an outage loses nothing.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
@@ -22,6 +29,9 @@ from app.messaging.senders import Sender, SendError, Sent
 
 BACKOFF_BASE_SECONDS = 5
 BACKOFF_CAP_SECONDS = 15 * 60
+# A transient failure is final only for a message this old (and past max_attempts).
+GIVE_UP_AFTER = timedelta(hours=24)
+TROUBLE_IN_A_ROW = 2  # transient failures in a row that stop a batch
 
 
 @dataclass
@@ -30,6 +40,15 @@ class Outcome:
     retried: int = 0
     failed: int = 0
     suppressed: int = 0
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.sent or self.retried or self.failed or self.suppressed)
+
+    @property
+    def provider_trouble(self) -> bool:
+        """Attempts failed and none got through: the provider is down or throttling; pause."""
+        return self.retried > 0 and self.sent == 0
 
 
 # What a permanent failure means for the number, beyond this one message.
@@ -70,16 +89,26 @@ def send_due(
     batch: int = 20,
     lease_seconds: int = 120,
     max_attempts: int = 8,
+    after_trouble: bool = False,
 ) -> Outcome:
-    """Send one batch. Each row's result is committed on its own, so a crash loses one at most."""
+    """Send one batch. Each row's result is committed on its own, so a crash loses one at most.
+
+    `after_trouble`: the caller paused after provider trouble; rows waiting after a failed
+    attempt are due again first, so they keep their place by priority.
+    """
+    if after_trouble:
+        resume_waiting(session)
     outcome = Outcome()
-    for message in claim(session, batch=batch, lease_seconds=lease_seconds):
+    claimed = claim(session, batch=batch, lease_seconds=lease_seconds)
+    in_a_row = 0
+    for index, message in enumerate(claimed):
+        transient = False
         if message.kind == MessageKind.sms and is_opted_out(session, message.peer):
             message.status = MessageStatus.suppressed
             message.error_message = "opted out"
             outcome.suppressed += 1
         else:
-            _attempt(
+            transient = _attempt(
                 session,
                 message,
                 sender,
@@ -89,7 +118,39 @@ def send_due(
                 outcome,
             )
         session.commit()
+        in_a_row = in_a_row + 1 if transient else 0
+        if in_a_row >= TROUBLE_IN_A_ROW:
+            release(session, claimed[index + 1 :])
+            break
     return outcome
+
+
+def release(session: Session, rows: list[Message]) -> None:
+    """Hand claimed rows back unsent, keeping their place in the queue."""
+    if not rows:
+        return
+    session.execute(
+        update(Message)
+        .where(Message.id.in_([m.id for m in rows]), Message.status == MessageStatus.sending)
+        .values(status=MessageStatus.queued, lease_expires_at=None)
+    )
+    session.commit()
+
+
+def resume_waiting(session: Session) -> int:
+    """Rows backing off after a failed attempt are due now (after a pause for the provider)."""
+    now = utcnow()
+    result = session.execute(
+        update(Message)
+        .where(
+            Message.status == MessageStatus.queued,
+            Message.next_attempt_at > now,
+            Message.attempts > 0,
+        )
+        .values(next_attempt_at=now)
+    )
+    session.commit()
+    return result.rowcount
 
 
 def _attempt(
@@ -100,29 +161,34 @@ def _attempt(
     on_permanent_failure: OnPermanentFailure,
     max_attempts: int,
     outcome: Outcome,
-) -> None:
+) -> bool:
+    """One provider call; True when it failed transiently (to be retried)."""
     message.attempts += 1
     try:
         result = _send(sender, message, status_callback(message))
     except SendError as error:
         message.error_code = error.code
         message.error_message = str(error)[:300]
-        if error.permanent or message.attempts >= max_attempts:
+        exhausted = message.attempts >= max_attempts and (
+            message.created_at is None or utcnow() - message.created_at >= GIVE_UP_AFTER
+        )
+        if error.permanent or exhausted:
             message.status = MessageStatus.failed
             message.status_at = utcnow()
             on_permanent_failure(session, message, error.code)
             outcome.failed += 1
-        else:
-            message.status = MessageStatus.queued
-            message.next_attempt_at = utcnow() + backoff(message.attempts)
-            outcome.retried += 1
-        return
+            return False
+        message.status = MessageStatus.queued
+        message.next_attempt_at = utcnow() + backoff(message.attempts)
+        outcome.retried += 1
+        return True
     message.provider_sid = result.sid
     message.status = MessageStatus.delivered if result.status == "delivered" else MessageStatus.sent
     message.sent_at = message.status_at = utcnow()
     message.error_code = None
     message.error_message = ""
     outcome.sent += 1
+    return False
 
 
 def _send(sender: Sender, message: Message, callback: str) -> Sent:
@@ -131,7 +197,7 @@ def _send(sender: Sender, message: Message, callback: str) -> Sent:
     return sender.send_sms(message.peer, message.body, callback)
 
 
-def backoff(attempts: int) -> timedelta:
+def backoff(attempts: int, cap: float = BACKOFF_CAP_SECONDS) -> timedelta:
     """Exponential backoff with full jitter, so a recovering provider is not hit all at once."""
-    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempts - 1))
+    ceiling = min(cap, BACKOFF_BASE_SECONDS * 2 ** min(attempts - 1, 30))
     return timedelta(seconds=random.uniform(ceiling / 2, ceiling))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.db import insert_once
 from app.phones import PhoneNumber
 from app.residents.models import Resident
 
@@ -17,19 +17,17 @@ def by_phone(session: Session, e164: str) -> Resident | None:
 def find_or_create(session: Session, phone: PhoneNumber, language: str) -> Resident:
     """The resident with this number, created (with no community yet) if unknown.
 
-    The insert runs in a savepoint so that two first texts from one number arriving together
-    end with one resident instead of an error.
+    The insert skips on conflict (one statement, no savepoint), so two first texts from one
+    number arriving together end with one resident: the second reads the first one's row.
     """
     resident = by_phone(session, phone.e164)
     if resident is not None:
         return resident
     resident = Resident(phone=phone.e164, phone_kind=phone_kind(phone), language=language)
-    try:
-        with session.begin_nested():
-            session.add(resident)
-    except IntegrityError:
-        resident = by_phone(session, phone.e164)
-        assert resident is not None
+    if insert_once(session, resident, "phone"):
+        return resident
+    resident = by_phone(session, phone.e164)
+    assert resident is not None
     return resident
 
 

@@ -29,9 +29,8 @@ from app.telephony.sender import build_sender
 log = logging.getLogger(__name__)
 
 LEASE_NAME = "sweeps"
-LEASE_TTL = timedelta(seconds=60)
-TICK_SECONDS = 15
 IDLE_SECONDS = 1.0
+PROVIDER_PAUSE_CAP_SECONDS = 60  # a provider that is back is noticed within a minute
 
 
 def holder_id() -> str:
@@ -48,7 +47,7 @@ def status_callback_for(app: Flask) -> Callable[[Message], str]:
     return callback
 
 
-def send_outbox_once(app: Flask, sender: Sender) -> worker.Outcome:
+def send_outbox_once(app: Flask, sender: Sender, *, after_trouble: bool = False) -> worker.Outcome:
     """Send one batch of due messages (used by the loop and by tests)."""
     with app.app_context():
         session: Session = db.session
@@ -60,6 +59,7 @@ def send_outbox_once(app: Flask, sender: Sender) -> worker.Outcome:
                 delivery.mark_number,
                 lease_seconds=app.config["HOTLINE_OUTBOX_LEASE_SECONDS"],
                 max_attempts=app.config["HOTLINE_OUTBOX_MAX_ATTEMPTS"],
+                after_trouble=after_trouble,
             )
         finally:
             db.session.remove()
@@ -70,7 +70,8 @@ def run_sweeps_once(app: Flask, holder: str) -> list[str]:
     ran: list[str] = []
     with app.app_context():
         try:
-            if not lease.acquire(db.session, LEASE_NAME, holder, LEASE_TTL):
+            ttl = timedelta(seconds=app.config["HOTLINE_SWEEP_LEASE_SECONDS"])
+            if not lease.acquire(db.session, LEASE_NAME, holder, ttl):
                 return ran
             for name, sweep in SWEEPS:
                 try:
@@ -93,6 +94,7 @@ class Worker:
         self.sender = sender or build_sender(app.config["SETTINGS"])
         self.holder = holder_id()
         self.stopping = threading.Event()
+        self.outages = 0  # batches in a row that met provider trouble
         self.scheduler = BackgroundScheduler(
             timezone=app.config["HOTLINE_TIMEZONE"],
             job_defaults={"misfire_grace_time": 300, "coalesce": True, "max_instances": 1},
@@ -102,7 +104,7 @@ class Worker:
         self.scheduler.add_job(
             run_sweeps_once,
             "interval",
-            seconds=TICK_SECONDS,
+            seconds=self.app.config["HOTLINE_SWEEP_TICK_SECONDS"],
             args=[self.app, self.holder],
             id="sweeps",
             next_run_time=datetime.now(UTC),
@@ -111,13 +113,26 @@ class Worker:
 
     def run_outbox(self) -> None:
         while not self.stopping.is_set():
-            try:
-                outcome = send_outbox_once(self.app, self.sender)
-            except Exception:
-                log.exception("outbox batch failed; retrying shortly")
-                outcome = worker.Outcome()
-            if not (outcome.sent or outcome.retried or outcome.failed or outcome.suppressed):
-                self.stopping.wait(IDLE_SECONDS)
+            pause = self.send_batch()
+            if pause:
+                self.stopping.wait(pause)
+
+    def send_batch(self) -> float:
+        """Send one batch; returns the seconds to wait before the next (0: go on at once).
+
+        The database being unreachable or the provider failing both mean waiting: the first
+        briefly (the pool reconnects), the second longer each time, up to a minute.
+        """
+        try:
+            outcome = send_outbox_once(self.app, self.sender, after_trouble=self.outages > 0)
+        except Exception:
+            log.exception("outbox batch failed; retrying shortly")
+            return IDLE_SECONDS
+        if outcome.provider_trouble:
+            self.outages += 1
+            return worker.backoff(self.outages, PROVIDER_PAUSE_CAP_SECONDS).total_seconds()
+        self.outages = 0
+        return 0 if outcome.busy else IDLE_SECONDS
 
     def stop(self) -> None:
         self.stopping.set()

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.categories.catalog import Classification, classify
+from app.categories.models import Category
 from app.clock import utcnow
 from app.residents.models import Resident
 from app.tickets import escalation, repeats
@@ -73,6 +74,8 @@ def open_ticket(
         code=new_code(session),
         channel=channel,
         category_code=found.category,
+        # Held by the ticket, so escalation, dispatch and the reply find it without a query.
+        category=session.get(Category, found.category),
         description=text,
         resident=resident,
         community_id=resident.community_id,

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import ColumnElement, exists, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from app.clock import utcnow
 from app.communities.models import Department
@@ -110,15 +110,14 @@ def start(session: Session, ticket: Ticket) -> None:
     """Begin a round for a ticket nobody holds: its handling unit, or the first wave."""
     if ticket.status not in STARTABLE or ticket.assignee_id is not None:
         return
-    # A ticket handed back holds nobody, whatever an old offer says.
-    session.execute(
-        update(Offer)
-        .where(Offer.ticket_id == ticket.id, Offer.status == OfferStatus.accepted)
-        .values(status=OfferStatus.withdrawn)
-    )
-    round_ = (
-        session.scalar(select(func.max(Offer.round)).where(Offer.ticket_id == ticket.id)) or 0
-    ) + 1
+    last_round = session.scalar(select(func.max(Offer.round)).where(Offer.ticket_id == ticket.id))
+    if last_round is not None:  # a ticket handed back holds nobody, whatever an old offer says
+        session.execute(
+            update(Offer)
+            .where(Offer.ticket_id == ticket.id, Offer.status == OfferStatus.accepted)
+            .values(status=OfferStatus.withdrawn)
+        )
+    round_ = (last_round or 0) + 1
     unit = matching.handling_unit(session, ticket.category)
     if unit is not None and not session.scalar(
         select(exists().where(Offer.ticket_id == ticket.id, Offer.unit_id == unit.id))
@@ -146,15 +145,23 @@ def send_wave(session: Session, ticket: Ticket, round_: int, wave: int, size: in
     minutes = config["HOTLINE_URGENT_OFFER_MINUTES" if urgent else "HOTLINE_OFFER_MINUTES"]
     expires_at = utcnow() + timedelta(minutes=minutes)
     found = matching.candidates(session, ticket, size, round_)
+    people = _volunteers(session, [c.volunteer_id for c in found])
     sent = []
     for candidate in found:
-        volunteer = session.get(Volunteer, candidate.volunteer_id)
-        assert volunteer is not None
+        volunteer = people[candidate.volunteer_id]
         offer = _offer(session, ticket, Party(volunteer), round_, wave, expires_at, candidate)
         sent.append({"offer": offer.id, "volunteer": volunteer.id, "score": candidate.score})
     if sent:
         record(ticket, "offers_sent", SYSTEM, data={"round": round_, "wave": wave, "offers": sent})
     return len(sent)
+
+
+def _volunteers(session: Session, ids: list[int]) -> dict[int, Volunteer]:
+    """The candidates in one query; their skills are not needed to text them an offer."""
+    if not ids:
+        return {}
+    query = select(Volunteer).where(Volunteer.id.in_(ids)).options(lazyload(Volunteer.skill_rows))
+    return {volunteer.id: volunteer for volunteer in session.scalars(query)}
 
 
 def _offer(
@@ -166,28 +173,15 @@ def _offer(
     expires_at: datetime | None,
     candidate: matching.Candidate,
 ) -> Offer:
+    """Text the offer, then record it: the message first, so the offer is written once,
+    already pointing at its message (the link needs only the token)."""
     now = utcnow()
-    offer = Offer(
-        ticket=ticket,
-        volunteer=party.volunteer,
-        unit=party.unit,
-        round=round_,
-        wave=wave,
-        token=new_token(),
-        score=candidate.score,
-        reasons=candidate.reasons,
-        created_at=now,
-        expires_at=expires_at,
-    )
-    session.add(offer)
-    session.flush()
-    if party.volunteer is not None:
-        _count_offer(party.volunteer, now)
+    token = new_token()
     language = party.language
     place = ticket.community.display_name(language) if ticket.community else ""
     link = ""
     if current_app.config["HOTLINE_LINKS_ENABLED"]:
-        link = f"{current_app.config['PUBLIC_BASE_URL']}/o/{offer.token}"
+        link = f"{current_app.config['PUBLIC_BASE_URL']}/o/{token}"
     values = {
         "code": ticket.code,
         "category": ticket.category.display_name(language),
@@ -201,7 +195,23 @@ def _offer(
         priority=SendPriority.offer,
         ticket_id=ticket.id,
     )
-    offer.message_id = message.id
+    offer = Offer(
+        ticket=ticket,
+        volunteer=party.volunteer,
+        unit=party.unit,
+        round=round_,
+        wave=wave,
+        token=token,
+        score=candidate.score,
+        reasons=candidate.reasons,
+        created_at=now,
+        expires_at=expires_at,
+        message_id=message.id,
+    )
+    session.add(offer)
+    if party.volunteer is not None:
+        _count_offer(party.volunteer, now)
+    session.flush()
     return offer
 
 

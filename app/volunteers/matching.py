@@ -26,8 +26,8 @@ only when they cannot fill the wave, so a typical match reads a few hundred rows
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,7 +35,10 @@ from flask import current_app
 from sqlalchemy import (
     ColumnElement,
     Float,
+    Integer,
+    Select,
     and_,
+    bindparam,
     case,
     cast,
     exists,
@@ -130,28 +133,80 @@ def candidates(
     `round_` (None: anyone asked about the ticket in any round is left out)."""
     category = session.get(Category, ticket.category_code)
     assert category is not None
+    config = current_app.config
     now = utcnow()
+    local = now.astimezone(ZoneInfo(config["HOTLINE_TIMEZONE"]))
     neighbours = neighbour_ids(session, ticket.community)
     nearby = [cid for cid in (ticket.community_id, *neighbours) if cid is not None]
-    filters = _eligible(ticket, category.skill or category.code, now, round_)
+    values = {
+        "ticket_id": ticket.id,
+        "skill": category.skill or category.code,
+        "today": local.date(),
+        "per_day": config["HOTLINE_OFFERS_PER_DAY"],
+        "minute": local.weekday() * DAY + local.hour * 60 + local.minute,
+        "now": now,
+        "community_id": ticket.community_id,
+        "building": ticket.building,
+        "neighbours": neighbours,
+        "nearby": nearby,
+        "round": round_,
+    }
+    shape = Shape(
+        nearby=True,
+        urgent=ticket.priority == Priority.urgent,
+        community=ticket.community_id is not None,
+        building=bool(ticket.building),
+        neighbours=bool(neighbours),
+        per_round=round_ is not None,
+    )
     found: list[Candidate] = []
     if nearby:
-        here = [*filters, Volunteer.community_id.in_(nearby)]
-        found = _ranked(session, ticket, now, neighbours, here, limit)
+        found = _ranked(session, shape, values, limit)
     if len(found) < limit:
-        elsewhere = or_(Volunteer.community_id.is_(None), Volunteer.community_id.not_in(nearby))
-        rest = [*filters, elsewhere]
-        found += _ranked(session, ticket, now, neighbours, rest, limit - len(found))
+        found += _ranked(session, replace(shape, nearby=False), values, limit - len(found))
     return found
 
 
-def _eligible(
-    ticket: Ticket, skill: str, now: datetime, round_: int | None
-) -> list[ColumnElement[bool]]:
-    config = current_app.config
-    local = now.astimezone(ZoneInfo(config["HOTLINE_TIMEZONE"]))
+@dataclass(frozen=True)
+class Shape:
+    """What decides the form of a ranking query; everything else is a bound value."""
+
+    nearby: bool  # the ticket's own and neighbouring communities, else the rest of the city
+    urgent: bool  # urgent tickets ignore availability
+    community: bool  # the ticket has a community: proximity tiers "community" and "building"
+    building: bool
+    neighbours: bool
+    per_round: bool  # only this dispatch round's offers (and refusals) rule a volunteer out
+
+
+@cache
+def ranking_query(shape: Shape) -> Select[Any]:
+    """The ranking query of one shape, built once per process.
+
+    Building this expression costs more than running it against the indexes; only the bound
+    values (ticket, skill, day, minute, communities, limit) change from one call to the next.
+    """
+    filters = _eligible(shape.urgent, shape.per_round)
+    nearby = bindparam("nearby", expanding=True)
+    if shape.nearby:
+        filters.append(Volunteer.community_id.in_(nearby))
+    else:
+        filters.append(or_(Volunteer.community_id.is_(None), Volunteer.community_id.not_in(nearby)))
+    terms = _terms(shape)
+    score = sum(
+        (WEIGHTS[name] * expression for name, expression in terms.items()), start=literal(0.0)
+    )
+    return (
+        select(Volunteer.id, score.label("score"), *(e.label(n) for n, e in terms.items()))
+        .where(*filters)
+        .order_by(score.desc(), Volunteer.id)
+        .limit(bindparam("limit", type_=Integer))
+    )
+
+
+def _eligible(urgent: bool, per_round: bool) -> list[ColumnElement[bool]]:
     refused = Offer.status.in_((OfferStatus.declined, OfferStatus.dropped))
-    asked = true() if round_ is None else or_(Offer.round == round_, refused)
+    asked = or_(Offer.round == bindparam("round", type_=Integer), refused) if per_round else true()
     filters = [
         Volunteer.active.is_(True),
         Volunteer.paused_at.is_(None),
@@ -159,16 +214,18 @@ def _eligible(
         Volunteer.active_tasks < Volunteer.max_active,
         or_(
             Volunteer.offers_day.is_(None),
-            Volunteer.offers_day != local.date(),
-            Volunteer.offers_on_day < config["HOTLINE_OFFERS_PER_DAY"],
+            Volunteer.offers_day != bindparam("today"),
+            Volunteer.offers_on_day < bindparam("per_day"),
         ),
         not_(exists().where(OptOut.phone == Volunteer.phone)),
         not_(
-            exists().where(Offer.ticket_id == ticket.id, Offer.volunteer_id == Volunteer.id, asked)
+            exists().where(
+                Offer.ticket_id == bindparam("ticket_id"), Offer.volunteer_id == Volunteer.id, asked
+            )
         ),
     ]
-    if ticket.priority != Priority.urgent:
-        minute = local.weekday() * DAY + local.hour * 60 + local.minute
+    if not urgent:
+        minute = bindparam("minute", type_=Integer)
         in_window = exists().where(
             VolunteerWindow.volunteer_id == Volunteer.id,
             VolunteerWindow.start_minute <= minute,
@@ -176,7 +233,9 @@ def _eligible(
         )
         filters.append(or_(Volunteer.always_available.is_(True), in_window))
     filters.append(
-        exists().where(VolunteerSkill.volunteer_id == Volunteer.id, VolunteerSkill.skill == skill)
+        exists().where(
+            VolunteerSkill.volunteer_id == Volunteer.id, VolunteerSkill.skill == bindparam("skill")
+        )
     )
     return filters
 
@@ -193,21 +252,18 @@ def reliability() -> ColumnElement[float]:
     return cast((response + finishing + rated) / 3, Float)
 
 
-def _terms(ticket: Ticket, now: datetime, neighbours: list[int]) -> dict[str, ColumnElement[Any]]:
+def _terms(shape: Shape) -> dict[str, ColumnElement[Any]]:
     """Each score term as a SQL expression over the volunteers table."""
     whens: list[tuple[ColumnElement[bool], int]] = []
-    if ticket.community_id is not None:
-        if ticket.building:
-            same_building = and_(
-                Volunteer.community_id == ticket.community_id,
-                Volunteer.building == ticket.building,
-            )
-            whens.append((same_building, 3))
-        whens.append((Volunteer.community_id == ticket.community_id, 2))
-    if neighbours:
-        whens.append((Volunteer.community_id.in_(neighbours), 1))
+    if shape.community:
+        same_community = Volunteer.community_id == bindparam("community_id")
+        if shape.building:
+            whens.append((and_(same_community, Volunteer.building == bindparam("building")), 3))
+        whens.append((same_community, 2))
+    if shape.neighbours:
+        whens.append((Volunteer.community_id.in_(bindparam("neighbours", expanding=True)), 1))
     one = literal(1.0)
-    hours = _hours_between(literal(now, UTCDateTime()), Volunteer.last_offered_at)
+    hours = _hours_between(bindparam("now", type_=UTCDateTime()), Volunteer.last_offered_at)
     return {
         "proximity": case(*whens, else_=0) if whens else literal(0),
         "reliability": reliability(),
@@ -223,26 +279,9 @@ def _terms(ticket: Ticket, now: datetime, neighbours: list[int]) -> dict[str, Co
     }
 
 
-def _ranked(
-    session: Session,
-    ticket: Ticket,
-    now: datetime,
-    neighbours: list[int],
-    filters: list[ColumnElement[bool]],
-    limit: int,
-) -> list[Candidate]:
+def _ranked(session: Session, shape: Shape, values: dict[str, Any], limit: int) -> list[Candidate]:
     if limit <= 0:
         return []
-    terms = _terms(ticket, now, neighbours)
-    score = sum(
-        (WEIGHTS[name] * expression for name, expression in terms.items()), start=literal(0.0)
-    )
-    query = (
-        select(Volunteer.id, score.label("score"), *(e.label(n) for n, e in terms.items()))
-        .where(*filters)
-        .order_by(score.desc(), Volunteer.id)
-        .limit(limit)
-    )
     return [
         Candidate(
             volunteer_id=row.id,
@@ -252,5 +291,5 @@ def _ranked(
                 **{name: round(float(row._mapping[name]), 3) for name in list(WEIGHTS)[1:]},
             },
         )
-        for row in session.execute(query)
+        for row in session.execute(ranking_query(shape), {**values, "limit": limit})
     ]

@@ -78,19 +78,23 @@ def test_transient_failures_retry_with_backoff(app, ctx, clock, sender, twilio_d
     assert row(message_id).status == MessageStatus.sent
 
 
-def test_backoff_grows_and_gives_up_after_max_attempts(app, ctx, clock, sender, twilio_double):
+def test_backoff_grows_and_gives_up_after_max_attempts_and_a_day(
+    app, ctx, clock, sender, twilio_double
+):
+    """A provider outage of hours loses nothing; a message failing for a day is given up."""
     message_id = queue()
     twilio_double.fail_with(status=503, code=None)
     delays = []
-    for _ in range(app.config["HOTLINE_OUTBOX_MAX_ATTEMPTS"]):
+    for _ in range(app.config["HOTLINE_OUTBOX_MAX_ATTEMPTS"] + 2):
         send_outbox_once(app, sender)
         message = row(message_id)
-        if message.status == MessageStatus.failed:
-            break
         delays.append((message.next_attempt_at - clock.now).total_seconds())
         clock.set(message.next_attempt_at)
-    assert row(message_id).status == MessageStatus.failed
+    assert row(message_id).status == MessageStatus.queued
     assert delays[-1] > delays[0] * 4
+    clock.advance(hours=24)
+    send_outbox_once(app, sender)
+    assert row(message_id).status == MessageStatus.failed
 
 
 def test_unsubscribed_number_is_never_texted_again(app, ctx, clock, sender, twilio_double):
