@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from flask import current_app
-from sqlalchemy import DateTime, Enum, MetaData, create_engine, event
+from sqlalchemy import DateTime, Enum, MetaData, create_engine, event, make_url
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import (
@@ -131,14 +131,20 @@ def make_engine(url: str) -> Engine:
         _tune_sqlite(engine)
         return engine
     # A database that does not answer fails a request in seconds (503), not after the OS's
-    # TCP timeout; pre-ping replaces connections a restart has broken.
+    # TCP timeout; pre-ping replaces connections a restart has broken. JIT compilation is off:
+    # it spends hundreds of milliseconds compiling the short queries this app runs whenever
+    # the planner's estimate for a large table crosses its threshold.
+    options = make_url(url).query.get("options", "")
     return create_engine(
         url,
         pool_pre_ping=True,
         pool_size=10,
         max_overflow=20,
         pool_timeout=CONNECT_TIMEOUT_SECONDS,
-        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+        connect_args={
+            "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+            "options": f"{options} -c jit=off".strip(),
+        },
     )
 
 

@@ -33,28 +33,18 @@ from app.cli import prepare_database
 from app.db import Base, db
 from app.telephony.simulate import sign
 from bench import bare_app
+from bench.webhooks import sms_form
 
 TOKEN = "bench-auth-token"
 BASE = "http://bench.invalid"
-BODIES = ["洗衣机坏了，转几下就不动了", "楼道灯不亮了", "厨房水龙头漏水", "My TV has no picture"]
 APP_ROOT = str(Path(__file__).resolve().parent.parent / "app")
-
-
-def form(n: int) -> dict[str, str]:
-    return {
-        "MessageSid": f"SM{n:032x}",
-        "AccountSid": "AC" + "0" * 32,
-        "From": f"+86139{n:08d}",
-        "To": "580",
-        "Body": BODIES[n % len(BODIES)],
-    }
 
 
 def poster(flask_app: Flask) -> Callable[[int], None]:
     client = flask_app.test_client()
 
     def post(n: int) -> None:
-        fields = form(n)
+        fields = sms_form(n)
         signature = sign(TOKEN, BASE + "/twilio/sms", fields)
         headers = {"X-Twilio-Signature": signature}
         response = client.post("/twilio/sms", data=fields, headers=headers)

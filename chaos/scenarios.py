@@ -3,6 +3,7 @@ checks outcomes in the database and at the provider; `run(report)` raises Scenar
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -100,15 +101,62 @@ def kill_worker_mid_send(report: Report) -> None:
         harness.close(flask_app)
 
 
+@dataclass(frozen=True)
+class DueWork:
+    """Tickets whose survey is due, and tickets whose first wave of offers has run out."""
+
+    surveyed: list[int]
+    waiting: list[int]
+    expired: list[int]
+
+    @classmethod
+    def build(cls, flask_app, tickets: int) -> DueWork:
+        street.volunteers(flask_app, 2 * tickets)
+        ticket_ids = street.tickets(flask_app, tickets)
+        surveyed, waiting = ticket_ids[: tickets // 2], ticket_ids[tickets // 2 :]
+        street.resolved_long_ago(flask_app, surveyed)
+        return cls(surveyed, waiting, street.offers_run_out(flask_app))
+
+    def finished(self, flask_app) -> bool:
+        surveys = scalar(flask_app, "SELECT count(*) FROM surveys")
+        return checks.unsent(flask_app) == 0 and surveys == len(self.surveyed)
+
+    def check_done_once(self, flask_app, report: Report) -> None:
+        """Each survey created and texted once, each expiry closed once, one second wave each."""
+        per_ticket = _count_by(flask_app, "SELECT ticket_id FROM surveys")
+        texts = _count_by(flask_app, "SELECT ticket_id FROM messages WHERE template LIKE 'survey%'")
+        expect(
+            set(per_ticket) == set(self.surveyed) and set(per_ticket.values()) == {1},
+            f"surveys per ticket: {Counter(per_ticket.values())}",
+        )
+        expect(set(texts.values()) == {1}, f"survey texts per ticket: {Counter(texts.values())}")
+        expiries = Counter(
+            _offer_of(data)
+            for (data,) in rows(
+                flask_app, "SELECT data FROM ticket_events WHERE kind = 'offer_expired'"
+            )
+        )
+        expect(
+            set(expiries) == set(self.expired) and set(expiries.values()) == {1},
+            f"expiries: {len(expiries)} of {len(self.expired)}, {Counter(expiries.values())}",
+        )
+        waves = _count_by(flask_app, "SELECT ticket_id FROM offers WHERE wave = 2")
+        expect(
+            set(waves) == set(self.waiting) and set(waves.values()) == {3},
+            f"second waves: {len(waves)} of {len(self.waiting)}, sizes {Counter(waves.values())}",
+        )
+        report.add(
+            f"{len(self.surveyed)} due surveys each created and texted once; "
+            f"{len(self.expired)} expired offers each closed once; "
+            f"{len(self.waiting)} second waves, one per ticket"
+        )
+
+
 def kill_worker_mid_sweep(report: Report) -> None:
     url = _database()
     flask_app = harness.fresh_app(url, HOTLINE_OFFERS_PER_DAY=10**6)
     double = harness.provider_double()
-    street.volunteers(flask_app, 200)
-    ticket_ids = street.tickets(flask_app, 160)
-    surveyed, waiting = ticket_ids[:80], ticket_ids[80:]
-    street.resolved_long_ago(flask_app, surveyed)
-    expired = street.offers_run_out(flask_app)
+    work = DueWork.build(flask_app, 160)
     name = "chaos-sweeper"
     env = harness.provider_env(
         harness.with_application_name(url, name), double, HOTLINE_SWEEP_BATCH="10", **QUICK_WORKER
@@ -122,49 +170,18 @@ def kill_worker_mid_sweep(report: Report) -> None:
             inside += _transaction_open(flask_app, name)
             process.kill()
         last = harness.worker("sweep-last", env).start()
-
-        def finished() -> bool:
-            return checks.unsent(flask_app) == 0 and _surveys(flask_app) == len(surveyed)
-
-        done = harness.wait_for(finished, 120)
+        done = harness.wait_for(lambda: work.finished(flask_app), 120)
         time.sleep(4)  # more ticks: a sweep that ran twice must change nothing
         last.stop()
-        expect(done, f"sweeps did not finish: {_surveys(flask_app)} surveys; {last.tail()}")
+        expect(done, f"sweeps did not finish; {last.tail()}")
     finally:
         double.stop()
     try:
         report.add(f"{KILLS} workers killed with -9, {inside} of them inside a transaction")
-        per_ticket = _count_by(flask_app, "SELECT ticket_id FROM surveys")
-        expect(
-            set(per_ticket) == set(surveyed) and set(per_ticket.values()) == {1},
-            f"surveys per ticket: {Counter(per_ticket.values())}",
-        )
-        texts = _count_by(flask_app, "SELECT ticket_id FROM messages WHERE template LIKE 'survey%'")
-        expect(set(texts.values()) == {1}, f"survey texts per ticket: {Counter(texts.values())}")
-        report.add(f"{len(surveyed)} due surveys: each created once and texted once")
-        events = Counter(
-            _offer_of(data)
-            for (data,) in rows(
-                flask_app, "SELECT data FROM ticket_events WHERE kind = 'offer_expired'"
-            )
-        )
-        expect(
-            set(events) == set(expired) and set(events.values()) == {1},
-            f"expiries: {len(events)} of {len(expired)} offers, counts {Counter(events.values())}",
-        )
-        waves = _count_by(flask_app, "SELECT ticket_id FROM offers WHERE wave = 2")
-        expect(
-            set(waves) == set(waiting) and set(waves.values()) == {3},
-            f"second waves: {len(waves)} of {len(waiting)}, sizes {Counter(waves.values())}",
-        )
-        report.add(f"{len(expired)} expired offers: each closed once; one second wave per ticket")
+        work.check_done_once(flask_app, report)
         checks.each_sent_once(flask_app, double, report, in_flight_allowed=KILLS)
     finally:
         harness.close(flask_app)
-
-
-def _surveys(flask_app) -> int:
-    return scalar(flask_app, "SELECT count(*) FROM surveys")
 
 
 def _count_by(flask_app, sql: str) -> Counter:
@@ -172,8 +189,6 @@ def _count_by(flask_app, sql: str) -> Counter:
 
 
 def _offer_of(data: object) -> int:
-    import json
-
     return (json.loads(data) if isinstance(data, str) else data)["offer"]
 
 
@@ -185,20 +200,12 @@ def two_workers_two_schedulers(report: Report) -> None:
     flask_app = harness.fresh_app(url, HOTLINE_OFFERS_PER_DAY=10**6)
     double = harness.provider_double()
     double.hang_next(10**5, 0.01)
-    street.volunteers(flask_app, 100)
-    ticket_ids = street.tickets(flask_app, 100)
-    surveyed, waiting = ticket_ids[:50], ticket_ids[50:]
-    street.resolved_long_ago(flask_app, surveyed)
-    expired = street.offers_run_out(flask_app)
+    work = DueWork.build(flask_app, 100)
     street.queued_texts(flask_app, 300)
     env = harness.provider_env(url, double, HOTLINE_SWEEP_BATCH="10", **QUICK_WORKER)
     workers = [harness.worker(f"pair-{n}", env).start() for n in range(2)]
     try:
-
-        def finished() -> bool:
-            return checks.unsent(flask_app) == 0 and _surveys(flask_app) == len(surveyed)
-
-        done = harness.wait_for(finished, 120)
+        done = harness.wait_for(lambda: work.finished(flask_app), 120)
         time.sleep(5)  # both schedulers tick several more times
     finally:
         for process in workers:
@@ -207,24 +214,9 @@ def two_workers_two_schedulers(report: Report) -> None:
     try:
         expect(done, "the pair did not finish the work")
         expect(all(p.popen and p.popen.returncode == 0 for p in workers), "a worker crashed")
-        per_ticket = _count_by(flask_app, "SELECT ticket_id FROM surveys")
-        expect(
-            set(per_ticket.values()) == {1}, f"surveys per ticket {Counter(per_ticket.values())}"
-        )
-        events = Counter(
-            _offer_of(data)
-            for (data,) in rows(
-                flask_app, "SELECT data FROM ticket_events WHERE kind = 'offer_expired'"
-            )
-        )
-        expect(set(events.values()) == {1} and len(events) == len(expired), "an expiry ran twice")
-        waves = _count_by(flask_app, "SELECT ticket_id FROM offers WHERE wave = 2")
-        expect(set(waves) == set(waiting) and set(waves.values()) == {3}, "a wave was sent twice")
         holders = rows(flask_app, "SELECT holder FROM leases WHERE name = 'sweeps'")
-        report.add(
-            f"2 workers x (outbox + scheduler): {len(surveyed)} surveys, {len(expired)} expiries "
-            f"and {len(waiting)} second waves each exactly once; lease holder {holders[0][0]}"
-        )
+        report.add(f"2 workers, each sending and scheduling; sweep lease holder {holders[0][0]}")
+        work.check_done_once(flask_app, report)
         checks.each_sent_once(flask_app, double, report)
     finally:
         harness.close(flask_app)

@@ -15,8 +15,7 @@ from urllib.parse import urlencode
 
 from app.telephony.simulate import sign
 from bench import servers
-
-BODIES = ["洗衣机坏了，转几下就不动了", "楼道灯不亮了", "厨房水龙头漏水", "My TV has no picture"]
+from bench.webhooks import BODIES
 
 
 @dataclass(frozen=True)
