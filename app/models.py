@@ -7,14 +7,16 @@ from app.dashboard.models import OPEN_BY_DEADLINE, CallBack
 from app.messaging.models import Message, MessageStatusEvent, OptOut
 from app.reports.models import SupervisionReport
 from app.residents.models import Resident
-from app.scheduling.models import Lease
+from app.scheduling.models import BREACHES_DUE, REMINDERS_DUE, Lease
 from app.surveys.models import FollowUp, Survey
 from app.tickets.models import LiaisonLink, Ticket, TicketEvent
 from app.voice.models import Call, CallRecording, DutyShift
 from app.volunteers.models import Offer, Volunteer, VolunteerSkill, VolunteerWindow
 
 __all__ = [
+    "BREACHES_DUE",
     "OPEN_BY_DEADLINE",
+    "REMINDERS_DUE",
     "Call",
     "CallBack",
     "CallRecording",

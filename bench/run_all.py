@@ -17,7 +17,11 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import servers
+
+ROOT = servers.ROOT
 QUICK = bool(os.environ.get("BENCH_QUICK"))
 POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgresql")
 
@@ -83,6 +87,8 @@ def main() -> int:
     for title, arguments, extra in plan():
         print(f"\n== {title}: {' '.join(arguments)}", flush=True)
         began = time.monotonic()
+        if POSTGRES:  # each benchmark starts from an empty schema, as on a fresh database
+            servers.reset_database(os.environ["DATABASE_URL"])
         done = subprocess.run([sys.executable, *arguments], cwd=ROOT, env={**os.environ, **extra})
         print(f"({time.monotonic() - began:.0f} s)", flush=True)
         if done.returncode != 0:
