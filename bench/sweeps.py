@@ -123,7 +123,7 @@ def main() -> None:
         for run_number in (1, 2):
             for name, sweep in SWEEPS:
                 ms, rows = timed(lambda sweep=sweep: sweep(db.session))
-                shown = "-" if rows is None else rows  # some sweeps do not count what they did
+                shown = rows if isinstance(rows, int) else "-"  # not every sweep counts rows
                 print(f"{name:<24}{run_number:>5}{shown:>7}{ms:>10.1f}{ms / baseline:>12.1f}")
     FrozenClock.uninstall()
 
