@@ -76,7 +76,7 @@ def merge(session: Session, child: Ticket, parent: Ticket, actor: Actor) -> None
     reason = f"merged into {parent.code}"
     transition(child, Move.cancel, actor, reason=reason, data={"merged_into": parent.code})
     child.parent_id = parent.id
-    child.assignee_id = None  # nobody works on a merged report; a split starts it over
+    child.assignee = None  # nobody works on a merged report; a split starts it over
     dispatch.stand_down(session, child)
     session.execute(update(Ticket).where(Ticket.parent_id == child.id).values(parent_id=parent.id))
     record(parent, "merged", actor, data={"ticket": child.code, "text": child.description})
