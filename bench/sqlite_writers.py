@@ -52,7 +52,7 @@ def run(
                 c.execute("BEGIN IMMEDIATE")
                 c.execute("INSERT INTO t (body) VALUES ('x')")
                 c.execute("SELECT count(*) FROM t").fetchone()
-                time.sleep(work_ms / 1000)  # the Python work a real unit does while it holds the lock
+                time.sleep(work_ms / 1000)  # the Python work a unit does holding the lock
                 c.execute("COMMIT")
             latencies.append(time.perf_counter() - started)
         c.close()
@@ -102,7 +102,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for round_ in range(args.rounds):
             for name, lock in (("lock", threading.Lock()), ("busy_timeout", None)):
-                r = run(Path(tmp) / f"{name}{round_}.db", args.threads, args.writes, args.work_ms, lock)
+                path = Path(tmp) / f"{name}{round_}.db"
+                r = run(path, args.threads, args.writes, args.work_ms, lock)
                 print(
                     f"{name:<14}{r['tx/s']:>8.0f}{r['median ms']:>11.1f}{r['p99 ms']:>9.1f}"
                     f"{r['max ms']:>9.1f}{r['read p99 ms']:>10.1f}"

@@ -148,9 +148,7 @@ def test_the_line_answers_after_a_restart(url: str, tmp_path: Path) -> None:
         assert voice.status_code == 200, voice.text
         assert voice.headers["Content-Type"].startswith("text/xml")
         assert "<Response>" in voice.text and "<Gather" in voice.text
-        queue = log_in(base, password.group(1)).get(
-            base + "/dashboard/", timeout=ANSWER_SECONDS
-        )
+        queue = log_in(base, password.group(1)).get(base + "/dashboard/", timeout=ANSWER_SECONDS)
         assert queue.status_code == 200
         assert code.group(1) in queue.text
     finally:
