@@ -77,6 +77,10 @@ class _AppSession(Session):
 
 
 EXTENSION_KEY = "hotline.engine"
+# How long a SQLite write waits for the write lock before the request answers 503 with
+# Retry-After (HOTLINE_LOCK_WAIT_SECONDS): under the 15 s a provider gives a webhook; write
+# units hold the lock for milliseconds.
+LOCK_WAIT_SECONDS = 10.0
 # Connection execution option of a session whose transactions write: on SQLite they begin
 # IMMEDIATE (and queue on this process's writer lock); every other transaction is a plain
 # deferred BEGIN that reads a WAL snapshot and never waits for a writer.
@@ -97,7 +101,9 @@ class Database:
         self.session = scoped_session(sessionmaker(class_=_AppSession, expire_on_commit=False))
 
     def init_app(self, app: Any) -> None:
-        app.extensions[EXTENSION_KEY] = make_engine(app.config["DATABASE_URL"])
+        app.extensions[EXTENSION_KEY] = make_engine(
+            app.config["DATABASE_URL"], app.config["HOTLINE_LOCK_WAIT_SECONDS"]
+        )
         # Registered first, so it runs before any other hook reads the database.
         app.before_request(self._request_begins)
         app.teardown_appcontext(lambda exc: self.session.remove())
@@ -172,17 +178,18 @@ def insert_once(session: Session, row: Base, key: str) -> bool:
     return True
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, lock_wait_seconds: float = LOCK_WAIT_SECONDS) -> Engine:
+    """The engine for `url`; on SQLite a write waits `lock_wait_seconds` for the write lock."""
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
             connect_args={
-                "timeout": LOCK_WAIT_SECONDS,
+                "timeout": lock_wait_seconds,
                 "check_same_thread": False,
                 "factory": _WriterConnection,
             },
         )
-        _tune_sqlite(engine)
+        _tune_sqlite(engine, lock_wait_seconds)
         return engine
     # A database that does not answer fails a request in seconds (503), not after the OS's
     # TCP timeout; pre-ping replaces connections a restart has broken. JIT compilation is off:
@@ -203,9 +210,6 @@ def make_engine(url: str) -> Engine:
 
 
 CONNECT_TIMEOUT_SECONDS = 5
-# How long a SQLite write waits for the write lock before the request answers 503 with
-# Retry-After: under the 15 s a provider gives a webhook. Write units hold it for milliseconds.
-LOCK_WAIT_SECONDS = 10
 
 
 class _WriterConnection(sqlite3.Connection):
@@ -224,12 +228,12 @@ class _WriterConnection(sqlite3.Connection):
     _locks_guard = threading.Lock()
     _held: threading.Lock | None = None
 
-    def take_writer_lock(self, database: str) -> None:
+    def take_writer_lock(self, database: str, seconds: float) -> None:
         with self._locks_guard:
             lock = self._locks.setdefault(database, threading.Lock())
-        if not lock.acquire(timeout=LOCK_WAIT_SECONDS):
+        if not lock.acquire(timeout=seconds):
             busy = sqlite3.OperationalError(
-                f"database is locked (another writer in this process held it {LOCK_WAIT_SECONDS} s)"
+                f"database is locked (another writer in this process held it {seconds} s)"
             )
             busy.sqlite_errorcode = sqlite3.SQLITE_BUSY  # type: ignore[attr-defined]
             raise busy
@@ -266,7 +270,7 @@ class _WriterConnection(sqlite3.Connection):
             held.release()
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine, lock_wait_seconds: float) -> None:
     """WAL and a busy timeout; a deferred BEGIN for reads and BEGIN IMMEDIATE for writes.
 
     pysqlite's own transaction handling is switched off and SQLAlchemy's begin issues the
@@ -280,7 +284,7 @@ def _tune_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={LOCK_WAIT_SECONDS * 1000}")
+        cursor.execute(f"PRAGMA busy_timeout={int(lock_wait_seconds * 1000)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -292,7 +296,7 @@ def _tune_sqlite(engine: Engine) -> None:
             return
         dbapi_connection = connection.connection.dbapi_connection
         try:
-            dbapi_connection.take_writer_lock(database)  # type: ignore[union-attr]
+            dbapi_connection.take_writer_lock(database, lock_wait_seconds)  # type: ignore[union-attr]
         except sqlite3.OperationalError as busy:
             raise OperationalError("BEGIN IMMEDIATE", None, busy) from None
         try:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 import secrets
 import signal
+import sqlite3
 import time
 from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from tests.support.processes import Hotline, free_port, hotline_env
 from tests.support.signing import SIGNATURE_HEADER, sign
@@ -84,6 +85,20 @@ def log_in(base: str, password: str) -> requests.Session:
     return browser
 
 
+def assert_another_process_can_write(url: str) -> None:
+    """The serving process keeps no transaction open: an outside writer gets the SQLite write
+    lock as soon as the worker thread's short units let it (before: never)."""
+    database = make_url(url)
+    if database.get_backend_name() != "sqlite":
+        return
+    other = sqlite3.connect(database.database, timeout=ANSWER_SECONDS, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+
+
 def sent_messages(url: str) -> int:
     engine = create_engine(url)
     try:
@@ -127,6 +142,7 @@ def test_the_line_answers_after_a_restart(url: str, tmp_path: Path) -> None:
         health = requests.get(base + "/healthz", timeout=ANSWER_SECONDS)
         assert health.status_code == 200
         assert time.monotonic() - started < ANSWER_SECONDS
+        assert_another_process_can_write(url)
         reply = text_line(base, "13800138001", "厨房水管漏水")
         assert reply.status_code == 200, reply.text
         code = CODE.search(reply.text)
