@@ -5,8 +5,13 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+from sqlalchemy.exc import StatementError
+
 from app.config import current_settings
+from app.db import db
 from app.tickets.due_dates import CalendarHours, configured_policy
+from app.tickets.models import TicketEvent
 
 APP = Path(__file__).resolve().parent.parent / "app"
 DOMAIN = ("tickets", "volunteers", "surveys", "reports", "messaging", "residents", "categories")
@@ -43,3 +48,9 @@ def test_domain_code_runs_without_an_app_context(app):
     # No app context is pushed here: the settings come from the process's installed app.
     assert current_settings().HOTLINE_DEADLINE_POLICY == "calendar"
     assert isinstance(configured_policy(), CalendarHours)
+
+
+def test_a_timeline_event_of_an_unknown_kind_is_refused(ctx):
+    db.session.add(TicketEvent(ticket_id=1, kind="something_new", actor_kind="system"))
+    with pytest.raises(StatementError, match="something_new"):
+        db.session.flush()

@@ -25,10 +25,13 @@ class TicketStatus(StrEnum):
     escalated = "escalated"  # handed to a street department, on its own 3-day deadline
     resolved = "resolved"  # the work is reported done; the survey is pending
     reopened = "reopened"  # a return visit found more work; goes back to dispatch
+    # Rated unsatisfied: still open until the return visit (回访) ends, on its own deadline.
+    return_visit = "return_visit"
     closed = "closed"  # finished and rated (or the survey went unanswered)
     cancelled = "cancelled"  # withdrawn by the resident or staff, or merged into another
 
 
+# Being handled: on a handling deadline (reminder and breach sweeps), counted in volunteer load.
 ACTIVE_STATUSES = frozenset(
     {
         TicketStatus.new,
@@ -40,6 +43,8 @@ ACTIVE_STATUSES = frozenset(
         TicketStatus.reopened,
     }
 )
+# Not finished, as residents, Open311 and the staff queue see it: also a return visit owed.
+OPEN_STATUSES = ACTIVE_STATUSES | {TicketStatus.return_visit}
 
 
 class Channel(StrEnum):
@@ -137,6 +142,7 @@ class EventKind(StrEnum):
     return_ = "return"  # the department sent it back to the community
     resolve = "resolve"  # work reported done
     close = "close"  # rated, unanswered survey, or closed by staff
+    return_visit = "return_visit"  # rated unsatisfied (or "not fixed"): a return visit is owed
     reopen = "reopen"  # a return visit found more to do
     cancel = "cancel"  # withdrawn, or merged into another ticket
     split = "split"  # a merged report separated again (on the report and on its former parent)
@@ -171,6 +177,7 @@ class EventKind(StrEnum):
     survey_reminder_sent = "survey_reminder_sent"  # a reminder to answer the survey
     survey_call_retry = "survey_call_retry"  # the survey call is tried again
     followup_opened = "followup_opened"  # an unsatisfied answer opened a return visit (回访)
+    followup_reminder_sent = "followup_reminder_sent"  # whoever owes the visit was reminded
     followup_overdue = "followup_overdue"  # the return visit is late
     followup_completed = "followup_completed"  # the return visit was made
 
@@ -187,7 +194,7 @@ class TicketEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    kind: Mapped[EventKind] = mapped_column(str_enum(EventKind, 40))
+    kind: Mapped[EventKind] = mapped_column(str_enum(EventKind, 40, strict=True))
     from_status: Mapped[TicketStatus | None] = mapped_column(_status_enum())
     to_status: Mapped[TicketStatus | None] = mapped_column(_status_enum())
     actor_kind: Mapped[ActorKind] = mapped_column(str_enum(ActorKind, 12))
