@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
@@ -18,6 +19,8 @@ from app.messaging import optouts
 from app.messaging.models import Direction, Message, MessageKind, MessageStatus
 from app.messaging.outbox import Text
 from app.phones import InvalidPhone, PhoneNumber, normalize
+from app.residents.models import Resident
+from app.volunteers.models import Volunteer
 
 
 @dataclass(frozen=True)
@@ -35,9 +38,10 @@ class Inbound:
 
 @dataclass(frozen=True)
 class Answer:
-    """What to text back to the sender, and the ticket it concerns (for the timeline)."""
+    """What to text back to the sender (None: nothing, as for a thank-you), and the ticket it
+    concerns (for the timeline)."""
 
-    text: Text
+    text: Text | None
     ticket_id: int | None = None
     # Only the confirmation of an opt-out may go to a number that has just opted out.
     ignore_opt_out: bool = False
@@ -88,11 +92,23 @@ def receive_sms(
 
 def opt_out_words(session: Session, inbound: Inbound) -> Answer | None:
     word = inbound.word
-    language = language_of(inbound.body, "zh")
+    phone = inbound.phone.e164
     if word in optouts.OPT_OUT_WORDS:
-        optouts.opt_out(session, inbound.phone.e164, "keyword")
-        return Answer(Text("opted_out", language), ignore_opt_out=True)
-    if word in optouts.OPT_IN_WORDS:
-        optouts.opt_in(session, inbound.phone.e164)
-        return Answer(Text("opted_in", language))
+        optouts.opt_out(session, phone, "keyword")
+        return Answer(Text("opted_out", sender_language(session, inbound)), ignore_opt_out=True)
+    if word in optouts.OPT_IN_WORDS and (
+        word not in optouts.OPT_IN_ONLY_WHEN_OPTED_OUT or optouts.is_opted_out(session, phone)
+    ):
+        optouts.opt_in(session, phone)
+        return Answer(Text("opted_in", sender_language(session, inbound)))
     return None
+
+
+def sender_language(session: Session, inbound: Inbound) -> str:
+    """The language we know the sender by; a stranger is answered in the language they wrote."""
+    phone = inbound.phone.e164
+    for model in (Resident, Volunteer):
+        language = session.scalar(select(model.language).where(model.phone == phone))
+        if language:
+            return language
+    return language_of(inbound.body, "zh")

@@ -11,7 +11,12 @@ from app.messaging.models import OptOut
 OPT_OUT_WORDS = frozenset(
     {"STOP", "STOPALL", "UNSUBSCRIBE", "END", "QUIT", "OPTOUT", "REVOKE", "退订", "TD"}
 )
-OPT_IN_WORDS = frozenset({"START", "UNSTOP", "订阅", "恢复短信"})
+OPT_IN_WORDS = frozenset(
+    {"START", "UNSTOP", "SUBSCRIBE", "订阅", "恢复短信", "开始", "恢复", "恢复订阅", "重新订阅"}
+)
+# Everyday words that mean "start again" only to someone who opted out: a volunteer's 恢复 is
+# "resume my offers", and the volunteer handler reads it when the number is not opted out.
+OPT_IN_ONLY_WHEN_OPTED_OUT = frozenset({"开始", "恢复"})
 
 
 def is_opted_out(session: Session, phone: str) -> bool:

@@ -1,8 +1,10 @@
-"""Reading a survey answer out of a loose SMS: "1", "3 还是漏水", "满意谢谢", "ok", "没修好".
+"""Reading a survey answer out of a loose SMS: "1", "3 还是漏水", "满意谢谢", "巴适得很", "没修好".
 
-People answer the way they talk, so the rating may be a digit or a word (Chinese or English) and
-may be followed by a comment. A text with no rating but saying the job is not done ("没修好",
-"not fixed") is an unsatisfied answer in itself.
+People answer the way they talk, so the rating may be a digit, a standard word or an everyday
+(often Chongqing) word, in Chinese or English, anywhere in the text, and may come with a comment.
+A digit counts only at the start ("1楼灯坏了" is not a rating). Words are read longest first
+(不满意 before 满意, 没修好 before 修好了); a text whose words point to different levels
+("修好了但是态度不行") is unclear, and only then is the resident asked again.
 """
 
 from __future__ import annotations
@@ -13,26 +15,34 @@ from dataclasses import dataclass
 
 from app.surveys.models import Rating
 
-# Longest first, so 不满意 wins over 满意 and "NOT SATISFIED" over "SATISFIED".
-_WORDS: list[tuple[str, Rating]] = sorted(
-    [
-        ("1", Rating.satisfied),
-        ("满意", Rating.satisfied),
-        ("非常满意", Rating.satisfied),
-        ("SATISFIED", Rating.satisfied),
-        ("2", Rating.basically_satisfied),
-        ("基本满意", Rating.basically_satisfied),
-        ("一般", Rating.basically_satisfied),
-        ("OK", Rating.basically_satisfied),
-        ("OKAY", Rating.basically_satisfied),
-        ("3", Rating.unsatisfied),
-        ("不满意", Rating.unsatisfied),
-        ("UNSATISFIED", Rating.unsatisfied),
-        ("NOT SATISFIED", Rating.unsatisfied),
-        ("DISSATISFIED", Rating.unsatisfied),
-    ],
-    key=lambda pair: -len(pair[0]),
-)
+_S, _B, _U = Rating.satisfied, Rating.basically_satisfied, Rating.unsatisfied
+
+# A leading digit (or standard word) is the rating the survey text asks for.
+_LEADING_WORDS: dict[str, Rating] = {"1": _S, "2": _B, "3": _U}
+
+# Everyday words for the three levels. Negated and compound forms are listed whole so the
+# longest match reads them before their parts.
+RATING_WORDS: dict[str, Rating] = {
+    # satisfied
+    "满意": _S, "很满意": _S, "非常满意": _S, "十分满意": _S, "好评": _S, "五星": _S,
+    "要得": _S, "巴适": _S, "安逸": _S, "修好了": _S, "弄好了": _S, "已经好了": _S,
+    "很好": _S, "非常好": _S, "挺好": _S, "太好了": _S, "不错": _S, "给力": _S, "点赞": _S,
+    "SATISFIED": _S, "VERY SATISFIED": _S, "GOOD": _S, "GREAT": _S, "EXCELLENT": _S,
+    "PERFECT": _S, "FIXED": _S, "ALL GOOD": _S, "VERY GOOD": _S,
+    # basically satisfied
+    "基本满意": _B, "比较满意": _B, "还算满意": _B, "还可以": _B, "还行": _B, "一般": _B,
+    "一般般": _B, "马马虎虎": _B, "凑合": _B, "过得去": _B, "中评": _B,
+    "OK": _B, "OKAY": _B, "FINE": _B, "SO-SO": _B, "SO SO": _B, "AVERAGE": _B,
+    # unsatisfied
+    "不满意": _U, "不太满意": _U, "不是很满意": _U, "很不满意": _U, "非常不满意": _U,
+    "不行": _U, "差评": _U, "孬": _U, "很差": _U, "太差": _U, "不好": _U, "不咋样": _U,
+    "不巴适": _U, "不安逸": _U, "要不得": _U, "没修好": _U, "没有修好": _U, "没弄好": _U,
+    "还没好": _U, "还是坏": _U, "又坏了": _U, "没解决": _U, "没有解决": _U, "未解决": _U,
+    "还在漏": _U, "还是漏": _U,
+    "UNSATISFIED": _U, "NOT SATISFIED": _U, "DISSATISFIED": _U, "BAD": _U, "POOR": _U,
+    "TERRIBLE": _U, "NOT GOOD": _U, "NOT FIXED": _U, "STILL BROKEN": _U, "NOT SOLVED": _U,
+    "NOT RESOLVED": _U, "STILL NOT WORKING": _U, "BROKEN AGAIN": _U,
+}  # fmt: skip
 
 NOT_FIXED = re.compile(
     r"没修好|没有修好|没弄好|还没好|还是坏|又坏了|没解决|没有解决|未解决|还在漏|还是漏"
@@ -40,8 +50,19 @@ NOT_FIXED = re.compile(
     re.IGNORECASE,
 )
 
+# Phrases that contain a rating word but say something else ("不好意思" is "sorry").
+_NOT_RATINGS = re.compile(r"不好意思|好不好|行不行|SORRY")
+
 _LEADING = re.compile(r"^[\s\[\]【】()（）\"'“”‘’#]+")
 _SEPARATORS = " \t\n.,!?;:-。，！？；：、"
+# What people tack on after a rating word: "巴适得很", "要得哈", "满意了".
+_INTENSIFIERS = re.compile(r"^(?:得很|的很|得狠|惨了|得很呐|了|啊|呀|哦|哈|嘛|噻|哟|吧|!|！)+")
+_SCAN = re.compile(
+    "|".join(
+        (re.escape(w) if not w.isascii() else r"(?<![A-Z])" + re.escape(w) + r"(?![A-Z])")
+        for w in sorted(RATING_WORDS, key=len, reverse=True)
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -51,24 +72,26 @@ class ParsedAnswer:
 
 
 def parse_answer(text: str) -> ParsedAnswer | None:
-    """The rating and comment in `text`, or None when it is not a survey answer."""
+    """The rating and comment in `text`, or None when it holds no rating or contradicts itself."""
     folded = _LEADING.sub("", unicodedata.normalize("NFKC", text).strip())
     upper = folded.upper()
-    for word, rating in _WORDS:
-        if upper.startswith(word) and _ends_word(word, folded[len(word) :]):
-            return ParsedAnswer(rating, folded[len(word) :].strip(_SEPARATORS + "]】)）"))
-    if mentions_not_fixed(folded):
-        return ParsedAnswer(Rating.unsatisfied, folded)
-    return None
+    digit = folded[:1]
+    if digit in _LEADING_WORDS and not folded[1:2].isalnum():
+        return ParsedAnswer(_LEADING_WORDS[digit], _comment(folded[1:]))
+    masked = _NOT_RATINGS.sub(lambda m: "　" * len(m.group()), upper)
+    found = [(m, RATING_WORDS[m.group()]) for m in _SCAN.finditer(masked)]
+    levels = {rating for _, rating in found}
+    if len(levels) != 1:
+        return None
+    first = found[0][0]
+    if first.start() == 0:  # "满意谢谢", "巴适得很，师傅辛苦了": the rest is the comment
+        return ParsedAnswer(found[0][1], _comment(folded[first.end() :]))
+    return ParsedAnswer(found[0][1], text.strip())
 
 
 def mentions_not_fixed(comment: str) -> bool:
     return bool(NOT_FIXED.search(unicodedata.normalize("NFKC", comment)))
 
 
-def _ends_word(word: str, rest: str) -> bool:
-    """A digit or English word must stand alone ("1楼灯坏了", "OKAY" and "12" are not "1"/"OK");
-    a Chinese rating may run straight into its comment ("满意谢谢")."""
-    if not rest or not (word.isascii()):
-        return True
-    return not (rest[0].isalnum())
+def _comment(rest: str) -> str:
+    return _INTENSIFIERS.sub("", rest.strip(_SEPARATORS + "]】)）")).strip(_SEPARATORS)

@@ -256,7 +256,7 @@ def awaiting_survey(session: Session, resident: Resident) -> Survey | None:
 
 
 def commentable_survey(session: Session, resident: Resident) -> Survey | None:
-    """A survey rated by SMS moments ago without a comment: the next text may be its comment."""
+    """A survey rated by SMS moments ago: the next texts may be its comment."""
     window = timedelta(minutes=current_app.config["HOTLINE_SURVEY_COMMENT_MINUTES"])
     return session.scalar(
         select(Survey)
@@ -264,7 +264,6 @@ def commentable_survey(session: Session, resident: Resident) -> Survey | None:
             Survey.resident_id == resident.id,
             Survey.status == St.answered,
             Survey.answer_channel == SurveyChannel.sms,
-            Survey.comment == "",
             Survey.answered_at >= utcnow() - window,
         )
         .order_by(Survey.answered_at.desc())

@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from app.categories.catalog import classify
+from app.messaging.courtesy import is_courtesy
 from app.messaging.inbound import Answer, Inbound
 from app.messaging.outbox import Text
 from app.residents.directory import by_phone
@@ -30,8 +31,10 @@ def handle(session: Session, inbound: Inbound) -> Answer | None:
     language = resident.language
     survey = operations.awaiting_survey(session, resident)
     if survey is None:
+        # The thanks text asks for a comment: what follows it is one, whatever its words, unless
+        # it only says thank you (that goes on the timeline) or reports danger (a new ticket).
         survey = operations.commentable_survey(session, resident)
-        if survey is None or (looks_like_a_problem(body) and not mentions_not_fixed(body)):
+        if survey is None or is_courtesy(body) or classify(body).urgent:
             return None
         operations.add_comment(session, survey, body)
         return Answer(Text("survey_comment_thanks", language), survey.ticket_id)

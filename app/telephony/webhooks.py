@@ -64,6 +64,8 @@ def incoming_sms() -> Response:
     )
     bodies = []
     for answer in received.answers if received else []:
+        if answer.text is None:
+            continue
         reply = outbox.record_reply(
             session,
             received.peer,

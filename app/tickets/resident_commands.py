@@ -6,18 +6,23 @@ This is the last handler in the inbound chain: anything not recognised as a comm
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.categories.models import Category
+from app.clock import utcnow
 from app.i18n import LIST_SEPARATOR, language_of, status_name
+from app.messaging import optouts
+from app.messaging.courtesy import is_courtesy
 from app.messaging.inbound import Answer, Inbound
 from app.messaging.outbox import Text
 from app.residents.directory import find_or_create
 from app.residents.models import Resident
 from app.tickets import cancellation
 from app.tickets.intake import report, resident_actor
+from app.tickets.lifecycle import record
 from app.tickets.models import ACTIVE_STATUSES, Channel, Ticket
 from app.volunteers import dispatch
 
@@ -25,6 +30,10 @@ STATUS_WORDS = frozenset({"进度", "查询", "STATUS"})
 CANCEL_WORDS = frozenset({"取消", "撤销", "CANCEL"})
 HELP_WORDS = frozenset({"帮助", "HELP", "INFO", "?"})
 
+
+# A thank-you is filed on the resident's ticket that changed within this many days.
+THANKS_WINDOW_DAYS = 7
+THANKS = "thanks"  # timeline event: the resident acknowledged or thanked, nothing more
 
 _COMMAND = re.compile(r"^(?P<word>[^\d\s#]+)\s*#?(?P<code>\d{6,8})?$")
 
@@ -46,8 +55,12 @@ def handle(session: Session, inbound: Inbound) -> Answer | None:
         return cancel(session, resident, code)
     if word in HELP_WORDS:
         return Answer(Text("help", resident.language))
+    if word in optouts.OPT_IN_WORDS:  # "开始" from someone who never opted out: still not a problem
+        return Answer(Text("opted_in", resident.language))
     if not inbound.body.strip():
         return Answer(Text("help", resident.language))
+    if is_courtesy(inbound.body):
+        return acknowledge(session, resident, inbound.body)
     result = report(session, resident, inbound.body, Channel.sms)
     ticket = result.ticket
     if not result.created:
@@ -58,6 +71,25 @@ def handle(session: Session, inbound: Inbound) -> Answer | None:
     template = "ticket_created_urgent" if result.classification.urgent else "ticket_created"
     values = {"code": ticket.code, "category": category.display_name(resident.language)}
     return Answer(Text(template, resident.language, values), ticket.id)
+
+
+def acknowledge(session: Session, resident: Resident, text: str) -> Answer:
+    """A thank-you goes onto the timeline of the ticket it answers; no ticket, no reply."""
+    ticket = latest_ticket(session, resident, timedelta(days=THANKS_WINDOW_DAYS))
+    if ticket is None:
+        return Answer(None)
+    record(ticket, THANKS, resident_actor(resident), data={"text": text.strip()})
+    return Answer(None, ticket.id)
+
+
+def latest_ticket(session: Session, resident: Resident, window: timedelta) -> Ticket | None:
+    """The resident's ticket that last changed within `window` (a reply, a visit, a survey)."""
+    return session.scalar(
+        select(Ticket)
+        .where(Ticket.resident_id == resident.id, Ticket.updated_at >= utcnow() - window)
+        .order_by(Ticket.updated_at.desc(), Ticket.id.desc())
+        .limit(1)
+    )
 
 
 def open_tickets(session: Session, resident: Resident) -> list[Ticket]:

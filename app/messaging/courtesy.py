@@ -1,0 +1,48 @@
+"""Texts that only acknowledge: "好的，谢谢师傅", "谢谢", "要得", "收到", "OK thanks".
+
+A resident who thanks us after a reply, a visit or a survey is not asking for anything; reading
+such a text as a new problem opens a ticket and sends volunteers to a door nobody needs opened.
+The test is strict: the text must be made of nothing but courtesy words and punctuation, so
+"谢谢，洗衣机又坏了" is still a report.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_LENGTH = 40  # longer texts say something more, whatever words they use
+
+# Chinese (Chongqing words among them), then English.
+COURTESY_PHRASES = (
+    "谢谢", "谢了", "谢啦", "多谢", "感谢", "非常感谢", "太感谢了", "麻烦了", "麻烦你们了",
+    "麻烦您了", "辛苦了", "辛苦", "师傅", "老师", "你们", "您", "你", "大家", "了", "啊", "哈",
+    "哦", "噢", "嗯", "呢", "啦", "的", "好的", "好", "好嘞", "好滴", "行", "行的", "可以",
+    "要得", "收到", "知道了", "晓得了", "晓得", "明白", "明白了", "没问题", "没得问题", "拜拜",
+    "再见", "了解", "好人", "一路平安", "真是", "太", "很", "非常", "ok", "okay", "thanks",
+    "thank you", "thank", "you", "thx", "ty", "many", "much", "very", "so", "a lot", "got it",
+    "noted", "received", "great", "cheers", "fine", "cool", "alright", "all right", "bye",
+    "sure", "yes", "yep", "k",
+)  # fmt: skip
+# Emoji and punctuation people add: 👍🙏😊, "～", "~", full stops and commas of both scripts.
+_NOISE = re.compile(r"[\s\W_\U0001F300-\U0001FAFF\u2600-\u27BF]+")
+_PHRASES = re.compile(
+    "|".join(
+        re.escape(p) if not p.isascii() else rf"(?<![a-z]){re.escape(p)}(?![a-z])"
+        for p in sorted(COURTESY_PHRASES, key=len, reverse=True)
+    )
+)
+# At least one of these must be there: "你" or "了" alone acknowledge nothing.
+_ANCHORS = re.compile(
+    r"谢|感谢|辛苦|麻烦|好的|好嘞|好滴|要得|收到|知道了|晓得|明白|没问题|了解|可以|拜拜|再见|^好$|^行$"
+    r"|(?<![a-z])(?:ok|okay|thanks?|thx|ty|got it|noted|received|cheers|bye|fine|great|cool)"
+    r"(?![a-z])"
+)
+
+
+def is_courtesy(text: str) -> bool:
+    """True when `text` only thanks or acknowledges."""
+    folded = unicodedata.normalize("NFKC", text).strip().lower()
+    if not folded or len(folded) > MAX_LENGTH or not _ANCHORS.search(folded):
+        return False
+    return _NOISE.sub("", _PHRASES.sub(" ", folded)) == ""
