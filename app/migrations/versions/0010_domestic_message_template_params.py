@@ -1,15 +1,15 @@
 """message template params, for gateways that send a registered template and its values
 
-Revision ID: 0009_domestic
-Revises: 0008_proof
+Revision ID: 0010_domestic
+Revises: 0009_figures
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0009_domestic'
-down_revision = '0008_proof'
+revision = '0010_domestic'
+down_revision = '0009_figures'
 branch_labels = None
 depends_on = None
 
