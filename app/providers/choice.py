@@ -96,8 +96,12 @@ def startup_problems(settings: Settings) -> list[str]:
     if domestic and len(settings.HOTLINE_CALLBACK_SECRET) < 16:
         problems.append("HOTLINE_CALLBACK_SECRET must be set (16 characters or more)")
     for name in domestic:
-        missing = registry_for(settings).missing_codes(name)
+        missing = registry_for(settings).missing_codes(
+            name, sms=settings.sms_provider == name, voice=settings.voice_provider == name
+        )
         if missing:
-            shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
-            problems.append(f"{name}: {len(missing)} template(s) without a code: {shown}")
+            shown = ", ".join(missing[:4]) + (" ..." if len(missing) > 4 else "")
+            problems.append(
+                f"{name}: {len(missing)} template(s) without a code in the registry: {shown}"
+            )
     return problems

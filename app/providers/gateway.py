@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 import phonenumbers
+from phonenumbers import PhoneNumberType
 
 from app.messaging.registry import Registry, UnregisteredTemplate
 from app.messaging.senders import SendError, TemplateUse
@@ -20,9 +21,13 @@ def national(e164: str) -> str:
     return "".join(c for c in digits if c.isdigit())
 
 
-def texted(registry: Registry, provider: str, template: TemplateUse | None) -> tuple[str, dict]:
-    """The gateway's template code and variables for one text; unregistered texts are refused
-    for good (the gateway would refuse them too)."""
+def texted(
+    registry: Registry, provider: str, to: str, template: TemplateUse | None
+) -> tuple[str, dict]:
+    """The gateway's template code and variables for one text. Unregistered texts, and texts
+    to landlines, are refused for good (the gateway would refuse them too, and bill for it)."""
+    if phonenumbers.number_type(phonenumbers.parse(to, "CN")) == PhoneNumberType.FIXED_LINE:
+        raise SendError(f"{to} is a landline: it cannot receive SMS", permanent=True)
     if template is None:
         raise SendError("no template: the gateway only sends registered texts", permanent=True)
     try:

@@ -64,7 +64,7 @@ class AliyunSms:
     def send_sms(
         self, to: str, body: str, status_callback: str, template: TemplateUse | None = None
     ) -> Sent:
-        code, params = texted(self.registry, "aliyun", template)
+        code, params = texted(self.registry, "aliyun", to, template)
         request = sms_models.SendSmsRequest(
             phone_numbers=national(to),
             sign_name=self.sign_name,

@@ -61,7 +61,7 @@ class TencentSms:
     def send_sms(
         self, to: str, body: str, status_callback: str, template: TemplateUse | None = None
     ) -> Sent:
-        code, params = texted(self.registry, "tencent", template)
+        code, params = texted(self.registry, "tencent", to, template)
         request = sms_models.SendSmsRequest()
         request.SmsSdkAppId = self.app_id
         request.SignName = self.sign_name
