@@ -6,7 +6,15 @@ from collections.abc import Iterator
 
 import pytest
 
+from app.config import install
 from tests.support.gateway import Gateway, gateway_app
+
+
+@pytest.fixture(autouse=True)
+def session_settings_afterwards(app) -> Iterator[None]:
+    """Building another app installs its settings for the process: put the suite's back."""
+    yield
+    install(app.config["SETTINGS"])
 
 
 @pytest.fixture(params=["aliyun", "tencent"])
