@@ -170,3 +170,31 @@ def test_the_line_answers_after_a_restart(url: str, tmp_path: Path) -> None:
     finally:
         web.stop(signal.SIGTERM)
         assert worker.stop(signal.SIGTERM) == 0, worker.output()
+
+
+def test_serve_with_a_provider_account_seeds_no_demo_data(tmp_path: Path) -> None:
+    """Demo residents, volunteers and logins belong to local mode only: with provider
+    credentials, `hotline serve` migrates an empty database and leaves it empty."""
+    port = free_port()
+    url = f"sqlite:///{tmp_path / 'provider.db'}"
+    env = hotline_env(
+        url,
+        port,
+        AUTH_TOKEN,
+        TWILIO_ACCOUNT_SID="AC" + "1" * 32,
+        TWILIO_API_BASE_URL="http://127.0.0.1:9",  # never called: no worker runs here
+    )
+    web = Hotline(["serve", "--port", str(port)], env, tmp_path / "serve.log").start()
+    try:
+        web.wait_healthy(f"http://127.0.0.1:{port}")
+    finally:
+        web.stop(signal.SIGTERM)
+    assert "demo" not in web.output()
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            assert conn.scalar(text("SELECT count(*) FROM communities")) == 0
+            assert conn.scalar(text("SELECT count(*) FROM staff_users")) == 0
+            assert conn.scalar(text("SELECT count(*) FROM categories")) > 0  # shipped data
+    finally:
+        engine.dispose()
