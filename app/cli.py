@@ -9,13 +9,16 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from app.db import db
+
+if TYPE_CHECKING:
+    from app.scheduling.runner import Worker
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -90,10 +93,14 @@ def serve(host: str, port: int, with_worker: bool) -> None:
     prepare_database()
     if app.config["SETTINGS"].local_mode:
         _seed_if_empty()
-    if with_worker:
-        _start_worker_thread(app)
+    worker = _start_worker_thread(app) if with_worker else None
     click.echo(f"580 Hotline on http://{host}:{port}  ({_mode(app)})")
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    signal.signal(signal.SIGTERM, _exit_on_signal)  # so the `finally` below runs on SIGTERM too
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    finally:
+        if worker is not None:
+            worker.stop()  # hands the sweep lease back: the next start sweeps at once
 
 
 @writes
@@ -109,12 +116,17 @@ def _mode(app: Flask) -> str:
     return "local provider: SMS recorded, not sent" if settings.local_mode else "Twilio"
 
 
-def _start_worker_thread(app: Flask) -> None:
+def _start_worker_thread(app: Flask) -> Worker:
     from app.scheduling.runner import Worker
 
     worker = Worker(app)
     worker.start_scheduler()
     threading.Thread(target=worker.run_outbox, name="outbox", daemon=True).start()
+    return worker
+
+
+def _exit_on_signal(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
 
 
 @click.command("worker")
