@@ -20,7 +20,7 @@ from app.messaging.inbound import Answer, Inbound
 from app.messaging.outbox import Text
 from app.residents.directory import find_or_create
 from app.residents.models import Resident
-from app.tickets import cancellation
+from app.tickets import cancellation, urgent
 from app.tickets.intake import report, resident_actor
 from app.tickets.lifecycle import record
 from app.tickets.models import ACTIVE_STATUSES, Channel, Ticket
@@ -68,7 +68,8 @@ def handle(session: Session, inbound: Inbound) -> Answer | None:
     dispatch.start(session, ticket)
     category = session.get(Category, ticket.category_code)
     assert category is not None
-    template = "ticket_created_urgent" if result.classification.urgent else "ticket_created"
+    found = result.classification
+    template = urgent.advice_template(found.hazard) if found.urgent else "ticket_created"
     values = {"code": ticket.code, "category": category.display_name(resident.language)}
     return Answer(Text(template, resident.language, values), ticket.id)
 
