@@ -12,9 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.clock import utcnow
 from app.db import Base
-from app.tickets.models import ACTIVE_STATUSES, Ticket
+from app.tickets.models import OPEN_STATUSES, Ticket
 
-_OPEN = Ticket.status.in_(sorted(ACTIVE_STATUSES))
+_OPEN = Ticket.status.in_(sorted(OPEN_STATUSES))
 
 OPEN_BY_DEADLINE = Index(
     "ix_tickets_open_due_at",

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import StaffUser
 from app.auth.scope import sees_all_communities, ticket_scope
-from app.communities.models import Department, UnitKind
+from app.communities.models import Department
 from app.phones import InvalidPhone, normalize
 from app.residents.models import Resident
-from app.tickets.models import ACTIVE_STATUSES, Channel, Priority, Ticket, TicketStatus
+from app.tickets.models import OPEN_STATUSES, Channel, Priority, Ticket, TicketStatus
 from app.volunteers.models import Volunteer
 
 QUEUE_LIMIT = 200
@@ -74,7 +74,7 @@ def queue(session: Session, user: StaffUser, filters: QueueFilters, region: str)
 
 def _open_tickets(user: StaffUser) -> Select[tuple[Ticket]]:
     # The same sorted list as the partial index's predicate, so the planner can use it.
-    return select(Ticket).where(Ticket.status.in_(sorted(ACTIVE_STATUSES)), ticket_scope(user))
+    return select(Ticket).where(Ticket.status.in_(sorted(OPEN_STATUSES)), ticket_scope(user))
 
 
 def _search(q: str, region: str) -> ColumnElement[bool]:
@@ -110,9 +110,9 @@ def volunteers_for(session: Session, ticket: Ticket) -> list[Volunteer]:
 
 
 def departments(session: Session) -> list[Department]:
-    """The street's departments a ticket can be escalated to (not partner units)."""
-    query = select(Department).where(Department.kind == UnitKind.department)
-    return list(session.scalars(query.order_by(Department.code)))
+    """The street's departments, then its partner units: a ticket can be handed to either."""
+    query = select(Department).order_by(Department.kind, Department.code)
+    return list(session.scalars(query))
 
 
 def roster(session: Session, user: StaffUser) -> list[Volunteer]:

@@ -20,10 +20,10 @@ from app.dashboard import queries
 from app.dashboard.blueprint import bp
 from app.dashboard.timeline import timeline
 from app.db import db
-from app.surveys.models import FollowUp
+from app.surveys.models import FollowUp, Rating
 from app.tickets import staff_actions
 from app.tickets.lifecycle import Actor, IllegalTransition, Move, can
-from app.tickets.models import ACTIVE_STATUSES, Channel, Ticket, TicketStatus
+from app.tickets.models import OPEN_STATUSES, Channel, Ticket, TicketStatus
 from app.volunteers.dispatch import STARTABLE
 
 POLL_SECONDS = 5
@@ -44,7 +44,7 @@ def queue() -> str:
         filters=filters,
         communities=communities,
         categories=list(session.scalars(select(Category).order_by(Category.position))),
-        statuses=[s for s in TicketStatus if s in ACTIVE_STATUSES],
+        statuses=[s for s in TicketStatus if s in OPEN_STATUSES],
         channels=list(Channel),
         poll_seconds=POLL_SECONDS,
         **_queue_rows(filters),
@@ -121,7 +121,11 @@ def _followup(session: Session, ticket: Ticket, actor: Actor, form: dict[str, st
     followup = session.get(FollowUp, int(choice)) if choice.isdigit() else None
     needs_work = form.get("needs_work") == "1"
     outcome = form.get("outcome", "")
-    staff_actions.complete_followup(session, ticket, actor, followup, outcome, needs_work)
+    rating = form.get("rating", "")
+    new_rating = Rating(rating) if rating in Rating.__members__ else None
+    staff_actions.complete_followup(
+        session, ticket, actor, followup, outcome, needs_work, new_rating
+    )
 
 
 ACTIONS: dict[str, Action] = {

@@ -26,7 +26,7 @@ from app.phones import InvalidPhone, normalize
 from app.residents.directory import find_or_create
 from app.tickets.intake import open_ticket
 from app.tickets.lifecycle import record
-from app.tickets.models import ACTIVE_STATUSES, Channel, Ticket
+from app.tickets.models import OPEN_STATUSES, Channel, Ticket
 
 MAX_RESULTS = 1000
 DEFAULT_WINDOW = timedelta(days=90)
@@ -57,7 +57,7 @@ def service(category: Category) -> dict[str, Any]:
 
 def as_request(ticket: Ticket, timezone: str) -> dict[str, Any]:
     zone = ZoneInfo(timezone)
-    is_open = ticket.status in ACTIVE_STATUSES
+    is_open = ticket.status in OPEN_STATUSES
     agency = ticket.unit if ticket.unit is not None else ticket.community
     place = " ".join(p for p in (_name(ticket.community), ticket.building) if p)
     updated = ticket.updated_at if is_open else (ticket.closed_at or ticket.updated_at)
@@ -123,9 +123,9 @@ def search(session: Session, query: Search) -> list[Ticket]:
         if query.service_codes:
             select_tickets = select_tickets.where(Ticket.category_code.in_(query.service_codes))
         if query.statuses == ["open"]:
-            select_tickets = select_tickets.where(Ticket.status.in_(ACTIVE_STATUSES))
+            select_tickets = select_tickets.where(Ticket.status.in_(OPEN_STATUSES))
         elif query.statuses == ["closed"]:
-            select_tickets = select_tickets.where(Ticket.status.not_in(ACTIVE_STATUSES))
+            select_tickets = select_tickets.where(Ticket.status.not_in(OPEN_STATUSES))
     ordered = select_tickets.order_by(Ticket.received_at.desc()).limit(MAX_RESULTS)
     return list(session.scalars(ordered).unique())
 

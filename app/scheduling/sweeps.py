@@ -25,6 +25,7 @@ SWEEPS: list[tuple[str, Sweep]] = [
     ("send_surveys", survey_tasks.send_surveys),
     ("remind_surveys", survey_tasks.remind_surveys),
     ("expire_surveys", survey_tasks.expire_surveys),
+    ("remind_followups", survey_tasks.remind_followups),
     ("chase_followups", survey_tasks.chase_followups),
     ("weekly_report", weekly_report),
 ]

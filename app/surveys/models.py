@@ -85,16 +85,22 @@ class FollowUpStatus(StrEnum):
 
 
 class FollowUp(Base):
-    """A return visit (回访) owed after an unsatisfied answer, by the community or department."""
+    """A return visit (回访) owed after an unsatisfied answer: owned jointly by the community and,
+    where one handled the ticket, the department or partner unit. The ticket waits in
+    `return_visit` until the visit records the resident's acceptance (or a new rating), finds
+    more work (the ticket reopens), or staff close it with a reason."""
 
     __tablename__ = "followups"
-    # The chase sweep's range: open, not chased yet, due by now.
-    __table_args__ = (Index("ix_followups_status_chased_due", "status", "chased_at", "due_at"),)
+    # The sweeps' ranges: open, not reminded (chased) yet, reminder (deadline) reached.
+    __table_args__ = (
+        Index("ix_followups_status_chased_due", "status", "chased_at", "due_at"),
+        Index("ix_followups_status_reminded_remind", "status", "reminded_at", "remind_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
-    # Owner: the department for escalated tickets, otherwise the community's staff.
+    # Owners: the ticket's community, and the department or partner unit that handled it.
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     status: Mapped[FollowUpStatus] = mapped_column(
@@ -103,11 +109,14 @@ class FollowUp(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     due_at: Mapped[datetime]
-    chased_at: Mapped[datetime | None]  # the owner was texted that the visit is overdue
+    remind_at: Mapped[datetime | None]  # 75% of the time gone: remind the owners, once
+    reminded_at: Mapped[datetime | None]
+    chased_at: Mapped[datetime | None]  # the owners were texted that the visit is overdue
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[str] = mapped_column(String(100), default="")
     outcome: Mapped[str] = mapped_column(Text, default="")
     needs_work: Mapped[bool | None]
+    rating: Mapped[Rating | None] = mapped_column(str_enum(Rating, 20))  # a new rating, if given
 
     ticket: Mapped[Ticket] = relationship()
     survey: Mapped[Survey] = relationship()

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
+from app.communities.models import Community
 from app.messaging.models import Priority
 from app.messaging.optouts import is_opted_out
 from app.messaging.outbox import Text, queue_call, queue_sms
@@ -21,11 +22,11 @@ from app.residents.models import Resident
 from app.surveys.answers import mentions_not_fixed
 from app.surveys.models import FollowUp, FollowUpStatus, Rating, Survey, SurveyChannel
 from app.surveys.models import SurveyStatus as St
-from app.tickets.due_dates import configured_policy, set_community_deadline
+from app.tickets.due_dates import REMINDER_SHARE, configured_policy, set_community_deadline
 from app.tickets.intake import resident_actor
 from app.tickets.lifecycle import SYSTEM, Actor, Move, can, record, transition
 from app.tickets.links import links_enabled, new_token, public_url
-from app.tickets.models import Ticket
+from app.tickets.models import Ticket, TicketStatus
 from app.tickets.supervision import local_time
 from app.volunteers import progress
 from app.volunteers.availability import QuietHours
@@ -188,46 +189,65 @@ def _awaiting_call(session: Session, ticket_code: str) -> Survey | None:
 
 
 def open_followup(session: Session, survey: Survey, reason: str) -> FollowUp:
-    """A return visit owed within HOTLINE_FOLLOWUP_HOURS by whoever handled the ticket."""
+    """A return visit owed within HOTLINE_FOLLOWUP_HOURS, jointly by the ticket's community and
+    the department or partner unit that handled it. The ticket stays open (`return_visit`) and
+    shows the visit's deadline; the owners are texted now, reminded at 75% and chased at 100%."""
     ticket = survey.ticket
     hours = followup_hours()
+    now = utcnow()
+    policy = configured_policy()
     followup = FollowUp(
         ticket=ticket,
         survey=survey,
-        community=None if ticket.unit else ticket.community,
+        community=ticket.community,
         department=ticket.unit,
         reason=reason,
-        created_at=utcnow(),
-        due_at=configured_policy().due_at(utcnow(), hours),
+        created_at=now,
+        due_at=policy.due_at(now, hours),
+        remind_at=policy.due_at(now, max(1, round(hours * REMINDER_SHARE))),
     )
     session.add(followup)
-    owner_phone = _owner_phone(followup)
-    if owner_phone:
-        text = Text("followup_owed", "zh", {"code": ticket.code, "hours": hours})
-        queue_sms(session, owner_phone, text, ticket_id=ticket.id)
+    if can(ticket, Move.return_visit):
+        transition(ticket, Move.return_visit, SYSTEM, reason=reason)
+        ticket.due_at, ticket.remind_at = followup.due_at, None
+    owed = Text("followup_owed", "zh", {"code": ticket.code, "hours": hours})
+    _text_owners(session, followup, owed)
     record(ticket, "followup_opened", SYSTEM, reason=reason, data={"due_at": str(followup.due_at)})
     return followup
 
 
+def remind_followup(session: Session, followup: FollowUp) -> None:
+    """Three quarters of the return visit's time has gone: remind its owners, once (the sweep
+    stamps `reminded_at` and flushes its batch)."""
+    followup.reminded_at = utcnow()
+    values = {"code": followup.ticket.code, "due": local_time(followup.due_at)}
+    texted = _text_owners(session, followup, Text("followup_reminder", "zh", values))
+    record(followup.ticket, "followup_reminder_sent", SYSTEM, data={"texted": texted})
+
+
 def chase_followup(session: Session, followup: FollowUp) -> None:
-    """The return visit is past its deadline and still owed: text its owner, once (the sweep
+    """The return visit is past its deadline and still owed: text its owners, once (the sweep
     stamps `chased_at` and flushes its batch)."""
     ticket = followup.ticket
     followup.chased_at = utcnow()
-    owner_phone = _owner_phone(followup)
-    if owner_phone:
-        values = {"code": ticket.code, "due": local_time(followup.due_at)}
-        text = Text("followup_overdue", "zh", values)
-        queue_sms(session, owner_phone, text, ticket_id=ticket.id, flush=False)
-    data = {"followup": followup.id, "texted": bool(owner_phone)}
+    values = {"code": ticket.code, "due": local_time(followup.due_at)}
+    texted = _text_owners(session, followup, Text("followup_overdue", "zh", values))
+    data = {"followup": followup.id, "texted": texted}
     record(ticket, "followup_overdue", SYSTEM, data=data)
 
 
 def complete_followup(
-    session: Session, followup: FollowUp, outcome: str, needs_work: bool, actor: Actor
+    session: Session,
+    followup: FollowUp,
+    outcome: str,
+    needs_work: bool,
+    actor: Actor,
+    rating: Rating | None = None,
 ) -> None:
-    """Record what the return visit found; if work is needed the ticket reopens for dispatch,
-    on a fresh community deadline, with no assignee (dispatch chooses again)."""
+    """Record what the return visit found. Needing work reopens the ticket for dispatch, on a
+    fresh community deadline, with no assignee (dispatch chooses again); otherwise the resident
+    accepted the result (or gave `rating`, which replaces the unsatisfied answer in the
+    satisfaction figures) and the ticket closes."""
     if followup.status is FollowUpStatus.done:
         raise FollowUpClosed(f"follow-up {followup.id} is already done")
     ticket = followup.ticket
@@ -236,13 +256,44 @@ def complete_followup(
         ticket.assignee = None
         ticket.unit = None
         set_community_deadline(ticket, utcnow())
+    _finish(followup, outcome, needs_work, actor, rating)
+    if rating is not None:
+        data = {"rating": rating.value, "channel": "return_visit", "comment": outcome}
+        record(ticket, ANSWERED, actor, data=data)
+    if not needs_work and ticket.status is TicketStatus.return_visit:
+        transition(ticket, Move.close, actor, reason=outcome, data={"followup": followup.id})
+    session.flush()
+
+
+def close_return_visit(session: Session, ticket: Ticket, actor: Actor, reason: str) -> None:
+    """Staff end a return visit without the resident's acceptance; the reason is required and
+    is recorded as every open visit's outcome."""
+    if not reason:
+        raise FollowUpClosed("closing a return visit needs a reason")
+    open_visits = session.scalars(
+        select(FollowUp).where(
+            FollowUp.ticket_id == ticket.id, FollowUp.status == FollowUpStatus.open
+        )
+    ).all()
+    for followup in open_visits:
+        _finish(followup, reason, False, actor, None)
+    transition(ticket, Move.close, actor, reason=reason, data={"return_visit": "closed_by_staff"})
+    session.flush()
+
+
+def _finish(
+    followup: FollowUp, outcome: str, needs_work: bool, actor: Actor, rating: Rating | None
+) -> None:
     followup.status = FollowUpStatus.done
     followup.outcome = outcome
     followup.needs_work = needs_work
+    followup.rating = rating
     followup.completed_at = utcnow()
     followup.completed_by = actor.label
-    record(ticket, "followup_completed", actor, reason=outcome, data={"needs_work": needs_work})
-    session.flush()
+    data: dict[str, object] = {"needs_work": needs_work}
+    if rating is not None:
+        data["rating"] = rating.value
+    record(followup.ticket, "followup_completed", actor, reason=outcome, data=data)
 
 
 def awaiting_survey(session: Session, resident: Resident) -> Survey | None:
@@ -323,8 +374,9 @@ def _end(survey: Survey, status: St, kind: str, data: dict[str, str]) -> None:
 
 
 def _close(ticket: Ticket, reason: str) -> None:
-    """Close after the survey unless staff already moved the ticket on (e.g. reopened it)."""
-    if can(ticket, Move.close):
+    """Close after the survey unless the ticket moved on (reopened by staff, or waiting for
+    the return visit an unsatisfied answer opened)."""
+    if ticket.status is TicketStatus.resolved:
         transition(ticket, Move.close, SYSTEM, reason=reason)
 
 
@@ -340,8 +392,15 @@ def _has_followup(session: Session, survey: Survey) -> bool:
     return session.scalar(select(FollowUp.id).where(FollowUp.survey_id == survey.id)) is not None
 
 
-def _owner_phone(followup: FollowUp) -> str | None:
-    """The department's liaison for an escalated ticket, else the community's staff phone."""
-    if followup.department is not None:
-        return followup.department.liaison_phone
-    return followup.community.staff_phone if followup.community else None
+def _text_owners(session: Session, followup: FollowUp, text: Text) -> int:
+    """Text every owner with a phone: the community's staff and the unit's liaison."""
+    owners = (followup.community, followup.department)
+    phones = [
+        owner.staff_phone if isinstance(owner, Community) else owner.liaison_phone
+        for owner in owners
+        if owner is not None
+    ]
+    unique = list(dict.fromkeys(phone for phone in phones if phone))
+    for phone in unique:
+        queue_sms(session, phone, text, ticket_id=followup.ticket.id, flush=False)
+    return len(unique)

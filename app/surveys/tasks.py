@@ -8,11 +8,12 @@ is sent in quiet hours: the sweeps simply wait, and the first tick after 08:00 s
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import exists, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from app.clock import utcnow
 from app.surveys import operations
@@ -83,16 +84,28 @@ def expire_surveys(session: Session) -> int:
     return len(surveys)
 
 
+def remind_followups(session: Session) -> int:
+    """Return visits still owed at 75% of their time: one reminder to the owners each."""
+    return _followup_sweep(
+        session, FollowUp.remind_at, FollowUp.reminded_at, operations.remind_followup
+    )
+
+
 def chase_followups(session: Session) -> int:
-    """Return visits still owed after their deadline: one SMS to the owner each, once."""
+    """Return visits still owed after their deadline: one SMS to the owners each, once."""
+    return _followup_sweep(session, FollowUp.due_at, FollowUp.chased_at, operations.chase_followup)
+
+
+def _followup_sweep(
+    session: Session,
+    when: InstrumentedAttribute[datetime | None],
+    done: InstrumentedAttribute[datetime | None],
+    act: Callable[[Session, FollowUp], None],
+) -> int:
     followups = session.scalars(
         select(FollowUp)
-        .where(
-            FollowUp.status == FollowUpStatus.open,
-            FollowUp.chased_at.is_(None),
-            FollowUp.due_at <= utcnow(),
-        )
-        .order_by(FollowUp.due_at)
+        .where(FollowUp.status == FollowUpStatus.open, done.is_(None), when <= utcnow())
+        .order_by(when)
         .limit(_batch())
         .options(
             selectinload(FollowUp.ticket),
@@ -102,6 +115,6 @@ def chase_followups(session: Session) -> int:
     ).all()
     with session.no_autoflush:
         for followup in followups:
-            operations.chase_followup(session, followup)
+            act(session, followup)
     session.flush()
     return len(followups)

@@ -7,6 +7,7 @@ table below does not allow with `IllegalTransition` and leaves the ticket untouc
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -39,7 +40,8 @@ class Move(StrEnum):
     escalate = "escalate"  # handed to a street department
     return_ = "return"  # the department sent it back to the community
     resolve = "resolve"  # work reported done
-    close = "close"  # rated, unanswered survey, or closed by staff
+    close = "close"  # rated, unanswered survey, return visit accepted, or closed by staff
+    return_visit = "return_visit"  # rated unsatisfied (or "not fixed"): a return visit is owed
     reopen = "reopen"  # a return visit found more to do
     cancel = "cancel"  # withdrawn, or merged into another ticket
     split = "split"  # staff separate a merged report again; it starts over as new
@@ -57,8 +59,9 @@ TRANSITIONS: dict[Move, tuple[frozenset[S], S]] = {
     Move.escalate: (frozenset(_OPEN - {S.escalated}), S.escalated),
     Move.return_: (frozenset({S.escalated}), S.new),
     Move.resolve: (frozenset({S.assigned, S.in_progress, S.escalated}), S.resolved),
-    Move.close: (frozenset({S.resolved}), S.closed),
-    Move.reopen: (frozenset({S.resolved, S.closed}), S.reopened),
+    Move.close: (frozenset({S.resolved, S.return_visit}), S.closed),
+    Move.return_visit: (frozenset({S.resolved, S.closed}), S.return_visit),
+    Move.reopen: (frozenset({S.resolved, S.closed, S.return_visit}), S.reopened),
     Move.cancel: (frozenset(_OPEN), S.cancelled),
     Move.split: (frozenset({S.cancelled}), S.new),
 }
@@ -98,6 +101,7 @@ def transition(
     ticket.status = target
     if move is Move.resolve:
         ticket.resolved_at = now
+        data = {**(data or {}), **_punctuality(ticket, now)}
     elif move is Move.close:
         ticket.closed_at = now
     elif move is Move.escalate:
@@ -105,6 +109,13 @@ def transition(
     if move in _VISIT_MOVES and actor.kind is ActorKind.volunteer:
         ticket.visits = (ticket.visits or 0) + 1
     return record(ticket, move.value, actor, reason=reason, data=data, from_status=before)
+
+
+def _punctuality(ticket: Ticket, now: datetime) -> dict[str, Any]:
+    """On time is judged when the work is reported done, against the deadline of that moment
+    (a later survey, return visit or new deadline does not change it): kept on the event."""
+    due = ticket.due_at
+    return {"due_at": due.isoformat() if due else None, "on_time": due is None or now <= due}
 
 
 def record(

@@ -25,10 +25,13 @@ class TicketStatus(StrEnum):
     escalated = "escalated"  # handed to a street department, on its own 3-day deadline
     resolved = "resolved"  # the work is reported done; the survey is pending
     reopened = "reopened"  # a return visit found more work; goes back to dispatch
+    # Rated unsatisfied: still open until the return visit (回访) ends, on its own deadline.
+    return_visit = "return_visit"
     closed = "closed"  # finished and rated (or the survey went unanswered)
     cancelled = "cancelled"  # withdrawn by the resident or staff, or merged into another
 
 
+# Being handled: on a handling deadline (reminder and breach sweeps), counted in volunteer load.
 ACTIVE_STATUSES = frozenset(
     {
         TicketStatus.new,
@@ -40,6 +43,8 @@ ACTIVE_STATUSES = frozenset(
         TicketStatus.reopened,
     }
 )
+# Not finished, as residents, Open311 and the staff queue see it: also a return visit owed.
+OPEN_STATUSES = ACTIVE_STATUSES | {TicketStatus.return_visit}
 
 
 class Channel(StrEnum):

@@ -22,8 +22,8 @@ from app.residents.directory import find_or_create
 from app.residents.models import Resident
 from app.tickets import cancellation, urgent
 from app.tickets.intake import report, resident_actor
-from app.tickets.lifecycle import record
-from app.tickets.models import ACTIVE_STATUSES, Channel, Ticket
+from app.tickets.lifecycle import Move, can, record
+from app.tickets.models import OPEN_STATUSES, Channel, Ticket
 from app.volunteers import dispatch
 
 STATUS_WORDS = frozenset({"进度", "查询", "STATUS"})
@@ -97,7 +97,7 @@ def open_tickets(session: Session, resident: Resident) -> list[Ticket]:
     return list(
         session.scalars(
             select(Ticket)
-            .where(Ticket.resident_id == resident.id, Ticket.status.in_(ACTIVE_STATUSES))
+            .where(Ticket.resident_id == resident.id, Ticket.status.in_(OPEN_STATUSES))
             .order_by(Ticket.received_at.desc())
         )
     )
@@ -115,8 +115,9 @@ def status(session: Session, resident: Resident) -> Answer:
 
 
 def cancel(session: Session, resident: Resident, code: str | None) -> Answer:
-    """Cancel the open ticket named by `code`, or the only one; with several, ask which."""
-    tickets = open_tickets(session, resident)
+    """Cancel the open ticket named by `code`, or the only one; with several, ask which.
+    A ticket waiting for its return visit is not withdrawn by a text: the visit decides."""
+    tickets = [t for t in open_tickets(session, resident) if can(t, Move.cancel)]
     if code is not None:
         tickets = [t for t in tickets if t.code == code]
     if not tickets:

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from app.communities.models import Department, UnitKind
+from app.communities.models import Department
 from app.messaging.models import Priority
 from app.messaging.outbox import Text, queue_sms
 from app.surveys import operations
-from app.surveys.models import FollowUp
+from app.surveys.models import FollowUp, Rating
 from app.tickets import cancellation, escalation, repeats, resolution
 from app.tickets.lifecycle import Actor, IllegalTransition, Move, can, record, transition
-from app.tickets.models import Ticket
+from app.tickets.models import Ticket, TicketStatus
 from app.volunteers import dispatch
 from app.volunteers.models import Volunteer
 
@@ -49,10 +49,20 @@ def resolve(session: Session, ticket: Ticket, actor: Actor, reason: str = "") ->
 
 
 def close(session: Session, ticket: Ticket, actor: Actor, reason: str = "") -> None:
-    _move(session, ticket, Move.close, actor, reason)
+    """Close a resolved ticket, or end a return visit without the resident's acceptance (then
+    a reason is required: the street reviews such closures)."""
+    if ticket.status is not TicketStatus.return_visit:
+        _move(session, ticket, Move.close, actor, reason)
+        return
+    try:
+        operations.close_return_visit(session, ticket, actor, _clip(reason))
+    except operations.FollowUpClosed as refused:
+        raise ActionRefused(str(refused)) from None
 
 
 def reopen(session: Session, ticket: Ticket, actor: Actor, reason: str = "") -> None:
+    if ticket.status is TicketStatus.return_visit:
+        raise ActionRefused("record what the return visit found; needing work reopens it")
     _move(session, ticket, Move.reopen, actor, reason)
 
 
@@ -84,9 +94,10 @@ def redispatch(session: Session, ticket: Ticket, actor: Actor) -> None:
 def escalate(
     session: Session, ticket: Ticket, actor: Actor, department: Department | None, reason: str
 ) -> None:
-    """Hand the ticket to a street department; volunteers asked or holding it stand down."""
-    if department is None or department.kind is not UnitKind.department:
-        raise ActionRefused("no such department")
+    """Hand the ticket to a street department or a partner unit (property company, sanitation
+    station); volunteers asked or holding it stand down. Either answers the same way by SMS."""
+    if department is None:
+        raise ActionRefused("no such department or unit")
     if not can(ticket, Move.escalate):
         raise IllegalTransition(ticket, Move.escalate)
     escalation.escalate(session, ticket, department, actor, _clip(reason))
@@ -116,15 +127,17 @@ def complete_followup(
     followup: FollowUp | None,
     outcome: str,
     needs_work: bool,
+    rating: Rating | None = None,
 ) -> None:
-    """Record what the return visit found; needing work reopens the ticket for dispatch."""
+    """Record what the return visit found (and the resident's new rating, if given): needing
+    work reopens the ticket for dispatch, otherwise it closes."""
     outcome = outcome.strip()[:MAX_NOTE_LENGTH]
     if followup is None or followup.ticket_id != ticket.id:
         raise ActionRefused("no such follow-up")
     if not outcome:
         raise ActionRefused("say what the return visit found")
     try:
-        operations.complete_followup(session, followup, outcome, needs_work, actor)
+        operations.complete_followup(session, followup, outcome, needs_work, actor, rating)
     except operations.FollowUpClosed as closed:
         raise ActionRefused(str(closed)) from None
 

@@ -8,6 +8,8 @@ from sqlalchemy import select
 from app.auth.models import StaffRole
 from app.db import db
 from app.messaging.models import Message, MessageStatus
+from app.surveys import operations
+from app.surveys.models import FollowUp, FollowUpStatus, Rating, SurveyChannel
 from app.tickets.models import ActorKind, TicketStatus
 from app.volunteers.models import Volunteer
 from tests.support.staff import community, log_in, post_form, resident, staff, ticket
@@ -96,3 +98,52 @@ def test_the_longest_text_fits_two_segments_even_in_an_english_template(client, 
 def test_unknown_actions_are_404(client, opened):
     page = f"/dashboard/tickets/{opened.code}"
     assert post_form(client, f"{page}/teleport", {}, page).status_code == 404
+
+
+def unhappy(client, opened, comment="墙还是渗水"):
+    """Resolved by staff, then rated unsatisfied: the ticket waits for its return visit."""
+    volunteer = Volunteer(name="张师傅", phone="+8613900000001", community_id=opened.community_id)
+    db.session.add(volunteer)
+    db.session.commit()
+    act(client, opened.code, "assign", volunteer_id=str(volunteer.id))
+    act(client, opened.code, "resolve", reason="修好了")
+    survey = operations.send_survey(db.session, opened)
+    operations.record_answer(db.session, survey, Rating.unsatisfied, comment, SurveyChannel.sms)
+    db.session.commit()
+    assert opened.status == TicketStatus.return_visit
+    return db.session.scalars(select(FollowUp).where(FollowUp.ticket_id == opened.id)).one()
+
+
+def test_staff_end_a_return_visit_only_with_a_reason(client, opened):
+    followup = unhappy(client, opened)
+    assert opened.code in client.get("/dashboard/").get_data(as_text=True)  # open in the queue
+    assert "未能完成" in act(client, opened.code, "close")  # no reason: refused
+    assert "未能完成" in act(client, opened.code, "reopen", reason="x")  # the visit decides
+    assert opened.status == TicketStatus.return_visit
+    act(client, opened.code, "close", reason="居民不在家，三次联系未果")
+    assert opened.status == TicketStatus.closed
+    assert opened.code not in client.get("/dashboard/").get_data(as_text=True)
+    assert (followup.status, followup.outcome) == (FollowUpStatus.done, "居民不在家，三次联系未果")
+    assert staff_events(opened)[-2:] == [("followup_completed", "lx"), ("close", "lx")]
+
+
+@pytest.mark.parametrize(
+    ("rating", "needs_work", "status"),
+    [
+        ("basically_satisfied", None, TicketStatus.closed),
+        ("", None, TicketStatus.closed),  # accepted without a new rating
+        ("", "1", TicketStatus.reopened),  # more work: a new dispatch round
+    ],
+)
+def test_the_return_visit_records_acceptance_a_new_rating_or_more_work(
+    client, opened, rating, needs_work, status
+):
+    followup = unhappy(client, opened)
+    form = {"followup_id": str(followup.id), "outcome": "上门查看，居民认可", "rating": rating}
+    if needs_work:
+        form["needs_work"] = needs_work
+    act(client, opened.code, "followup", **form)
+    assert opened.status == status and followup.status == FollowUpStatus.done
+    answers = [e.data["rating"] for e in opened.events if e.kind == "survey_answered"]
+    assert answers == ["unsatisfied", *([rating] if rating else [])]
+    assert followup.rating == (Rating(rating) if rating else None)

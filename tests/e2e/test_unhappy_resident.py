@@ -55,16 +55,23 @@ def test_unsatisfied_then_return_visit_reopen_and_satisfied(walk, clock):
     clock.advance(minutes=2)
     assert walk.tick() == {RESIDENT: ["survey_link"]}
 
-    # 3: unsatisfied. The ticket closes, a return visit is owed by the community's staff.
+    # 3: unsatisfied. The ticket stays open, waiting for the return visit the community's
+    # staff owe within 24 hours; they are reminded at 18 hours.
     assert "回访" in walk.text(RESIDENT, "3 还是转不动")
-    assert ticket(code).status == TicketStatus.closed
+    assert ticket(code).status == TicketStatus.return_visit
     assert walk.tick() == {STAFF: ["followup_owed"]}
     followup = db.session.scalars(select(FollowUp)).one()
     assert followup.due_at == clock.now + timedelta(hours=24)
+    assert walk.client.get(f"/open311/v2/requests/{code}.json").json[0]["status"] == "open"
+    clock.advance(hours=18)
+    assert walk.tick() == {STAFF: ["followup_reminder"]}
+    clock.advance(hours=6)
+    assert walk.tick() == {STAFF: ["followup_overdue"]}
+    assert ticket(code).status == TicketStatus.return_visit  # overdue, and still owed
 
     # The return visit finds work to do: the ticket reopens and goes back to dispatch, a new
     # round in which both volunteers may be asked again.
-    clock.advance(hours=2)
+    followup = db.session.scalars(select(FollowUp)).one()  # the worker ended the session
     complete_followup(db.session, followup, "电话回访：滚筒还是不转", True, STAFF_MEMBER)
     db.session.commit()
     assert ticket(code).status == TicketStatus.reopened
@@ -92,7 +99,8 @@ def test_unsatisfied_then_return_visit_reopen_and_satisfied(walk, clock):
 
     assert kinds(code) == [
         *("received", "dispatch", "offers_sent", "assign", "revisit", "resolve"),
-        *("survey_sent", "survey_answered", "followup_opened", "close"),
+        *("survey_sent", "survey_answered", "return_visit", "followup_opened"),
+        *("followup_reminder_sent", "followup_overdue"),
         *("reopen", "followup_completed", "dispatch", "offers_sent", "assign", "resolve"),
         *("survey_sent", "survey_answered", "close"),
     ]

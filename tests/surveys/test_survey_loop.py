@@ -77,10 +77,10 @@ def test_unsatisfied_then_follow_up_reopen_and_satisfied_closes(client, ctx, clo
     answer = replies(text_line(client, MOBILE, "3 还是转不动"))[0]
     assert "回访" in answer and "24" in answer
     db.session.expire_all()
-    assert ticket.status == TicketStatus.closed
+    assert ticket.status == TicketStatus.return_visit  # still open: the return visit is owed
     [followup] = db.session.scalars(select(FollowUp)).all()
     assert followup.community_id == community.id and followup.department_id is None
-    assert followup.due_at == clock.now + timedelta(hours=24)
+    assert followup.due_at == clock.now + timedelta(hours=24) == ticket.due_at
     assert texts_to(STAFF_PHONE, "followup_owed")
     assert (helper.rating_points, helper.ratings) == (0, 1)
 
@@ -104,8 +104,8 @@ def test_unsatisfied_then_follow_up_reopen_and_satisfied_closes(client, ctx, clo
         "resolve",
         "survey_sent",
         "survey_answered",
+        "return_visit",
         "followup_opened",
-        "close",
         "reopen",
         "followup_completed",
         "assign",
@@ -226,7 +226,7 @@ def test_the_web_link_shows_on_get_and_records_once_on_post(client, ctx, clock):
     db.session.expire_all()
     [survey] = surveys(ticket)
     assert survey.rating == Rating.unsatisfied and survey.answer_channel == "web"
-    assert survey.comment == "<b>还是不转</b>" and ticket.status == TicketStatus.closed
+    assert survey.comment == "<b>还是不转</b>" and ticket.status == TicketStatus.return_visit
     assert client.get(path).status_code == 410
     assert client.post(path, data=form).status_code == 410
     assert "还是不转" not in client.get(path).text

@@ -81,7 +81,8 @@ def test_the_key_pressed_on_the_call_answers_the_survey(
     survey = survey_of(landline_ticket)
     assert survey.status == SurveyStatus.answered and survey.rating == rating
     assert survey.answer_channel == SurveyChannel.voice
-    assert ticket(landline_ticket).status == TicketStatus.closed
+    waiting = TicketStatus.return_visit if followups else TicketStatus.closed
+    assert ticket(landline_ticket).status == waiting
     assert len(db.session.scalars(select(FollowUp)).all()) == followups
     assert len(texts_to(STAFF_PHONE, "followup_owed")) == followups
     assert walker.hang_up().status_code == 204  # a repeated callback changes nothing

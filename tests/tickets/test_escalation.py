@@ -7,7 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.communities.models import Department, UnitKind
 from app.db import db
+from app.tickets import staff_actions
 from app.tickets.escalation import escalate
 from app.tickets.models import LiaisonLink, TicketStatus
 from app.volunteers.models import Volunteer
@@ -15,6 +17,7 @@ from tests.support.closure import (
     LIAISON_PHONE,
     MOBILE,
     STAFF,
+    STAFF_PHONE,
     assign,
     event_kinds,
     report,
@@ -65,8 +68,19 @@ def test_liaison_done_by_sms_resolves_with_the_note_and_the_survey_follows(clien
     from app.surveys.models import FollowUp
 
     followup = db.session.scalars(select(FollowUp)).one()
-    assert followup.department_id == ticket.unit_id and followup.community_id is None
-    assert texts_to(LIAISON_PHONE, "followup_owed")
+    # Owned jointly: the community and the department that handled it are both texted, both
+    # reminded at 75% of the visit's 24 hours, both chased at 100%.
+    assert (followup.department_id, followup.community_id) == (
+        ticket.unit_id,
+        ticket.community_id,
+    )
+    assert ticket.status == TicketStatus.return_visit
+    steps = (("followup_owed", 0), ("followup_reminder", 18), ("followup_overdue", 6))
+    for template, hours in steps:
+        clock.advance(hours=hours)
+        sweep()
+        sweep()  # a second pass changes nothing
+        assert len(texts_to(LIAISON_PHONE, template)) == len(texts_to(STAFF_PHONE, template)) == 1
 
 
 def test_liaison_return_sends_it_back_with_the_reason_on_a_fresh_community_clock(
@@ -141,3 +155,30 @@ def test_an_expired_page_link_is_refused(client, ctx, clock):
     clock.advance(hours=168)
     assert client.get(f"/d/{link.token}").status_code == 410
     assert client.get("/d/not-a-token").status_code == 410
+
+
+def test_staff_hand_a_ticket_to_a_partner_unit_which_answers_by_sms_the_same_way(
+    client, ctx, clock
+):
+    community, _ = street()
+    resident(community)
+    property_phone = "+8613500000009"
+    manager = Department(
+        code="property",
+        name="龙湖物业",
+        name_en="Longhu Property",
+        kind=UnitKind.partner,
+        liaison_phone=property_phone,
+    )
+    db.session.add(manager)
+    db.session.commit()
+    ticket = report(client, MOBILE, "外墙渗水，下雨就漏")
+    staff_actions.escalate(db.session, ticket, STAFF, manager, "the property company's wall")
+    db.session.commit()
+    assert ticket.status == TicketStatus.escalated and ticket.unit_id == manager.id
+    assert ticket.code in texts_to(property_phone, "department_escalated_link")[0].body
+    answer = replies(text_line(client, property_phone, f"已处理 {ticket.code} 重做了防水"))[0]
+    assert ticket.code in answer
+    db.session.expire_all()
+    assert ticket.status == TicketStatus.resolved
+    assert ticket.events[-1].actor_label == "property"
