@@ -141,3 +141,27 @@ def _local_secret(instance_path: Path) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+_installed: Settings | None = None
+
+
+def install(settings: Settings) -> None:
+    """Make `settings` the process's own (create_app does this), for code outside a request."""
+    global _installed
+    _installed = settings
+
+
+def current_settings() -> Settings:
+    """The running app's typed settings; domain code reads these, never `current_app.config`.
+
+    Inside an app context it is that app's (a test process may build more than one app); outside
+    one, in the worker or a script, the settings the process installed.
+    """
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return current_app.config["SETTINGS"]
+    if _installed is None:
+        raise RuntimeError("no settings installed: build the app with create_app() first")
+    return _installed

@@ -37,13 +37,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from app.surveys.operations import ANSWERED, INVALID, NO_ANSWER
-from app.tickets.models import Ticket, TicketEvent
+from app.tickets.models import EventKind, Ticket, TicketEvent
 from app.tickets.supervision import BREACHED
 
 RATINGS = ("satisfied", "basically_satisfied", "unsatisfied", "no_answer", "invalid")
 RATED = ("satisfied", "basically_satisfied", "unsatisfied")
 GOOD = ("satisfied", "basically_satisfied")
-RECEIVED, CLOSE, FOLLOWUP = "received", "close", "followup_opened"
+RECEIVED, CLOSE, FOLLOWUP = EventKind.received, EventKind.close, EventKind.followup_opened
 SURVEY_ENDINGS = (ANSWERED, NO_ANSWER, INVALID)
 
 Grouping = Literal["community", "department"] | None

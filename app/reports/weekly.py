@@ -13,13 +13,13 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.communities.models import Community, Department
+from app.config import current_settings
 from app.messaging.models import Priority
 from app.messaging.outbox import Text, queue_sms
 from app.phones import InvalidPhone, normalize
@@ -52,7 +52,7 @@ def due_week(now: datetime, timezone: str) -> tuple[datetime, datetime]:
 
 def weekly_report(session: Session) -> SupervisionReport | None:
     """Sweep: store the due week's report and text its summary; None if already done."""
-    timezone = current_app.config["HOTLINE_TIMEZONE"]
+    timezone = current_settings().HOTLINE_TIMEZONE
     start, end = due_week(utcnow(), timezone)
     stored = session.scalar(
         select(SupervisionReport).where(
@@ -115,7 +115,7 @@ def report_ranking(report: SupervisionReport, section: str, min_sample: int) -> 
 
 def text_summaries(session: Session, report: SupervisionReport) -> int:
     """Queue the summary SMS to every community office with a phone; returns how many."""
-    region = current_app.config["HOTLINE_REGION"]
+    region = current_settings().HOTLINE_REGION
     phones = {
         cid: phone for cid, phone in session.execute(select(Community.id, Community.staff_phone))
     }

@@ -23,7 +23,7 @@ from app.residents.models import Resident
 from app.tickets import cancellation, urgent
 from app.tickets.intake import report, resident_actor
 from app.tickets.lifecycle import Move, can, record
-from app.tickets.models import OPEN_STATUSES, Channel, Ticket
+from app.tickets.models import OPEN_STATUSES, Channel, EventKind, Ticket
 from app.volunteers import dispatch
 
 STATUS_WORDS = frozenset({"进度", "查询", "STATUS"})
@@ -33,7 +33,6 @@ HELP_WORDS = frozenset({"帮助", "HELP", "INFO", "?"})
 
 # A thank-you is filed on the resident's ticket that changed within this many days.
 THANKS_WINDOW_DAYS = 7
-THANKS = "thanks"  # timeline event: the resident acknowledged or thanked, nothing more
 
 _COMMAND = re.compile(r"^(?P<word>[^\d\s#]+)\s*#?(?P<code>\d{6,8})?$")
 
@@ -79,7 +78,7 @@ def acknowledge(session: Session, resident: Resident, text: str) -> Answer:
     ticket = latest_ticket(session, resident, timedelta(days=THANKS_WINDOW_DAYS))
     if ticket is None:
         return Answer(None)
-    record(ticket, THANKS, resident_actor(resident), data={"text": text.strip()})
+    record(ticket, EventKind.thanks, resident_actor(resident), data={"text": text.strip()})
     return Answer(None, ticket.id)
 
 

@@ -3,20 +3,18 @@ staff on duty and to the community office, ahead of everything else in the outbo
 
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from app.categories.danger import HazardKind
 from app.clock import utcnow
+from app.config import current_settings
 from app.messaging.models import Priority as SendPriority
 from app.messaging.outbox import Text, queue_sms
 from app.phones import dialable
 from app.tickets.lifecycle import SYSTEM, record
-from app.tickets.models import Ticket
+from app.tickets.models import EventKind, Ticket
 from app.tickets.summary import place, problem_summary
 from app.voice.roster import on_duty
-
-URGENT_ALERT = "urgent_alert"  # timeline event: staff were texted about an urgent ticket
 
 # The reply a resident gets first: what to do now, and which number to call.
 ADVICE_TEMPLATES: dict[HazardKind | None, str] = {
@@ -38,8 +36,8 @@ def advice_template(hazard: HazardKind | None) -> str:
 
 def alert_staff(session: Session, ticket: Ticket, hazard: HazardKind | None) -> list[str]:
     """Text everyone on duty now and the ticket's community office; returns who was texted."""
-    config = current_app.config
-    phones = [shift.phone for shift in on_duty(session, utcnow(), config["HOTLINE_TIMEZONE"])]
+    settings = current_settings()
+    phones = [shift.phone for shift in on_duty(session, utcnow(), settings.HOTLINE_TIMEZONE)]
     if ticket.community is not None and ticket.community.staff_phone:
         phones.append(ticket.community.staff_phone)
     phones = list(dict.fromkeys(phones))
@@ -50,10 +48,10 @@ def alert_staff(session: Session, ticket: Ticket, hazard: HazardKind | None) -> 
         "category": ticket.category.display_name("zh") if ticket.category else "",
         "place": place(ticket, "zh") or "地点未知",
         "summary": problem_summary(ticket.description, hide=False),
-        "phone": dialable(resident.phone, config["HOTLINE_REGION"]) if resident else "",
+        "phone": dialable(resident.phone, settings.HOTLINE_REGION) if resident else "",
     }
     for phone in phones:
         text = Text("staff_urgent", "zh", values)
         queue_sms(session, phone, text, priority=SendPriority.urgent, ticket_id=ticket.id)
-    record(ticket, URGENT_ALERT, SYSTEM, data={"hazard": hazard or "", "phones": phones})
+    record(ticket, EventKind.urgent_alert, SYSTEM, data={"hazard": hazard or "", "phones": phones})
     return phones
