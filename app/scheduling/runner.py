@@ -22,9 +22,9 @@ from app.db import db
 from app.messaging import delivery, worker
 from app.messaging.models import Message, MessageKind
 from app.messaging.senders import Sender
+from app.providers.choice import build_sender
 from app.scheduling import lease
 from app.scheduling.sweeps import SWEEPS
-from app.telephony.sender import build_sender
 
 log = logging.getLogger(__name__)
 
