@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from app.config import Settings
+from app.config import Settings, install
 from app.db import db
 from app.extensions import csrf
 
@@ -20,6 +20,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         {k: v for k, v in vars(settings).items() if k != "extra"}, **settings.extra
     )
     app.config["SETTINGS"] = settings
+    install(settings)
     app.secret_key = settings.SECRET_KEY
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,

@@ -24,6 +24,7 @@ def build_cli() -> FlaskGroup:
     cli = FlaskGroup(create_app=_create_app, add_default_commands=False, help=__doc__)
     # Added here, not only on the app: `ivr check` must work when a broken flow stops the app.
     cli.add_command(ivr_group)
+    cli.add_command(templates_group)
     return cli
 
 
@@ -43,6 +44,7 @@ def register(app: Flask) -> None:
         seed_demo,
         sms_command,
         ivr_group,
+        templates_group,
         staff_group,
     ):
         app.cli.add_command(command)
@@ -257,6 +259,92 @@ def ivr_check(directory: Path | None) -> None:
         click.echo(f"{directory}: {len(problems)} problem(s)", err=True)
         sys.exit(1)
     click.echo(f"{directory}: every flow is valid")
+
+
+@click.group("templates")
+def templates_group() -> None:
+    """SMS templates registered with the domestic gateways (sms_templates/registry.yaml)."""
+
+
+_PROVIDER = click.option(
+    "--provider",
+    type=click.Choice(["aliyun", "tencent"]),
+    default=None,
+    help="Gateway (default HOTLINE_SMS_PROVIDER, or both).",
+)
+_REGISTRY = click.option(
+    "--registry",
+    "registry_path",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Registry file (default HOTLINE_SMS_REGISTRY or sms_templates/registry.yaml).",
+)
+
+
+def _gateways(provider: str | None) -> list[str]:
+    import os
+
+    from app.messaging.registry import DOMESTIC_PROVIDERS
+
+    chosen = provider or os.environ.get("HOTLINE_SMS_PROVIDER", "")
+    return [chosen] if chosen in DOMESTIC_PROVIDERS else list(DOMESTIC_PROVIDERS)
+
+
+def _registry(path: Path | None) -> Any:
+    import os
+
+    from app.messaging import registry
+
+    return registry.load(path or registry.registry_path(os.environ.get("HOTLINE_SMS_REGISTRY", "")))
+
+
+@templates_group.command("check")
+@_PROVIDER
+@_REGISTRY
+def templates_check(provider: str | None, registry_path: Path | None) -> None:
+    """Every text against the registry: unregistered, over limits, links; billed segments."""
+    from app.messaging.template_review import review
+
+    registry = _registry(registry_path)
+    problems = 0
+    for gateway in _gateways(provider):
+        for row in review(registry, gateway):
+            problems += len(row.problems)
+            remarks = "; ".join(row.problems + row.notes) or "ok"
+            click.echo(f"{gateway}\t{row.name}\t{row.language}\t{row.segments} seg\t{remarks}")
+    if problems:
+        click.echo(f"{problems} problem(s)", err=True)
+        sys.exit(1)
+    click.echo("every text has a registered template within its limits")
+
+
+@templates_group.command("export")
+@_PROVIDER
+@_REGISTRY
+@click.option("--output", type=click.File("w", encoding="utf-8"), default="-")
+def templates_export(provider: str | None, registry_path: Path | None, output: Any) -> None:
+    """Write the templates to submit to the gateway (CSV: one row per template and language)."""
+    import csv
+
+    from app.messaging.template_review import export
+
+    registry = _registry(registry_path)
+    writer = csv.writer(output)
+    writer.writerow(["provider", "kind", "name", "language", "wording", "variables", "code"])
+    for gateway in _gateways(provider):
+        for item in export(registry, gateway):
+            variables = ";".join(f"{k}<={v}" for k, v in item["variables"].items())
+            writer.writerow(
+                [
+                    gateway,
+                    item["kind"],
+                    item["name"],
+                    item["language"],
+                    item["wording"],
+                    variables,
+                    item["code"],
+                ]
+            )
 
 
 @click.group("staff")

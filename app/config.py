@@ -25,6 +25,26 @@ class Settings:
     TWILIO_API_BASE_URL: str = ""
     HOTLINE_TIMEZONE: str = "Asia/Shanghai"
     HOTLINE_REGION: str = "CN"
+    # Domestic gateways (mainland China): twilio, aliyun, tencent or local; empty means twilio
+    # when a Twilio account is configured, local otherwise.
+    HOTLINE_SMS_PROVIDER: str = ""
+    HOTLINE_VOICE_PROVIDER: str = ""
+    ALIYUN_ACCESS_KEY_ID: str = ""
+    ALIYUN_ACCESS_KEY_SECRET: str = ""
+    ALIYUN_SMS_SIGN_NAME: str = ""
+    ALIYUN_SMS_ENDPOINT: str = "dysmsapi.aliyuncs.com"
+    ALIYUN_VOICE_ENDPOINT: str = "dyvmsapi.aliyuncs.com"
+    ALIYUN_VOICE_SHOW_NUMBER: str = ""  # empty: the voice service's public numbers
+    TENCENT_SECRET_ID: str = ""
+    TENCENT_SECRET_KEY: str = ""
+    TENCENT_SMS_SDK_APP_ID: str = ""
+    TENCENT_SMS_SIGN_NAME: str = ""
+    TENCENT_SMS_ENDPOINT: str = "sms.tencentcloudapi.com"
+    TENCENT_VOICE_ENDPOINT: str = "vms.tencentcloudapi.com"
+    TENCENT_VOICE_SDK_APP_ID: str = ""
+    HOTLINE_CALLBACK_SECRET: str = ""  # the secret in every domestic provider's callback URL
+    HOTLINE_CALLBACK_ALLOW: str = ""  # addresses or networks callbacks may come from; empty: any
+    HOTLINE_SMS_REGISTRY: str = ""  # default sms_templates/registry.yaml
     # Product settings (not part of the environment contract, but overridable the same way).
     HOTLINE_LINKS_ENABLED: bool = True
     HOTLINE_FOLLOWUP_WINDOW_HOURS: int = 2
@@ -66,7 +86,15 @@ class Settings:
     @property
     def local_mode(self) -> bool:
         """No provider credentials: outbound messages are recorded, not sent."""
-        return not self.TWILIO_ACCOUNT_SID
+        return not self.TWILIO_ACCOUNT_SID and self.sms_provider == self.voice_provider == "local"
+
+    @property
+    def sms_provider(self) -> str:
+        return self.HOTLINE_SMS_PROVIDER or ("twilio" if self.TWILIO_ACCOUNT_SID else "local")
+
+    @property
+    def voice_provider(self) -> str:
+        return self.HOTLINE_VOICE_PROVIDER or ("twilio" if self.TWILIO_ACCOUNT_SID else "local")
 
     @classmethod
     def from_env(cls, instance_path: Path, overrides: dict[str, Any] | None = None) -> Settings:
@@ -113,3 +141,27 @@ def _local_secret(instance_path: Path) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+_installed: Settings | None = None
+
+
+def install(settings: Settings) -> None:
+    """Make `settings` the process's own (create_app does this), for code outside a request."""
+    global _installed
+    _installed = settings
+
+
+def current_settings() -> Settings:
+    """The running app's typed settings; domain code reads these, never `current_app.config`.
+
+    Inside an app context it is that app's (a test process may build more than one app); outside
+    one, in the worker or a script, the settings the process installed.
+    """
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return current_app.config["SETTINGS"]
+    if _installed is None:
+        raise RuntimeError("no settings installed: build the app with create_app() first")
+    return _installed

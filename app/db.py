@@ -50,13 +50,17 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
-def str_enum(enum_type: type[StrEnum], length: int) -> Enum:
-    """A StrEnum stored by value in a plain string column (no database enum type to migrate)."""
+def str_enum(enum_type: type[StrEnum], length: int, *, strict: bool = False) -> Enum:
+    """A StrEnum stored by value in a plain string column (no database enum type to migrate).
+
+    `strict`: a plain string that names no member is refused when written, not when read back.
+    """
     return Enum(
         enum_type,
         native_enum=False,
         length=length,
         values_callable=lambda members: [m.value for m in members],
+        validate_strings=strict,
     )
 
 

@@ -1,6 +1,7 @@
 """The app factory and its defaults."""
 
 from app import create_app
+from app.config import current_settings
 
 
 def test_default_app_is_not_testing(tmp_path, monkeypatch):
@@ -10,6 +11,7 @@ def test_default_app_is_not_testing(tmp_path, monkeypatch):
     assert app.config["HOTLINE_TIMEZONE"] == "Asia/Shanghai"
     assert app.config["HOTLINE_REGION"] == "CN"
     assert app.config["SETTINGS"].local_mode
+    assert current_settings() is app.config["SETTINGS"]  # for code outside an app context
 
 
 def test_twilio_mode_requires_a_secret_key(monkeypatch, tmp_path):

@@ -21,7 +21,7 @@ from app.clock import utcnow
 from app.dashboard.models import CallBack
 from app.residents.models import Resident
 from app.tickets.lifecycle import record
-from app.tickets.models import Ticket
+from app.tickets.models import EventKind, Ticket
 from app.voice.calls import missed_calls
 from app.voice.models import Call
 
@@ -92,6 +92,6 @@ def called_back(
     except IntegrityError:
         return False
     if ticket is not None:
-        record(ticket, "called_back", staff_actor(user), reason=note)
+        record(ticket, EventKind.called_back, staff_actor(user), reason=note)
     session.flush()
     return True

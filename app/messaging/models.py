@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import IntEnum, StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.clock import utcnow
@@ -71,6 +71,8 @@ class Message(Base):
     peer: Mapped[str] = mapped_column(String(20))
     body: Mapped[str] = mapped_column(Text, default="")
     template: Mapped[str | None] = mapped_column(String(60))
+    # The template's values: a domestic gateway sends a registered template code and these.
+    params: Mapped[dict[str, str] | None] = mapped_column(JSON)
     language: Mapped[str | None] = mapped_column(String(5))
     segments: Mapped[int] = mapped_column(default=1)
     encoding: Mapped[str] = mapped_column(String(6), default="GSM-7")

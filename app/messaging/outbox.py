@@ -130,6 +130,7 @@ def _message(
         body=body,
         template=text.template,
         language=text.language,
+        params={k: str(v) for k, v in text.values.items()},
         segments=info.segments,
         encoding=info.encoding,
         status=status,

@@ -26,7 +26,7 @@ from app.phones import InvalidPhone, normalize
 from app.residents.directory import find_or_create
 from app.tickets.intake import open_ticket
 from app.tickets.lifecycle import record
-from app.tickets.models import OPEN_STATUSES, Channel, Ticket
+from app.tickets.models import OPEN_STATUSES, Channel, EventKind, Ticket
 
 MAX_RESULTS = 1000
 DEFAULT_WINDOW = timedelta(days=90)
@@ -173,6 +173,6 @@ def create_request(session: Session, user: StaffUser, form: dict[str, str], regi
     address = form.get("address_string", "").strip()
     if address:
         ticket.address = address[:200]
-    record(ticket, "entered", staff_actor(user), data={"via": "open311"})
+    record(ticket, EventKind.entered, staff_actor(user), data={"via": "open311"})
     session.flush()
     return ticket

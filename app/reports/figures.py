@@ -46,14 +46,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from app.surveys.operations import ANSWERED, INVALID, NO_ANSWER
-from app.tickets.lifecycle import Move
-from app.tickets.models import ActorKind, Ticket, TicketEvent
+from app.tickets.models import ActorKind, EventKind, Ticket, TicketEvent
 
 RATINGS = ("satisfied", "basically_satisfied", "unsatisfied", "no_answer", "invalid")
 RATED = ("satisfied", "basically_satisfied", "unsatisfied")
 GOOD = ("satisfied", "basically_satisfied")
-RECEIVED, RESOLVE, CANCEL = "received", Move.resolve.value, Move.cancel.value
-FOLLOWUP_OPENED, FOLLOWUP_DONE = "followup_opened", "followup_completed"
+RECEIVED, RESOLVE, CANCEL = EventKind.received, EventKind.resolve, EventKind.cancel
+FOLLOWUP_OPENED, FOLLOWUP_DONE = EventKind.followup_opened, EventKind.followup_completed
 UNRATED_ENDINGS = (NO_ANSWER, INVALID)
 
 # The definitions as the reports page shows them, in the staff's language.

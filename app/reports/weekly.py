@@ -17,13 +17,13 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.communities.models import Community, Department
+from app.config import current_settings
 from app.messaging.models import Priority
 from app.messaging.outbox import Text, queue_sms
 from app.phones import InvalidPhone, PhoneNumber, normalize
@@ -58,7 +58,7 @@ def due_week(now: datetime, timezone: str) -> tuple[datetime, datetime]:
 
 def weekly_report(session: Session) -> SupervisionReport | None:
     """Sweep: store the due week's report and text its summary; None if already done."""
-    timezone = current_app.config["HOTLINE_TIMEZONE"]
+    timezone = current_settings().HOTLINE_TIMEZONE
     start, end = due_week(utcnow(), timezone)
     stored = session.scalar(
         select(SupervisionReport).where(
@@ -130,13 +130,13 @@ def text_summaries(session: Session, report: SupervisionReport) -> int:
         "communities": dict(session.execute(select(Community.id, Community.staff_phone)).all()),
         "departments": dict(session.execute(select(Department.id, Department.liaison_phone)).all()),
     }
-    config = current_app.config
-    quiet = QuietHours.parse(config["HOTLINE_QUIET_HOURS"])
-    send_at = quiet.postpone(utcnow(), config["HOTLINE_TIMEZONE"])
+    settings = current_settings()
+    quiet = QuietHours.parse(settings.HOTLINE_QUIET_HOURS)
+    send_at = quiet.postpone(utcnow(), settings.HOTLINE_TIMEZONE)
     queued = 0
     for section, numbers in phones.items():
         for unit, figures in units(report, section):
-            number = _sms_number(numbers.get(unit.id), config["HOTLINE_REGION"])
+            number = _sms_number(numbers.get(unit.id), settings.HOTLINE_REGION)
             if number is None:
                 continue
             message = queue_sms(

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.communities.models import Community
+from app.config import current_settings
 from app.messaging.models import Priority
 from app.messaging.optouts import is_opted_out
 from app.messaging.outbox import Text, queue_call, queue_sms
@@ -26,14 +26,18 @@ from app.tickets.due_dates import REMINDER_SHARE, configured_policy, set_communi
 from app.tickets.intake import resident_actor
 from app.tickets.lifecycle import SYSTEM, Actor, Move, can, record, transition
 from app.tickets.links import links_enabled, new_token, public_url
-from app.tickets.models import Ticket, TicketStatus
+from app.tickets.models import EventKind, Ticket, TicketStatus
 from app.tickets.supervision import local_time
 from app.volunteers import progress
 from app.volunteers.availability import QuietHours
 from app.volunteers.models import Volunteer
 
 # Timeline events that end a survey; reports read the three-level rating and these outcomes.
-ANSWERED, NO_ANSWER, INVALID = "survey_answered", "survey_no_answer", "survey_invalid"
+ANSWERED, NO_ANSWER, INVALID = (
+    EventKind.survey_answered,
+    EventKind.survey_no_answer,
+    EventKind.survey_invalid,
+)
 
 
 class SurveyClosed(Exception):
@@ -45,15 +49,15 @@ class FollowUpClosed(Exception):
 
 
 def quiet_hours() -> QuietHours:
-    return QuietHours.parse(current_app.config["HOTLINE_QUIET_HOURS"])
+    return QuietHours.parse(current_settings().HOTLINE_QUIET_HOURS)
 
 
 def is_quiet_now() -> bool:
-    return quiet_hours().is_quiet(utcnow(), current_app.config["HOTLINE_TIMEZONE"])
+    return quiet_hours().is_quiet(utcnow(), current_settings().HOTLINE_TIMEZONE)
 
 
 def followup_hours() -> int:
-    return int(current_app.config["HOTLINE_FOLLOWUP_HOURS"])
+    return int(current_settings().HOTLINE_FOLLOWUP_HOURS)
 
 
 def send_survey(session: Session, ticket: Ticket) -> Survey:
@@ -63,7 +67,7 @@ def send_survey(session: Session, ticket: Ticket) -> Survey:
     """
     resident = ticket.resident
     now = utcnow()
-    config = current_app.config
+    config = current_settings()
     by_voice = resident is not None and (not resident.can_receive_sms or resident.prefers_voice)
     survey = Survey(
         ticket=ticket,
@@ -73,7 +77,7 @@ def send_survey(session: Session, ticket: Ticket) -> Survey:
         calls=0,  # counted before the batch is flushed, so not left to the column default
         created_at=now,
         resolved_at=ticket.resolved_at,
-        expires_at=now + timedelta(hours=config["HOTLINE_SURVEY_EXPIRY_HOURS"]),
+        expires_at=now + timedelta(hours=config.HOTLINE_SURVEY_EXPIRY_HOURS),
     )
     session.add(survey)
     if resident is None:
@@ -83,9 +87,9 @@ def send_survey(session: Session, ticket: Ticket) -> Survey:
     elif is_opted_out(session, resident.phone):
         return _not_sent(survey, "opted out")
     else:
-        survey.remind_at = now + timedelta(hours=config["HOTLINE_SURVEY_REMINDER_HOURS"])
+        survey.remind_at = now + timedelta(hours=config.HOTLINE_SURVEY_REMINDER_HOURS)
         _text(session, survey, "survey")
-    record(ticket, "survey_sent", SYSTEM, data={"channel": survey.channel.value})
+    record(ticket, EventKind.survey_sent, SYSTEM, data={"channel": survey.channel.value})
     return survey
 
 
@@ -117,7 +121,7 @@ def record_answer(
 def add_comment(session: Session, survey: Survey, comment: str) -> None:
     """A comment texted just after the rating; "not fixed" still earns a return visit."""
     survey.comment = f"{survey.comment}\n{comment}".strip()
-    record(survey.ticket, "survey_comment", _respondent(survey), data={"comment": comment})
+    record(survey.ticket, EventKind.survey_comment, _respondent(survey), data={"comment": comment})
     if mentions_not_fixed(comment) and not _has_followup(session, survey):
         open_followup(session, survey, comment)
     session.flush()
@@ -142,7 +146,7 @@ def remind(session: Session, survey: Survey) -> None:
     """The one reminder (the sweep flushes its batch once)."""
     survey.reminded_at = utcnow()
     _text(session, survey, "survey_reminder")
-    record(survey.ticket, "survey_reminder_sent", SYSTEM)
+    record(survey.ticket, EventKind.survey_reminder_sent, SYSTEM)
 
 
 def survey_call_ended(session: Session, ticket: Ticket, rating: str | None) -> Survey | None:
@@ -165,10 +169,10 @@ def call_unanswered(session: Session, ticket_code: str) -> Survey | None:
     if survey.calls >= 2:
         mark_no_answer(session, survey)
         return survey
-    delay = timedelta(minutes=current_app.config["HOTLINE_SURVEY_CALL_RETRY_MINUTES"])
-    when = quiet_hours().postpone(utcnow() + delay, current_app.config["HOTLINE_TIMEZONE"])
+    delay = timedelta(minutes=current_settings().HOTLINE_SURVEY_CALL_RETRY_MINUTES)
+    when = quiet_hours().postpone(utcnow() + delay, current_settings().HOTLINE_TIMEZONE)
     _call(session, survey, when)
-    record(survey.ticket, "survey_call_retry", SYSTEM, data={"call": survey.calls})
+    record(survey.ticket, EventKind.survey_call_retry, SYSTEM, data={"call": survey.calls})
     session.flush()
     return survey
 
@@ -212,7 +216,13 @@ def open_followup(session: Session, survey: Survey, reason: str) -> FollowUp:
         ticket.due_at, ticket.remind_at = followup.due_at, None
     owed = Text("followup_owed", "zh", {"code": ticket.code, "hours": hours})
     _text_owners(session, followup, owed)
-    record(ticket, "followup_opened", SYSTEM, reason=reason, data={"due_at": str(followup.due_at)})
+    record(
+        ticket,
+        EventKind.followup_opened,
+        SYSTEM,
+        reason=reason,
+        data={"due_at": str(followup.due_at)},
+    )
     return followup
 
 
@@ -222,7 +232,7 @@ def remind_followup(session: Session, followup: FollowUp) -> None:
     followup.reminded_at = utcnow()
     values = {"code": followup.ticket.code, "due": local_time(followup.due_at)}
     texted = _text_owners(session, followup, Text("followup_reminder", "zh", values))
-    record(followup.ticket, "followup_reminder_sent", SYSTEM, data={"texted": texted})
+    record(followup.ticket, EventKind.followup_reminder_sent, SYSTEM, data={"texted": texted})
 
 
 def chase_followup(session: Session, followup: FollowUp) -> None:
@@ -231,9 +241,9 @@ def chase_followup(session: Session, followup: FollowUp) -> None:
     ticket = followup.ticket
     followup.chased_at = utcnow()
     values = {"code": ticket.code, "due": local_time(followup.due_at)}
-    texted = _text_owners(session, followup, Text("followup_overdue", "zh", values))
+    texted = _text_owners(session, followup, Text(EventKind.followup_overdue, "zh", values))
     data = {"followup": followup.id, "texted": texted}
-    record(ticket, "followup_overdue", SYSTEM, data=data)
+    record(ticket, EventKind.followup_overdue, SYSTEM, data=data)
 
 
 def complete_followup(
@@ -293,7 +303,7 @@ def _finish(
     data: dict[str, object] = {"needs_work": needs_work}
     if rating is not None:
         data["rating"] = rating.value
-    record(followup.ticket, "followup_completed", actor, reason=outcome, data=data)
+    record(followup.ticket, EventKind.followup_completed, actor, reason=outcome, data=data)
 
 
 def awaiting_survey(session: Session, resident: Resident) -> Survey | None:
@@ -308,7 +318,7 @@ def awaiting_survey(session: Session, resident: Resident) -> Survey | None:
 
 def commentable_survey(session: Session, resident: Resident) -> Survey | None:
     """A survey rated by SMS moments ago: the next texts may be its comment."""
-    window = timedelta(minutes=current_app.config["HOTLINE_SURVEY_COMMENT_MINUTES"])
+    window = timedelta(minutes=current_settings().HOTLINE_SURVEY_COMMENT_MINUTES)
     return session.scalar(
         select(Survey)
         .where(
@@ -363,11 +373,11 @@ def _call(session: Session, survey: Survey, when: datetime) -> None:
 
 def _not_sent(survey: Survey, reason: str) -> Survey:
     survey.not_sent_reason = reason
-    _end(survey, St.not_sent, "survey_not_sent", {"reason": reason})
+    _end(survey, St.not_sent, EventKind.survey_not_sent, {"reason": reason})
     return survey
 
 
-def _end(survey: Survey, status: St, kind: str, data: dict[str, str]) -> None:
+def _end(survey: Survey, status: St, kind: EventKind, data: dict[str, str]) -> None:
     survey.status = status
     record(survey.ticket, kind, SYSTEM, data=data)
     _close(survey.ticket, kind.replace("_", " "))

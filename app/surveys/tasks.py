@@ -11,18 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import exists, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from app.clock import utcnow
+from app.config import current_settings
 from app.surveys import operations
 from app.surveys.models import FollowUp, FollowUpStatus, Survey, SurveyChannel, SurveyStatus
 from app.tickets.models import Ticket, TicketStatus
 
 
 def _batch() -> int:
-    return int(current_app.config["HOTLINE_SWEEP_BATCH"])
+    return int(current_settings().HOTLINE_SWEEP_BATCH)
 
 
 def send_surveys(session: Session) -> int:
@@ -30,7 +30,7 @@ def send_surveys(session: Session) -> int:
     resolution (a reopened and resolved-again ticket is surveyed again)."""
     if operations.is_quiet_now():
         return 0
-    cutoff = utcnow() - timedelta(minutes=current_app.config["HOTLINE_SURVEY_DELAY_MINUTES"])
+    cutoff = utcnow() - timedelta(minutes=current_settings().HOTLINE_SURVEY_DELAY_MINUTES)
     already = exists().where(
         Survey.ticket_id == Ticket.id, Survey.resolved_at == Ticket.resolved_at
     )

@@ -9,9 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from flask import current_app
-
-from app.config import PROJECT_ROOT
+from app.config import PROJECT_ROOT, current_settings
 from app.tickets.deadlines import CalendarHours, DeadlinePolicy, HolidayCalendar, WorkingDays
 from app.tickets.models import Ticket
 
@@ -20,11 +18,11 @@ REMINDER_SHARE = 0.75
 
 def configured_policy() -> DeadlinePolicy:
     """CalendarHours unless HOTLINE_DEADLINE_POLICY=working_days (with a holiday folder)."""
-    config = current_app.config
-    if config.get("HOTLINE_DEADLINE_POLICY", "calendar") != "working_days":
+    config = current_settings()
+    if config.HOTLINE_DEADLINE_POLICY != "working_days":
         return CalendarHours()
-    folder = Path(config.get("HOTLINE_HOLIDAY_DIR") or PROJECT_ROOT / "data" / "holidays")
-    return WorkingDays(HolidayCalendar.load_dir(folder), config["HOTLINE_TIMEZONE"])
+    folder = Path(config.HOTLINE_HOLIDAY_DIR or PROJECT_ROOT / "data" / "holidays")
+    return WorkingDays(HolidayCalendar.load_dir(folder), config.HOTLINE_TIMEZONE)
 
 
 def set_deadline(ticket: Ticket, start: datetime, hours: int) -> None:
@@ -37,4 +35,4 @@ def set_deadline(ticket: Ticket, start: datetime, hours: int) -> None:
 
 
 def set_community_deadline(ticket: Ticket, start: datetime) -> None:
-    set_deadline(ticket, start, current_app.config["HOTLINE_COMMUNITY_DEADLINE_HOURS"])
+    set_deadline(ticket, start, current_settings().HOTLINE_COMMUNITY_DEADLINE_HOURS)

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.categories.models import Category
 from app.clock import utcnow
 from app.communities.models import Department, UnitKind
+from app.config import current_settings
 from app.messaging.outbox import Text, queue_sms
 from app.tickets import resolution
 from app.tickets.due_dates import set_community_deadline, set_deadline
@@ -42,7 +42,7 @@ def escalate(
     ticket.unit = department
     ticket.assignee = None  # the department holds it now, not a volunteer
     dispatch.stand_down(session, ticket)
-    set_deadline(ticket, utcnow(), current_app.config["HOTLINE_DEPARTMENT_DEADLINE_HOURS"])
+    set_deadline(ticket, utcnow(), current_settings().HOTLINE_DEPARTMENT_DEADLINE_HOURS)
     _text_liaison(session, ticket, department)
     session.flush()
     return ticket
@@ -111,7 +111,7 @@ def _text_liaison(session: Session, ticket: Ticket, department: Department) -> N
         "code": ticket.code,
         "category": category.name_zh if category else ticket.category_code,
         "summary": _summary(ticket.description),
-        "hours": current_app.config["HOTLINE_DEPARTMENT_DEADLINE_HOURS"],
+        "hours": current_settings().HOTLINE_DEPARTMENT_DEADLINE_HOURS,
     }
     template = "department_escalated"
     if links_enabled():
@@ -119,7 +119,7 @@ def _text_liaison(session: Session, ticket: Ticket, department: Department) -> N
             token=new_token(),
             ticket=ticket,
             department=department,
-            expires_at=utcnow() + timedelta(hours=current_app.config["HOTLINE_LINK_TTL_HOURS"]),
+            expires_at=utcnow() + timedelta(hours=current_settings().HOTLINE_LINK_TTL_HOURS),
         )
         session.add(link)
         values["link"] = public_url(f"/d/{link.token}")

@@ -5,19 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.categories.catalog import Classification, classify
 from app.categories.models import Category
 from app.clock import utcnow
+from app.config import current_settings
 from app.residents.models import Resident
 from app.tickets import escalation, repeats
 from app.tickets.codes import new_code
 from app.tickets.due_dates import set_community_deadline
 from app.tickets.lifecycle import Actor, record
-from app.tickets.models import ACTIVE_STATUSES, ActorKind, Channel, Priority, Ticket
+from app.tickets.models import ACTIVE_STATUSES, ActorKind, Channel, EventKind, Priority, Ticket
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def report(session: Session, resident: Resident, text: str, channel: Channel) ->
     """A resident reports a problem: a new ticket, or more words for the one just opened."""
     text = text.strip()
     found = classify(text)
-    window = timedelta(hours=current_app.config["HOTLINE_FOLLOWUP_WINDOW_HOURS"])
+    window = timedelta(hours=current_settings().HOTLINE_FOLLOWUP_WINDOW_HOURS)
     ticket = recent_open_ticket(session, resident, window)
     if ticket is not None:
         add_information(ticket, resident, text, found)
@@ -89,7 +89,7 @@ def open_ticket(
     set_community_deadline(ticket, now)
     record(
         ticket,
-        "received",
+        EventKind.received,
         resident_actor(resident),
         data={
             "channel": channel.value,
@@ -115,4 +115,4 @@ def add_information(ticket: Ticket, resident: Resident, text: str, found: Classi
     if found.urgent and ticket.priority != Priority.urgent:
         ticket.priority = Priority.urgent
         data["danger_word"] = found.danger_word or ""
-    record(ticket, "info_added", resident_actor(resident), data=data)
+    record(ticket, EventKind.info_added, resident_actor(resident), data=data)

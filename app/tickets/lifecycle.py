@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import object_session
 
 from app.clock import utcnow
-from app.tickets.models import ActorKind, Ticket, TicketEvent
+from app.tickets.models import ActorKind, EventKind, Ticket, TicketEvent
 from app.tickets.models import TicketStatus as S
 
 
@@ -108,7 +108,9 @@ def transition(
         ticket.escalated_at = now
     if move in _VISIT_MOVES and actor.kind is ActorKind.volunteer:
         ticket.visits = (ticket.visits or 0) + 1
-    return record(ticket, move.value, actor, reason=reason, data=data, from_status=before)
+    return record(
+        ticket, EventKind(move.value), actor, reason=reason, data=data, from_status=before
+    )
 
 
 def _punctuality(ticket: Ticket, now: datetime) -> dict[str, Any]:
@@ -120,7 +122,7 @@ def _punctuality(ticket: Ticket, now: datetime) -> dict[str, Any]:
 
 def record(
     ticket: Ticket,
-    kind: str,
+    kind: EventKind,
     actor: Actor,
     *,
     reason: str = "",

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Response, current_app, render_template
+from flask import Response, render_template
+
+from app.config import current_settings
 
 TOKEN_BYTES = 16  # 128 bits; token_urlsafe gives 22 characters
 
@@ -19,11 +21,11 @@ def new_token() -> str:
 
 
 def links_enabled() -> bool:
-    return bool(current_app.config["HOTLINE_LINKS_ENABLED"])
+    return bool(current_settings().HOTLINE_LINKS_ENABLED)
 
 
 def public_url(path: str) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL']}{path}"
+    return f"{current_settings().PUBLIC_BASE_URL}{path}"
 
 
 def gone() -> tuple[str, int]:

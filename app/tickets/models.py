@@ -128,6 +128,60 @@ class ActorKind(StrEnum):
     system = "system"  # the worker's sweeps and automatic rules
 
 
+class EventKind(StrEnum):
+    """What a timeline event records. Reports and the dashboard match on these, never on text."""
+
+    # Moves of the state machine (app/tickets/lifecycle.py `Move`): the event of each transition.
+    dispatch = "dispatch"  # offers sent to volunteers or a unit
+    no_taker = "no_taker"  # the last wave expired
+    assign = "assign"  # someone accepted, or staff assigned by hand
+    start = "start"  # the volunteer is on the way
+    revisit = "revisit"  # another visit is needed
+    release = "release"  # the assignee gave it back
+    escalate = "escalate"  # handed to a street department
+    return_ = "return"  # the department sent it back to the community
+    resolve = "resolve"  # work reported done
+    close = "close"  # rated, unanswered survey, or closed by staff
+    return_visit = "return_visit"  # rated unsatisfied (or "not fixed"): a return visit is owed
+    reopen = "reopen"  # a return visit found more to do
+    cancel = "cancel"  # withdrawn, or merged into another ticket
+    split = "split"  # a merged report separated again (on the report and on its former parent)
+    # What residents and callers did.
+    received = "received"  # the ticket was opened (every channel); counted as "received"
+    info_added = "info_added"  # a further text about the same problem
+    call_recorded = "call_recorded"  # the IVR call that opened it, with its recordings
+    thanks = "thanks"  # the resident acknowledged or thanked, nothing more
+    # What staff and liaisons did.
+    entered = "entered"  # keyed in by staff (dashboard or Open311)
+    merged = "merged"  # another report of the same problem was folded into this one
+    note = "note"  # a staff note on the timeline
+    redispatch = "redispatch"  # staff started a new dispatch round
+    resident_texted = "resident_texted"  # staff texted the resident from the ticket page
+    called_back = "called_back"  # staff called the resident back as asked
+    # Dispatch and volunteers.
+    offers_sent = "offers_sent"  # one wave of offers went out
+    offer_expired = "offer_expired"  # an offer went unanswered in time
+    offer_failed = "offer_failed"  # an offer text could not be delivered
+    offer_declined = "offer_declined"  # a volunteer said no
+    on_the_way = "on_the_way"  # the volunteer set off for a further visit
+    # Deadlines.
+    reminder_sent = "reminder_sent"  # 75% of the time gone: whoever holds it was reminded
+    deadline_breached = "deadline_breached"  # the deadline passed with the ticket still open
+    # Surveys and return visits.
+    survey_sent = "survey_sent"  # the satisfaction survey went out
+    survey_answered = "survey_answered"  # rated; data["rating"] holds the answer
+    survey_no_answer = "survey_no_answer"  # the survey expired unanswered
+    survey_invalid = "survey_invalid"  # answered with nothing usable
+    survey_not_sent = "survey_not_sent"  # the survey could not be sent (data["reason"])
+    survey_comment = "survey_comment"  # words sent after a rating
+    survey_reminder_sent = "survey_reminder_sent"  # a reminder to answer the survey
+    survey_call_retry = "survey_call_retry"  # the survey call is tried again
+    followup_opened = "followup_opened"  # an unsatisfied answer opened a return visit (回访)
+    followup_reminder_sent = "followup_reminder_sent"  # whoever owes the visit was reminded
+    followup_overdue = "followup_overdue"  # the return visit is late
+    followup_completed = "followup_completed"  # the return visit was made
+
+
 class TicketEvent(Base):
     """One thing that happened to a ticket. Never updated or deleted; reports read from here."""
 
@@ -140,7 +194,7 @@ class TicketEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    kind: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[EventKind] = mapped_column(str_enum(EventKind, 40, strict=True))
     from_status: Mapped[TicketStatus | None] = mapped_column(_status_enum())
     to_status: Mapped[TicketStatus | None] = mapped_column(_status_enum())
     actor_kind: Mapped[ActorKind] = mapped_column(str_enum(ActorKind, 12))

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
+from app.config import current_settings
 from app.tickets.due_dates import set_community_deadline
 from app.tickets.lifecycle import SYSTEM, Actor, Move, record, transition
-from app.tickets.models import ACTIVE_STATUSES, Ticket, TicketStatus
+from app.tickets.models import ACTIVE_STATUSES, EventKind, Ticket, TicketStatus
 from app.volunteers import dispatch
 
 
@@ -29,7 +29,7 @@ class MergeRefused(ValueError):
 
 def find_original(session: Session, ticket: Ticket) -> Ticket | None:
     """The oldest open ticket that `ticket` repeats, if any."""
-    window = timedelta(hours=current_app.config["HOTLINE_REPEAT_WINDOW_HOURS"])
+    window = timedelta(hours=current_settings().HOTLINE_REPEAT_WINDOW_HOURS)
     same_reporter = [Ticket.resident_id == ticket.resident_id] if ticket.resident_id else []
     same_building = (
         [
@@ -79,7 +79,7 @@ def merge(session: Session, child: Ticket, parent: Ticket, actor: Actor) -> None
     child.assignee = None  # nobody works on a merged report; a split starts it over
     dispatch.stand_down(session, child)
     session.execute(update(Ticket).where(Ticket.parent_id == child.id).values(parent_id=parent.id))
-    record(parent, "merged", actor, data={"ticket": child.code, "text": child.description})
+    record(parent, EventKind.merged, actor, data={"ticket": child.code, "text": child.description})
     session.flush()
 
 
@@ -92,6 +92,6 @@ def split(session: Session, child: Ticket, actor: Actor) -> Ticket:
     transition(child, Move.split, actor, reason=f"split from {parent.code}")
     child.parent_id = None
     set_community_deadline(child, utcnow())
-    record(parent, "split", actor, data={"ticket": child.code})
+    record(parent, EventKind.split, actor, data={"ticket": child.code})
     session.flush()
     return child

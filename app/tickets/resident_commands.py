@@ -23,7 +23,7 @@ from app.residents.models import Resident
 from app.tickets import cancellation
 from app.tickets.intake import report, resident_actor
 from app.tickets.lifecycle import Move, can, record
-from app.tickets.models import OPEN_STATUSES, Channel, Ticket
+from app.tickets.models import OPEN_STATUSES, Channel, EventKind, Ticket
 from app.volunteers import dispatch
 
 STATUS_WORDS = frozenset({"进度", "查询", "STATUS"})
@@ -33,7 +33,7 @@ HELP_WORDS = frozenset({"帮助", "HELP", "INFO", "?"})
 
 # A thank-you is filed on the resident's ticket that changed within this many days.
 THANKS_WINDOW_DAYS = 7
-THANKS = "thanks"  # timeline event: the resident acknowledged or thanked, nothing more
+THANKS = EventKind.thanks
 
 _COMMAND = re.compile(r"^(?P<word>[^\d\s#]+)\s*#?(?P<code>\d{6,8})?$")
 

@@ -15,7 +15,7 @@ from app.surveys import operations
 from app.surveys.models import FollowUp, Rating
 from app.tickets import cancellation, escalation, repeats, resolution
 from app.tickets.lifecycle import Actor, IllegalTransition, Move, can, record, transition
-from app.tickets.models import Ticket, TicketStatus
+from app.tickets.models import EventKind, Ticket, TicketStatus
 from app.volunteers import dispatch
 from app.volunteers.models import Volunteer
 
@@ -33,7 +33,7 @@ def add_note(session: Session, ticket: Ticket, actor: Actor, text: str) -> None:
     text = text.strip()
     if not text:
         raise ActionRefused("empty note")
-    record(ticket, "note", actor, reason=text[:MAX_NOTE_LENGTH])
+    record(ticket, EventKind.note, actor, reason=text[:MAX_NOTE_LENGTH])
     session.flush()
 
 
@@ -86,7 +86,7 @@ def redispatch(session: Session, ticket: Ticket, actor: Actor) -> None:
     """Offer the ticket again (nobody took it, or it came back): a new round of waves."""
     if ticket.status not in dispatch.STARTABLE or ticket.assignee_id is not None:
         raise IllegalTransition(ticket, Move.dispatch)
-    record(ticket, "redispatch", actor)
+    record(ticket, EventKind.redispatch, actor)
     dispatch.start(session, ticket)
     session.flush()
 
@@ -160,5 +160,5 @@ def text_resident(session: Session, ticket: Ticket, actor: Actor, text: str) -> 
         ticket_id=ticket.id,
         landline=not resident.can_receive_sms,
     )
-    record(ticket, "resident_texted", actor, data={"message_id": message.id, "text": text})
+    record(ticket, EventKind.resident_texted, actor, data={"message_id": message.id, "text": text})
     session.flush()

@@ -12,18 +12,18 @@ from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from app.categories.models import Category
 from app.clock import utcnow
+from app.config import current_settings
 from app.messaging.outbox import Text, queue_sms
 from app.tickets.lifecycle import SYSTEM, record
-from app.tickets.models import ACTIVE_STATUSES, Ticket, TicketStatus
+from app.tickets.models import ACTIVE_STATUSES, EventKind, Ticket, TicketStatus
 
 # The timeline event for a ticket that passed its deadline; reports count it as late.
-BREACHED = "deadline_breached"
+BREACHED = EventKind.deadline_breached
 
 
 def holder(ticket: Ticket) -> tuple[str, str, str] | None:
@@ -55,7 +55,7 @@ def remind_due(session: Session) -> int:
                 ticket_id=ticket.id,
                 flush=False,
             )
-        record(ticket, "reminder_sent", SYSTEM, data=data)
+        record(ticket, EventKind.reminder_sent, SYSTEM, data=data)
     session.flush()
     return len(tickets)
 
@@ -91,7 +91,7 @@ def _due(
             )
             # No ORDER BY: it would make the planner walk the single-column time index
             # through every finished ticket; each due row is handled within a few ticks anyway.
-            .limit(int(current_app.config["HOTLINE_SWEEP_BATCH"]))
+            .limit(int(current_settings().HOTLINE_SWEEP_BATCH))
             .options(
                 selectinload(Ticket.assignee),
                 selectinload(Ticket.community),
@@ -109,5 +109,5 @@ def _without_autoflush(session: Session, rows: list[Ticket]) -> Iterator[Ticket]
 
 def local_time(when: datetime) -> str:
     """A deadline as an SMS shows it: month, day and time in HOTLINE_TIMEZONE."""
-    local = when.astimezone(ZoneInfo(current_app.config["HOTLINE_TIMEZONE"]))
+    local = when.astimezone(ZoneInfo(current_settings().HOTLINE_TIMEZONE))
     return f"{local:%m-%d %H:%M}"

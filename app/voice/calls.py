@@ -49,7 +49,7 @@ from app.residents.directory import by_phone, find_or_create
 from app.surveys import operations as surveys
 from app.tickets.intake import open_ticket, resident_actor
 from app.tickets.lifecycle import record
-from app.tickets.models import Channel, Ticket
+from app.tickets.models import Channel, EventKind, Ticket
 from app.tickets.resident_commands import open_tickets
 from app.voice.models import (
     ENDED,
@@ -437,7 +437,7 @@ def _ensure_ticket(
     ticket.callback_requested = bool(variables.get("callback"))
     record(
         ticket,
-        "call_recorded",
+        EventKind.call_recorded,
         resident_actor(resident),
         data={
             "call_sid": call.sid,

@@ -19,18 +19,18 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import ColumnElement, case, exists, func, select, update
 from sqlalchemy.orm import Session, lazyload
 
 from app.clock import utcnow
 from app.communities.models import Department
+from app.config import current_settings
 from app.messaging.delivery import FAILED_STATUSES
 from app.messaging.models import Message
 from app.messaging.models import Priority as SendPriority
 from app.messaging.outbox import Text, queue_sms
 from app.tickets.lifecycle import SYSTEM, Actor, IllegalTransition, Move, record, transition
-from app.tickets.models import ActorKind, Priority, Ticket
+from app.tickets.models import ActorKind, EventKind, Priority, Ticket
 from app.tickets.models import TicketStatus as S
 from app.volunteers import matching
 from app.volunteers.models import Offer, OfferStatus, Volunteer
@@ -134,15 +134,15 @@ def start(session: Session, ticket: Ticket) -> None:
         )
         return
     transition(ticket, Move.dispatch, SYSTEM, data={"round": round_})
-    if not send_wave(session, ticket, round_, 1, current_app.config["HOTLINE_WAVE_SIZE"]):
+    if not send_wave(session, ticket, round_, 1, current_settings().HOTLINE_WAVE_SIZE):
         no_taker(session, ticket)
 
 
 def send_wave(session: Session, ticket: Ticket, round_: int, wave: int, size: int) -> int:
     """Text the best `size` candidates; returns how many were asked."""
-    config = current_app.config
+    config = current_settings()
     urgent = ticket.priority == Priority.urgent
-    minutes = config["HOTLINE_URGENT_OFFER_MINUTES" if urgent else "HOTLINE_OFFER_MINUTES"]
+    minutes = config.HOTLINE_URGENT_OFFER_MINUTES if urgent else config.HOTLINE_OFFER_MINUTES
     expires_at = utcnow() + timedelta(minutes=minutes)
     found = matching.candidates(session, ticket, size, round_)
     people = _volunteers(session, [c.volunteer_id for c in found])
@@ -152,7 +152,12 @@ def send_wave(session: Session, ticket: Ticket, round_: int, wave: int, size: in
         offer = _offer(session, ticket, Party(volunteer), round_, wave, expires_at, candidate)
         sent.append({"offer": offer.id, "volunteer": volunteer.id, "score": candidate.score})
     if sent:
-        record(ticket, "offers_sent", SYSTEM, data={"round": round_, "wave": wave, "offers": sent})
+        record(
+            ticket,
+            EventKind.offers_sent,
+            SYSTEM,
+            data={"round": round_, "wave": wave, "offers": sent},
+        )
     return len(sent)
 
 
@@ -180,8 +185,8 @@ def _offer(
     language = party.language
     place = ticket.community.display_name(language) if ticket.community else ""
     link = ""
-    if current_app.config["HOTLINE_LINKS_ENABLED"]:
-        link = f"{current_app.config['PUBLIC_BASE_URL']}/o/{token}"
+    if current_settings().HOTLINE_LINKS_ENABLED:
+        link = f"{current_settings().PUBLIC_BASE_URL}/o/{token}"
     values = {
         "code": ticket.code,
         "category": ticket.category.display_name(language),
@@ -216,7 +221,7 @@ def _offer(
 
 
 def _count_offer(volunteer: Volunteer, now: datetime) -> None:
-    today = now.astimezone(ZoneInfo(current_app.config["HOTLINE_TIMEZONE"])).date()
+    today = now.astimezone(ZoneInfo(current_settings().HOTLINE_TIMEZONE)).date()
     # One UPDATE: the count restarts at 1 on a new local day. (Setting it to 0 and then adding
     # 1 in SQL never restarted it: the SQL addition reads the stored count, not the 0.)
     volunteer.offers_on_day = case(
@@ -264,9 +269,9 @@ def advance(session: Session, ticket: Ticket) -> None:
         .limit(1)
     ).one_or_none()
     round_, wave = last if last is not None else (1, 0)
-    config = current_app.config
-    if wave < config["HOTLINE_OFFER_WAVES"] and send_wave(
-        session, ticket, round_, wave + 1, config["HOTLINE_WAVE_SIZE"]
+    config = current_settings()
+    if wave < config.HOTLINE_OFFER_WAVES and send_wave(
+        session, ticket, round_, wave + 1, config.HOTLINE_WAVE_SIZE
     ):
         return
     no_taker(session, ticket)
@@ -299,7 +304,7 @@ def give_up(session: Session, offer: Offer, status: OfferStatus) -> bool:
         return False
     bump(offer.volunteer, no_replies=1)
     data = {"offer": offer.id, "volunteer": offer.volunteer_id, "unit": offer.unit_id}
-    record(offer.ticket, f"offer_{status.value}", SYSTEM, data=data)
+    record(offer.ticket, EventKind(f"offer_{status.value}"), SYSTEM, data=data)
     return True
 
 
@@ -422,7 +427,7 @@ def decline(session: Session, offer: Offer) -> Outcome:
     if not _close(session, offer, OfferStatus.declined):
         return closed_outcome(offer)
     bump(offer.volunteer, declines=1)
-    record(offer.ticket, "offer_declined", party.actor, data={"offer": offer.id})
+    record(offer.ticket, EventKind.offer_declined, party.actor, data={"offer": offer.id})
     replace(session, offer)
     return Outcome(Result.declined, offer, closed_outcome(offer).text)
 

@@ -31,7 +31,6 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import (
     ColumnElement,
     Float,
@@ -55,6 +54,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from app.categories.models import Category
 from app.clock import utcnow
 from app.communities.models import Community, Department
+from app.config import current_settings
 from app.db import UTCDateTime
 from app.messaging.models import OptOut
 from app.tickets.models import Priority, Ticket
@@ -108,7 +108,7 @@ def parse_neighbours(text: str) -> dict[str, set[str]]:
 def neighbour_ids(session: Session, community: Community | None) -> list[int]:
     if community is None:
         return []
-    codes = parse_neighbours(current_app.config["HOTLINE_COMMUNITY_NEIGHBOURS"])
+    codes = parse_neighbours(current_settings().HOTLINE_COMMUNITY_NEIGHBOURS)
     wanted = codes.get(community.code, set())
     if not wanted:
         return []
@@ -133,16 +133,16 @@ def candidates(
     `round_` (None: anyone asked about the ticket in any round is left out)."""
     category = session.get(Category, ticket.category_code)
     assert category is not None
-    config = current_app.config
+    config = current_settings()
     now = utcnow()
-    local = now.astimezone(ZoneInfo(config["HOTLINE_TIMEZONE"]))
+    local = now.astimezone(ZoneInfo(config.HOTLINE_TIMEZONE))
     neighbours = neighbour_ids(session, ticket.community)
     nearby = [cid for cid in (ticket.community_id, *neighbours) if cid is not None]
     values = {
         "ticket_id": ticket.id,
         "skill": category.skill or category.code,
         "today": local.date(),
-        "per_day": config["HOTLINE_OFFERS_PER_DAY"],
+        "per_day": config.HOTLINE_OFFERS_PER_DAY,
         "minute": local.weekday() * DAY + local.hour * 60 + local.minute,
         "now": now,
         "community_id": ticket.community_id,

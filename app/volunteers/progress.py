@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.messaging.outbox import Text
 from app.tickets import resolution
 from app.tickets.lifecycle import Move, can, record, transition
-from app.tickets.models import Ticket
+from app.tickets.models import EventKind, Ticket
 from app.tickets.models import TicketStatus as S
 from app.volunteers import dispatch
 from app.volunteers.dispatch import Party, bump
@@ -45,7 +45,7 @@ def on_the_way(session: Session, offer: Offer) -> Text:
     if can(ticket, Move.start):
         transition(ticket, Move.start, party.actor)
     else:
-        record(ticket, "on_the_way", party.actor)  # setting off for a further visit
+        record(ticket, EventKind.on_the_way, party.actor)  # setting off for a further visit
     return Text("task_started", party.language, {"code": ticket.code})
 
 

@@ -233,7 +233,7 @@ def test_the_web_link_shows_on_get_and_records_once_on_post(client, ctx, clock):
 
 
 def test_links_off_the_survey_text_has_no_link(client, ctx, clock, app, monkeypatch):
-    monkeypatch.setitem(app.config, "HOTLINE_LINKS_ENABLED", False)
+    monkeypatch.setattr(app.config["SETTINGS"], "HOTLINE_LINKS_ENABLED", False)
     ticket, _ = resolved_ticket(client, clock)
     [text] = texts_to(MOBILE, "survey")
     assert "http" not in text.body and surveys(ticket)[0].web_token is None

@@ -84,7 +84,7 @@ def test_finished_tickets_are_never_chased(client, ctx, clock):
 
 def test_working_days_policy_end_to_end(client, ctx, clock, app, monkeypatch):
     """A Friday-evening report under working days is due on Monday evening, not Saturday."""
-    monkeypatch.setitem(app.config, "HOTLINE_DEADLINE_POLICY", "working_days")
+    monkeypatch.setattr(app.config["SETTINGS"], "HOTLINE_DEADLINE_POLICY", "working_days")
     community, _ = street()
     resident(community)
     clock.set(datetime(2026, 11, 27, 10, 0, tzinfo=UTC))  # Friday 18:00 in Chongqing

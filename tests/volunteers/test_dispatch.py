@@ -55,7 +55,7 @@ def test_a_new_ticket_is_offered_to_three_volunteers_without_revealing_the_resid
 
 
 def test_links_can_be_switched_off(client, street, app, monkeypatch):
-    monkeypatch.setitem(app.config, "HOTLINE_LINKS_ENABLED", False)
+    monkeypatch.setattr(app.config["SETTINGS"], "HOTLINE_LINKS_ENABLED", False)
     report(client)
     assert all("/o/" not in m.body for m in db.session.scalars(select(Message)))
 

@@ -29,7 +29,7 @@ CROWD = 20
 
 @pytest.fixture
 def crowded_offer(app, client, ctx, clock, monkeypatch):
-    monkeypatch.setitem(app.config, "HOTLINE_WAVE_SIZE", CROWD)
+    monkeypatch.setattr(app.config["SETTINGS"], "HOTLINE_WAVE_SIZE", CROWD)
     home = f.community()
     f.resident(home)
     for n in range(1, CROWD + 1):

@@ -43,7 +43,7 @@ def ranked(ticket: Ticket, limit: int = 10) -> list[int]:
 
 def test_nearer_comes_first_building_community_neighbour_anyone(place, app, monkeypatch):
     home, next_door, far = place
-    monkeypatch.setitem(app.config, "HOTLINE_COMMUNITY_NEIGHBOURS", "jinshan: longxi")
+    monkeypatch.setattr(app.config["SETTINGS"], "HOTLINE_COMMUNITY_NEIGHBOURS", "jinshan: longxi")
     f.volunteer(1, far)
     f.volunteer(2, next_door)
     f.volunteer(3, home)
