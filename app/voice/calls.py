@@ -41,7 +41,7 @@ from app.ivr.engine import (
     Say,
     Step,
 )
-from app.ivr.flows import DialStaffNode, Flow
+from app.ivr.flows import DialStaffNode, Flow, MenuNode
 from app.messaging.models import Message, MessageKind, Priority
 from app.messaging.outbox import Text, queue_sms
 from app.phones import InvalidPhone, PhoneNumber, normalize
@@ -51,6 +51,7 @@ from app.tickets.intake import open_ticket, resident_actor
 from app.tickets.lifecycle import record
 from app.tickets.models import Channel, EventKind, Ticket
 from app.tickets.resident_commands import open_tickets
+from app.tickets.urgent import advice_template
 from app.voice.models import (
     ENDED,
     Call,
@@ -449,7 +450,7 @@ def _ensure_ticket(
     )
     call.resident, call.ticket, call.outcome = resident, ticket, CallOutcome.ticket
     if resident.can_receive_sms:
-        _text_the_code(session, resident.phone, ticket, call.language, found.urgent)
+        _text_the_code(session, resident.phone, ticket, call.language, found)
     return ticket.code
 
 
@@ -466,14 +467,54 @@ def _classification(variables: dict[str, object]) -> Classification:
     )
 
 
-def _text_the_code(session: Session, to: str, ticket: Ticket, language: str, urgent: bool) -> None:
+def _text_the_code(
+    session: Session, to: str, ticket: Ticket, language: str, found: Classification
+) -> None:
     category = session.get(Category, ticket.category_code)
     name = category.display_name(language) if category else ticket.category_code
-    template = "ticket_created_urgent" if urgent else "ticket_created"
+    template = advice_template(found.hazard) if found.urgent else "ticket_created"
     text = Text(template, language, {"code": ticket.code, "category": name})
-    priority = Priority.urgent if urgent else Priority.notice
+    priority = Priority.urgent if found.urgent else Priority.notice
     queue_sms(session, to, text, priority=priority, ticket_id=ticket.id)
 
 
 def _text(value: object) -> str | None:
     return str(value) if value else None
+
+
+# --- calls a domestic gateway plays itself ----------------------------------------------------
+
+
+def gateway_keys(session: Session, line: VoiceLine, sid: str, keys: str) -> Call | None:
+    """Keys pressed in a call whose prompt the gateway played (no TwiML, no flow steps): the
+    survey's menu maps them to a rating as it does for a Twilio call."""
+    call = call_by_sid(session, sid) or _unanswered_call(session, line, sid)
+    if call is None or call.status in ENDED:
+        return call
+    flow = line.flows.get(call.flow)
+    key = keys[:1]
+    call.digits = [*call.digits, keys]
+    for node in flow.nodes.values() if flow else ():
+        if isinstance(node, MenuNode) and node.store and key in node.options:
+            state = dict(call.state or {})
+            state["variables"] = {**call.variables, node.store: node.options[key].value}
+            call.state = state
+            call.outcome = CallOutcome.rated
+            break
+    session.flush()
+    return call
+
+
+def gateway_call_ended(
+    session: Session,
+    line: VoiceLine,
+    sid: str,
+    *,
+    answered: bool,
+    keys: str,
+    duration: int | None,
+) -> Call | None:
+    """The gateway's call result, ended like a Twilio call (a survey gets its answer once)."""
+    if keys:
+        gateway_keys(session, line, sid, keys)
+    return end_call(session, line, sid, "completed" if answered else "no-answer", duration)
