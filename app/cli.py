@@ -21,6 +21,36 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+@click.group("categories")
+def categories_group() -> None:
+    """Category keywords (data/categories.yaml)."""
+
+
+@categories_group.command("accuracy")
+@click.option(
+    "--file",
+    "paths",
+    multiple=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Labelled TSV (category<TAB>text); default the tuning and held-out sets in tests/.",
+)
+@click.option("--misses", is_flag=True, help="List every text classified wrongly.")
+def categories_accuracy(paths: tuple[Path, ...], misses: bool) -> None:
+    """Classify labelled texts; print accuracy per set and the confusion table."""
+    from app.categories.accuracy import confusion_table, evaluate, read_labelled
+    from app.categories.catalog import load
+    from app.config import PROJECT_ROOT
+
+    folder = PROJECT_ROOT / "tests" / "categories"
+    codes = [entry["code"] for entry in load().categories]
+    for path in paths or (folder / "tuning.tsv", folder / "held_out.tsv"):
+        result = evaluate(read_labelled(path))
+        click.echo(f"## {path.name}: {result.correct}/{result.total} = {result.accuracy:.1%}\n")
+        click.echo(confusion_table(result, codes) + "\n")
+        for row, guessed in result.misses if misses else []:
+            click.echo(f"{row.category} -> {guessed}\t{row.text}")
+
+
 def main() -> None:
     build_cli().main(prog_name="hotline")
 
@@ -30,6 +60,7 @@ def build_cli() -> FlaskGroup:
     # Added here, not only on the app: `ivr check` must work when a broken flow stops the app.
     cli.add_command(ivr_group)
     cli.add_command(templates_group)
+    cli.add_command(categories_group)
     return cli
 
 
@@ -51,6 +82,7 @@ def register(app: Flask) -> None:
         ivr_group,
         templates_group,
         staff_group,
+        categories_group,
     ):
         app.cli.add_command(command)
 

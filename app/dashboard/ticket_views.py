@@ -90,7 +90,17 @@ def ticket(code: str) -> str:
         departments=queries.departments(session) if can(found, Move.escalate) else [],
         can_redispatch=found.status in STARTABLE and found.assignee_id is None,
         max_text=staff_actions.MAX_TEXT_LENGTH,
+        categories=list(session.scalars(select(Category).order_by(Category.position))),
     )
+
+
+@bp.get("/corrections")
+@login_required
+def corrections() -> str:
+    """Category corrections by staff: what the keywords guessed, what it was, in whose words."""
+    events = queries.category_corrections(db.session, g.user)
+    names = {c.code: c for c in db.session.scalars(select(Category))}
+    return render_template("dashboard/corrections.html", events=events, names=names)
 
 
 Action = Callable[[Session, Ticket, Actor, dict[str, str]], None]
@@ -140,6 +150,7 @@ ACTIONS: dict[str, Action] = {
     "escalate": _escalate,
     "merge": _merge,
     "split": lambda s, t, a, f: staff_actions.split(s, t, a),
+    "recategorise": lambda s, t, a, f: staff_actions.recategorise(s, t, a, f.get("category", "")),
     "followup": _followup,
 }
 # A department's liaison answers for the department: notes, texts, resolving, its return visits.

@@ -156,6 +156,7 @@ class EventKind(StrEnum):
     entered = "entered"  # keyed in by staff (dashboard or Open311)
     merged = "merged"  # another report of the same problem was folded into this one
     note = "note"  # a staff note on the timeline
+    recategorised = "recategorised"  # staff corrected the category (data: from, to, text)
     redispatch = "redispatch"  # staff started a new dispatch round
     resident_texted = "resident_texted"  # staff texted the resident from the ticket page
     called_back = "called_back"  # staff called the resident back as asked

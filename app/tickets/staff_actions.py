@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from app.categories.catalog import classify
+from app.categories.models import Category
 from app.communities.models import Department
 from app.messaging.models import Priority
 from app.messaging.outbox import Text, queue_sms
@@ -34,6 +36,25 @@ def add_note(session: Session, ticket: Ticket, actor: Actor, text: str) -> None:
     if not text:
         raise ActionRefused("empty note")
     record(ticket, EventKind.note, actor, reason=text[:MAX_NOTE_LENGTH])
+    session.flush()
+
+
+def recategorise(session: Session, ticket: Ticket, actor: Actor, code: str) -> None:
+    """Correct the category. The event keeps the resident's words and the keyword that misled
+    the guess, so the corrections page can show what the keywords should learn."""
+    category = session.get(Category, code)
+    if category is None:
+        raise ActionRefused("no such category")
+    if code == ticket.category_code:
+        return
+    data = {
+        "from": ticket.category_code,
+        "to": code,
+        "text": ticket.description[:MAX_NOTE_LENGTH],
+        "keyword": classify(ticket.description).matched or "",
+    }
+    ticket.category_code, ticket.category = code, category
+    record(ticket, EventKind.recategorised, actor, data=data)
     session.flush()
 
 
