@@ -75,6 +75,9 @@ def serve(host: str, port: int, with_worker: bool) -> None:
 
     for line in seed_if_empty(db.session):
         click.echo(line)
+    # End this thread's transaction: on SQLite it holds the write lock the worker and every
+    # request would wait on for as long as the server runs.
+    db.session.remove()
     if with_worker:
         _start_worker_thread(app)
     click.echo(f"580 Hotline on http://{host}:{port}  ({_mode(app)})")
@@ -83,7 +86,9 @@ def serve(host: str, port: int, with_worker: bool) -> None:
 
 def _mode(app: Flask) -> str:
     settings = app.config["SETTINGS"]
-    return "local provider: SMS recorded, not sent" if settings.local_mode else "Twilio"
+    if settings.local_mode:
+        return "local provider: SMS recorded, not sent"
+    return f"SMS: {settings.sms_provider}, calls: {settings.voice_provider}"
 
 
 def _start_worker_thread(app: Flask) -> None:
