@@ -16,7 +16,6 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
-from sqlalchemy.orm import Session
 
 from app.db import db
 from app.messaging import delivery, worker
@@ -49,40 +48,33 @@ def status_callback_for(app: Flask) -> Callable[[Message], str]:
 
 def send_outbox_once(app: Flask, sender: Sender, *, after_trouble: bool = False) -> worker.Outcome:
     """Send one batch of due messages (used by the loop and by tests)."""
-    with app.app_context():
-        session: Session = db.session
-        try:
-            return worker.send_due(
-                session,
-                sender,
-                status_callback_for(app),
-                delivery.mark_number,
-                lease_seconds=app.config["HOTLINE_OUTBOX_LEASE_SECONDS"],
-                max_attempts=app.config["HOTLINE_OUTBOX_MAX_ATTEMPTS"],
-                after_trouble=after_trouble,
-            )
-        finally:
-            db.session.remove()
+    with app.app_context(), db.unit_of_work(writes=True) as session:
+        return worker.send_due(
+            session,
+            sender,
+            status_callback_for(app),
+            delivery.mark_number,
+            lease_seconds=app.config["HOTLINE_OUTBOX_LEASE_SECONDS"],
+            max_attempts=app.config["HOTLINE_OUTBOX_MAX_ATTEMPTS"],
+            after_trouble=after_trouble,
+        )
 
 
 def run_sweeps_once(app: Flask, holder: str) -> list[str]:
     """Run every sweep if this process holds the lease; returns the names that ran."""
     ran: list[str] = []
-    with app.app_context():
-        try:
-            ttl = timedelta(seconds=app.config["HOTLINE_SWEEP_LEASE_SECONDS"])
-            if not lease.acquire(db.session, LEASE_NAME, holder, ttl):
-                return ran
-            for name, sweep in SWEEPS:
-                try:
-                    sweep(db.session)
-                    db.session.commit()
-                    ran.append(name)
-                except Exception:
-                    db.session.rollback()
-                    log.exception("sweep %s failed; it will run again next tick", name)
-        finally:
-            db.session.remove()
+    with app.app_context(), db.unit_of_work(writes=True) as session:
+        ttl = timedelta(seconds=app.config["HOTLINE_SWEEP_LEASE_SECONDS"])
+        if not lease.acquire(session, LEASE_NAME, holder, ttl):
+            return ran
+        for name, sweep in SWEEPS:
+            try:
+                sweep(session)
+                session.commit()
+                ran.append(name)
+            except Exception:
+                session.rollback()
+                log.exception("sweep %s failed; it will run again next tick", name)
     return ran
 
 
@@ -138,6 +130,5 @@ class Worker:
         self.stopping.set()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        with self.app.app_context():
-            lease.release(db.session, LEASE_NAME, self.holder)
-            db.session.remove()
+        with self.app.app_context(), db.unit_of_work(writes=True) as session:
+            lease.release(session, LEASE_NAME, self.holder)

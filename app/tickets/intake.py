@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from app.categories.catalog import Classification, classify
 from app.categories.models import Category
 from app.clock import utcnow
 from app.config import current_settings
 from app.residents.models import Resident
-from app.tickets import escalation, repeats
+from app.tickets import escalation, repeats, urgent
 from app.tickets.codes import new_code
 from app.tickets.due_dates import set_community_deadline
 from app.tickets.lifecycle import Actor, record
@@ -96,9 +96,12 @@ def open_ticket(
             "category": found.category,
             "keyword": found.matched,
             "danger_word": found.danger_word,
+            "hazard": found.hazard,
         },
     )
     session.flush()
+    if found.urgent:
+        urgent.alert_staff(session, ticket, found.hazard)
     if repeats.link_repeat(session, ticket) is None:
         escalation.auto_escalate(session, ticket)
     return ticket
@@ -112,7 +115,11 @@ def add_information(ticket: Ticket, resident: Resident, text: str, found: Classi
     if ticket.category_code == "other" and found.category != "other":
         ticket.category_code = found.category
         data["category"] = found.category
-    if found.urgent and ticket.priority != Priority.urgent:
+    now_urgent = found.urgent and ticket.priority != Priority.urgent
+    if now_urgent:
         ticket.priority = Priority.urgent
         data["danger_word"] = found.danger_word or ""
     record(ticket, EventKind.info_added, resident_actor(resident), data=data)
+    session = object_session(ticket)
+    if now_urgent and session is not None:
+        urgent.alert_staff(session, ticket, found.hazard)

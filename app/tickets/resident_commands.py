@@ -20,7 +20,7 @@ from app.messaging.inbound import Answer, Inbound
 from app.messaging.outbox import Text
 from app.residents.directory import find_or_create
 from app.residents.models import Resident
-from app.tickets import cancellation
+from app.tickets import cancellation, urgent
 from app.tickets.intake import report, resident_actor
 from app.tickets.lifecycle import Move, can, record
 from app.tickets.models import OPEN_STATUSES, Channel, EventKind, Ticket
@@ -33,7 +33,6 @@ HELP_WORDS = frozenset({"帮助", "HELP", "INFO", "?"})
 
 # A thank-you is filed on the resident's ticket that changed within this many days.
 THANKS_WINDOW_DAYS = 7
-THANKS = EventKind.thanks
 
 _COMMAND = re.compile(r"^(?P<word>[^\d\s#]+)\s*#?(?P<code>\d{6,8})?$")
 
@@ -68,7 +67,8 @@ def handle(session: Session, inbound: Inbound) -> Answer | None:
     dispatch.start(session, ticket)
     category = session.get(Category, ticket.category_code)
     assert category is not None
-    template = "ticket_created_urgent" if result.classification.urgent else "ticket_created"
+    found = result.classification
+    template = urgent.advice_template(found.hazard) if found.urgent else "ticket_created"
     values = {"code": ticket.code, "category": category.display_name(resident.language)}
     return Answer(Text(template, resident.language, values), ticket.id)
 
@@ -78,7 +78,7 @@ def acknowledge(session: Session, resident: Resident, text: str) -> Answer:
     ticket = latest_ticket(session, resident, timedelta(days=THANKS_WINDOW_DAYS))
     if ticket is None:
         return Answer(None)
-    record(ticket, THANKS, resident_actor(resident), data={"text": text.strip()})
+    record(ticket, EventKind.thanks, resident_actor(resident), data={"text": text.strip()})
     return Answer(None, ticket.id)
 
 

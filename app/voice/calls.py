@@ -51,6 +51,7 @@ from app.tickets.intake import open_ticket, resident_actor
 from app.tickets.lifecycle import record
 from app.tickets.models import Channel, EventKind, Ticket
 from app.tickets.resident_commands import open_tickets
+from app.tickets.urgent import advice_template
 from app.voice.models import (
     ENDED,
     Call,
@@ -449,7 +450,7 @@ def _ensure_ticket(
     )
     call.resident, call.ticket, call.outcome = resident, ticket, CallOutcome.ticket
     if resident.can_receive_sms:
-        _text_the_code(session, resident.phone, ticket, call.language, found.urgent)
+        _text_the_code(session, resident.phone, ticket, call.language, found)
     return ticket.code
 
 
@@ -466,12 +467,14 @@ def _classification(variables: dict[str, object]) -> Classification:
     )
 
 
-def _text_the_code(session: Session, to: str, ticket: Ticket, language: str, urgent: bool) -> None:
+def _text_the_code(
+    session: Session, to: str, ticket: Ticket, language: str, found: Classification
+) -> None:
     category = session.get(Category, ticket.category_code)
     name = category.display_name(language) if category else ticket.category_code
-    template = "ticket_created_urgent" if urgent else "ticket_created"
+    template = advice_template(found.hazard) if found.urgent else "ticket_created"
     text = Text(template, language, {"code": ticket.code, "category": name})
-    priority = Priority.urgent if urgent else Priority.notice
+    priority = Priority.urgent if found.urgent else Priority.notice
     queue_sms(session, to, text, priority=priority, ticket_id=ticket.id)
 
 
