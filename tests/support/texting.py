@@ -45,6 +45,8 @@ def run_jobs(app: Flask) -> None:
     """Everything the job queue holds that is due, run as the worker runs it: on another thread,
     with its own session, so the test's objects stay attached (and are refreshed after)."""
 
+    db.session.commit()  # end the test's own transaction: on SQLite it holds the write lock
+
     def work() -> None:
         while run_jobs_once(app).busy:
             pass
