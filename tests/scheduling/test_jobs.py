@@ -30,12 +30,17 @@ def _waiting_jobs() -> list[Job]:
     return list(db.session.scalars(select(Job)))
 
 
-def test_a_text_asks_the_worker_to_dispatch_and_the_job_does_it_once(client, ctx, clock):
+def _text_a_problem(client) -> None:
+    """Three volunteers and a resident who texts the line (the request only, no worker)."""
     home = f.community()
     for n in range(1, 4):
         f.volunteer(n, home)
     f.resident(home)
     post_signed(client, "/twilio/sms", sms_form("+86" + f.RESIDENT, "洗衣机坏了"))
+
+
+def test_a_text_asks_the_worker_to_dispatch_and_the_job_does_it_once(client, ctx, clock):
+    _text_a_problem(client)
     [job] = _waiting_jobs()
     ticket = f.only_ticket()
     assert (job.kind, job.ticket_id) == (JobKind.ticket_opened, ticket.id)
@@ -77,11 +82,7 @@ def test_a_claimed_job_belongs_to_one_worker_until_its_claim_lapses(ctx, clock):
 
 
 def test_a_job_for_a_ticket_already_dispatched_does_nothing(client, ctx, clock):
-    home = f.community()
-    for n in range(1, 4):
-        f.volunteer(n, home)
-    f.resident(home)
-    post_signed(client, "/twilio/sms", sms_form("+86" + f.RESIDENT, "洗衣机坏了"))
+    _text_a_problem(client)
     ticket = f.only_ticket()
     run_jobs(client.application)
     offers = len(f.offers())
