@@ -35,6 +35,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app.auth import views as auth_views
     from app.dashboard import routes as dashboard
     from app.open311 import api as open311
+    from app.providers import callbacks as provider_callbacks
+    from app.providers.choice import startup_problems
     from app.surveys import web as survey_pages
     from app.telephony import voice, webhooks
     from app.tickets import liaison_web
@@ -43,6 +45,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     assert reactions.stand_down  # imported: volunteers react to ticket moves from here on
     voice_setup.init_app(app)  # refuses to start with a broken IVR flow
+    problems = startup_problems(settings)
+    if problems:  # a chosen provider without credentials, templates or callback secret
+        raise RuntimeError("cannot start:\n" + "\n".join(problems))
     app.register_blueprint(health.bp)
     health.init_app(app)  # a database that cannot write answers 503, not 500
     bad_input.init_app(app)
@@ -58,6 +63,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(voice.bp)
     csrf.exempt(webhooks.bp)  # the provider signs its requests instead
     csrf.exempt(voice.bp)
+    app.register_blueprint(provider_callbacks.bp)
+    csrf.exempt(provider_callbacks.bp)  # the secret in the URL stands in for a signature
 
     from app.cli import register
 

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from app.db import db
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def main() -> None:
@@ -56,8 +61,20 @@ def prepare_database() -> None:
     from app.categories import catalog
 
     migrate.upgrade(db.engine)
-    catalog.sync(db.session)
-    db.session.commit()
+    with db.unit_of_work(writes=True) as session:
+        catalog.sync(session)
+
+
+def writes(command: Callable[P, R]) -> Callable[P, R]:
+    """Run a command's body as one write unit of work: committed when it returns, rolled back
+    when it fails or exits, and in both cases ended before the command goes on."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with db.unit_of_work(writes=True):
+            return command(*args, **kwargs)
+
+    return run
 
 
 @click.command("serve")
@@ -71,14 +88,20 @@ def serve(host: str, port: int, with_worker: bool) -> None:
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     prepare_database()
-    from app.demo import seed_if_empty
-
-    for line in seed_if_empty(db.session):
-        click.echo(line)
+    if app.config["SETTINGS"].local_mode:
+        _seed_if_empty()
     if with_worker:
         _start_worker_thread(app)
     click.echo(f"580 Hotline on http://{host}:{port}  ({_mode(app)})")
     run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+@writes
+def _seed_if_empty() -> None:
+    from app.demo import seed_if_empty
+
+    for line in seed_if_empty(db.session):
+        click.echo(line)
 
 
 def _mode(app: Flask) -> str:
@@ -151,14 +174,17 @@ def import_group() -> None:
 
 def _run_import(kind: str, path: Path, importer: Any) -> None:
     prepare_database()
+    _import_file(kind, path, importer)
+
+
+@writes
+def _import_file(kind: str, path: Path, importer: Any) -> None:
     report = importer(db.session, path)
     if not report.ok:
-        db.session.rollback()
         for line in report.lines():
             click.echo(line, err=True)
         click.echo(f"{kind}: nothing imported, {len(report.errors)} bad row(s)", err=True)
-        sys.exit(1)
-    db.session.commit()
+        sys.exit(1)  # the unit of work rolls back: nothing half-imported
     click.echo(f"{kind}: {report.created} created, {report.updated} updated")
 
 
@@ -203,32 +229,43 @@ for _kind, (_target, _columns) in IMPORTERS.items():
 @with_appcontext
 def seed_demo() -> None:
     """Load demo data for one street (idempotent)."""
+    prepare_database()
+    _seed()
+
+
+@writes
+def _seed() -> None:
     from app.demo import seed
 
-    prepare_database()
     for line in seed(db.session):
         click.echo(line)
-    db.session.commit()
 
 
 @click.command("sms")
 @click.option("--from", "sender", required=True, help="The texter's number, e.g. 13800138000.")
 @click.option("--url", default=None, help="Server base URL (default PUBLIC_BASE_URL).")
+@click.option("--port", type=int, default=None, help="Shorthand for --url http://127.0.0.1:PORT.")
 @click.argument("body")
 @with_appcontext
-def sms_command(sender: str, url: str | None, body: str) -> None:
+def sms_command(sender: str, url: str | None, port: int | None, body: str) -> None:
     """Text the line as a resident would: a signed POST to /twilio/sms; prints the reply."""
     from app.telephony.simulate import post_signed_sms
 
     config = current_app.config
-    status, reply = post_signed_sms(
-        url or config["PUBLIC_BASE_URL"],
-        config["PUBLIC_BASE_URL"],
-        config["TWILIO_AUTH_TOKEN"],
-        sender,
-        config["TWILIO_PHONE_NUMBER"],
-        body,
-    )
+    server = url or (f"http://127.0.0.1:{port}" if port else config["PUBLIC_BASE_URL"])
+    try:
+        status, reply = post_signed_sms(
+            server,
+            config["PUBLIC_BASE_URL"],
+            config["TWILIO_AUTH_TOKEN"],
+            sender,
+            config["TWILIO_PHONE_NUMBER"],
+            body,
+        )
+    except OSError as error:  # refused, timed out, unknown host: one line, not a traceback
+        reason = getattr(error, "reason", None) or error or type(error).__name__
+        click.echo(f"error: no answer from {server}/twilio/sms: {reason}", err=True)
+        sys.exit(1)
     click.echo(f"HTTP {status}")
     click.echo(reply)
 
@@ -367,14 +404,21 @@ def staff_add(
     username: str, role: str, community: str | None, department: str | None, password_stdin: bool
 ) -> None:
     """Create a staff user (asks for the password twice unless --password-stdin)."""
-    from app.auth.accounts import AccountError, create_user
-    from app.auth.models import StaffRole
-
     prepare_database()
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    _create_staff(username, role, password, community, department)
+
+
+@writes
+def _create_staff(
+    username: str, role: str, password: str, community: str | None, department: str | None
+) -> None:
+    from app.auth.accounts import AccountError, create_user
+    from app.auth.models import StaffRole
+
     try:
         create_user(
             db.session,
@@ -385,10 +429,8 @@ def staff_add(
             department_code=department,
         )
     except AccountError as refused:
-        db.session.rollback()
         click.echo(f"error: {refused}", err=True)
         sys.exit(1)
-    db.session.commit()
     click.echo(f"staff user {username} ({role}) created")
 
 
@@ -397,16 +439,19 @@ def staff_add(
 @with_appcontext
 def staff_api_key(username: str) -> None:
     """Issue a new Open311 api_key for USERNAME (printed once; replaces the old key)."""
+    prepare_database()
+    click.echo(_issue_api_key(username))  # printed once it is stored
+
+
+@writes
+def _issue_api_key(username: str) -> str:
     from sqlalchemy import select
 
     from app.auth.accounts import issue_api_key
     from app.auth.models import StaffUser
 
-    prepare_database()
     user = db.session.scalar(select(StaffUser).where(StaffUser.username == username))
     if user is None:
         click.echo(f"error: no staff user {username!r}", err=True)
         sys.exit(1)
-    key = issue_api_key(user)
-    db.session.commit()
-    click.echo(key)
+    return issue_api_key(user)

@@ -80,6 +80,8 @@ class Settings:
     HOTLINE_SWEEP_BATCH: int = 500  # rows one sweep handles per tick; the next tick does the rest
     # Rated survey answers a community or department needs before it is ranked.
     HOTLINE_RANKING_MIN_SAMPLE: int = 10
+    # A SQLite write that cannot get the write lock this long answers 503 with Retry-After.
+    HOTLINE_LOCK_WAIT_SECONDS: float = 10.0
     TESTING: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -128,6 +130,8 @@ def _coerce(raw: str, kind: Any) -> Any:
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if kind in (int, "int"):
         return int(raw)
+    if kind in (float, "float"):
+        return float(raw)
     return raw
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -14,7 +16,8 @@ from typing import Any, ClassVar
 from flask import current_app
 from sqlalchemy import DateTime, Enum, MetaData, create_engine, event, make_url
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import (
     DeclarativeBase,
     Session,
@@ -78,17 +81,70 @@ class _AppSession(Session):
 
 
 EXTENSION_KEY = "hotline.engine"
+# How long a SQLite write waits for the write lock before the request answers 503 with
+# Retry-After (HOTLINE_LOCK_WAIT_SECONDS): under the 15 s a provider gives a webhook; write
+# units hold the lock for milliseconds.
+LOCK_WAIT_SECONDS = 10.0
+# Connection execution option of a session whose transactions write: on SQLite they begin
+# IMMEDIATE (and queue on this process's writer lock); every other transaction is a plain
+# deferred BEGIN that reads a WAL snapshot and never waits for a writer.
+WRITES = "hotline_writes"
+_UNIT = "hotline.unit"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class Database:
-    """The thread-scoped session; each app keeps its own engine."""
+    """The thread-scoped session; each app keeps its own engine.
+
+    A unit of work is a web request, a worker job or a CLI command: it ends (commit or roll
+    back, connection returned, writer lock released) before its thread does anything else,
+    so no transaction outlives it. Requests end in teardown; the rest use `unit_of_work`.
+    """
 
     def __init__(self) -> None:
         self.session = scoped_session(sessionmaker(class_=_AppSession, expire_on_commit=False))
 
     def init_app(self, app: Any) -> None:
-        app.extensions[EXTENSION_KEY] = make_engine(app.config["DATABASE_URL"])
+        app.extensions[EXTENSION_KEY] = make_engine(
+            app.config["DATABASE_URL"], app.config["HOTLINE_LOCK_WAIT_SECONDS"]
+        )
+        # Registered first, so it runs before any other hook reads the database.
+        app.before_request(self._request_begins)
         app.teardown_appcontext(lambda exc: self.session.remove())
+
+    def _request_begins(self) -> None:
+        from flask import request
+
+        if request.method not in SAFE_METHODS:
+            self.declare_writes()
+
+    def declare_writes(self) -> None:
+        """From the next transaction on, this thread's session writes (BEGIN IMMEDIATE on SQLite).
+
+        A transaction already open keeps its kind; in production none is (every unit of work
+        starts with a fresh session), but a test that shares its app context may have one.
+        """
+        session = self.session()
+        session.execution_options = session.execution_options.union({WRITES: True})
+
+    @contextmanager
+    def unit_of_work(self, *, writes: bool) -> Iterator[Session]:
+        """One unit of work on this thread's session: committed when the block ends normally
+        and `writes`, rolled back otherwise, and in every case closed, so neither a transaction
+        nor the writer lock can outlive it. Units do not nest. (A transaction the caller left
+        open on this thread's session, as a test may, becomes part of the unit.)"""
+        session = self.session()
+        if session.info.get(_UNIT):
+            raise RuntimeError("a unit of work is already open on this thread")
+        session.info[_UNIT] = True
+        if writes:
+            self.declare_writes()
+        try:
+            yield session
+            if writes:
+                session.commit()
+        finally:
+            self.session.remove()
 
     @property
     def engine(self) -> Engine:
@@ -126,13 +182,18 @@ def insert_once(session: Session, row: Base, key: str) -> bool:
     return True
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, lock_wait_seconds: float = LOCK_WAIT_SECONDS) -> Engine:
+    """The engine for `url`; on SQLite a write waits `lock_wait_seconds` for the write lock."""
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
-            connect_args={"timeout": 30, "check_same_thread": False, "factory": _WriterConnection},
+            connect_args={
+                "timeout": lock_wait_seconds,
+                "check_same_thread": False,
+                "factory": _WriterConnection,
+            },
         )
-        _tune_sqlite(engine)
+        _tune_sqlite(engine, lock_wait_seconds)
         return engine
     # A database that does not answer fails a request in seconds (503), not after the OS's
     # TCP timeout; pre-ping replaces connections a restart has broken. JIT compilation is off:
@@ -155,32 +216,36 @@ def make_engine(url: str) -> Engine:
 CONNECT_TIMEOUT_SECONDS = 5
 
 
-_WRITE_WAIT_SECONDS = 30
-
-
 class _WriterConnection(sqlite3.Connection):
     """A SQLite connection whose write transactions also hold a lock shared in this process.
 
     SQLite makes a writer that finds the database locked sleep in growing steps (up to 100 ms)
-    before it looks again; threads of one process queue on this lock instead and start the
-    moment the previous transaction ends. Other processes still wait through busy_timeout.
+    before it looks again, so under load one unlucky writer can wait seconds
+    (bench/sqlite_writers.py: 11 s worst case with 20 writer threads, 1.2 s with the lock);
+    threads of one process queue on this lock instead and start the moment the previous write
+    ends. Other processes still wait through busy_timeout. Only write transactions take it;
+    commit, rollback, close and garbage collection all release it, and it is a plain Lock,
+    so any thread may release it.
     """
 
-    _locks: ClassVar[dict[str, threading.RLock]] = {}
+    _locks: ClassVar[dict[str, threading.Lock]] = {}
     _locks_guard = threading.Lock()
-    _held: threading.RLock | None = None
+    _held: threading.Lock | None = None
 
-    def begin_immediate(self, database: str) -> None:
+    def take_writer_lock(self, database: str, seconds: float) -> None:
         with self._locks_guard:
-            lock = self._locks.setdefault(database, threading.RLock())
-        if not lock.acquire(timeout=_WRITE_WAIT_SECONDS):
-            raise sqlite3.OperationalError("database is locked (waited for another writer)")
+            lock = self._locks.setdefault(database, threading.Lock())
+        if not lock.acquire(timeout=seconds):
+            busy = sqlite3.OperationalError(
+                f"database is locked (another writer in this process held it {seconds} s)"
+            )
+            busy.sqlite_errorcode = sqlite3.SQLITE_BUSY  # type: ignore[attr-defined]
+            raise busy
         self._held = lock
-        try:
-            self.execute("BEGIN IMMEDIATE")
-        except BaseException:
-            self._release()
-            raise
+
+    @property
+    def holds_writer_lock(self) -> bool:
+        return self._held is not None
 
     def commit(self) -> None:
         try:
@@ -200,17 +265,21 @@ class _WriterConnection(sqlite3.Connection):
         finally:
             self._release()
 
+    def __del__(self) -> None:
+        self._release()
+
     def _release(self) -> None:
         held, self._held = self._held, None
         if held is not None:
             held.release()
 
 
-def _tune_sqlite(engine: Engine) -> None:
-    """WAL, a busy timeout and IMMEDIATE transactions: concurrent writers wait, not fail.
+def _tune_sqlite(engine: Engine, lock_wait_seconds: float) -> None:
+    """WAL and a busy timeout; a deferred BEGIN for reads and BEGIN IMMEDIATE for writes.
 
-    pysqlite's own transaction handling is switched off and SQLAlchemy's begin issues
-    BEGIN IMMEDIATE, taking the write lock up front rather than failing on upgrade.
+    pysqlite's own transaction handling is switched off and SQLAlchemy's begin issues the
+    BEGIN: a write unit takes the write lock up front rather than failing when a read
+    transaction tries to upgrade after another writer committed.
     """
     database = engine.url.database or ":memory:"
 
@@ -219,14 +288,26 @@ def _tune_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(lock_wait_seconds * 1000)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        connection.connection.dbapi_connection.begin_immediate(database)
+    def _on_begin(connection: Connection) -> None:
+        if not connection.get_execution_options().get(WRITES):
+            connection.exec_driver_sql("BEGIN")
+            return
+        dbapi_connection = connection.connection.dbapi_connection
+        try:
+            dbapi_connection.take_writer_lock(database, lock_wait_seconds)  # type: ignore[union-attr]
+        except sqlite3.OperationalError as busy:
+            raise OperationalError("BEGIN IMMEDIATE", None, busy) from None
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            dbapi_connection._release()  # type: ignore[union-attr]
+            raise
 
 
 db = Database()

@@ -58,9 +58,8 @@ def seed_staff(session: Session) -> Iterator[str]:
 
 
 def seed_if_empty(session: Session) -> list[str]:
-    """Seed a brand-new database so `make run` shows something; never touches one in use."""
+    """Seed a brand-new database so `make run` shows something; never touches one in use.
+    Flushes only: the caller's unit of work commits."""
     if session.scalar(select(Community.id).limit(1)) is not None:
         return []
-    lines = list(seed(session))
-    session.commit()
-    return lines
+    return list(seed(session))

@@ -33,13 +33,30 @@ SQLITE_UNAVAILABLE = {5, 6, 8, 10, 13, 14}
 
 
 @bp.get("/healthz")
-def healthz() -> tuple[dict[str, str], int]:
+def healthz() -> Response | tuple[dict[str, str], int]:
+    """200 when the database answers; 503 with Retry-After for anything else, never a 500."""
     try:
         db.session.execute(text("SELECT 1"))
-    except SQLAlchemyError:
         db.session.rollback()
-        return {"status": "database unreachable"}, 503
+    except Exception as error:  # whatever stops the database, the answer is 503
+        _forget_transaction()
+        log.warning("health check failed, answering 503: %s", error)
+        return unavailable_response()
     return {"status": "ok"}, 200
+
+
+def unavailable_response() -> Response:
+    """The one "not now" answer: 503, bilingual text, Retry-After."""
+    response = Response(UNAVAILABLE, status=503, content_type="text/plain; charset=utf-8")
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _forget_transaction() -> None:
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        db.session.remove()  # the connection is gone; the pool replaces it
 
 
 def database_unavailable(error: DBAPIError | PoolTimeout) -> bool:
@@ -59,13 +76,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DBAPIError)
     @app.errorhandler(PoolTimeout)
     def unavailable(error: DBAPIError | PoolTimeout) -> Response:
-        try:
-            db.session.rollback()
-        except SQLAlchemyError:
-            db.session.remove()  # the connection is gone; the pool replaces it
+        _forget_transaction()
         if not database_unavailable(error):
             raise error
         log.warning("database unavailable, answering 503: %s", error)
-        response = Response(UNAVAILABLE, status=503, content_type="text/plain; charset=utf-8")
-        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+        return unavailable_response()

@@ -18,6 +18,7 @@ __all__ = [
     "PhoneKind",
     "PhoneNumber",
     "PhoneProblem",
+    "dialable",
     "is_e164",
     "mask",
     "normalize",
@@ -117,6 +118,21 @@ def is_e164(value: str) -> bool:
     return phonenumbers.is_valid_number(parsed) and (
         phonenumbers.format_number(parsed, PhoneNumberFormat.E164) == value
     )
+
+
+def dialable(e164: str, region: str = "CN") -> str:
+    """The number as a phone in ``region`` dials it: ``138 0013 8000``, ``023 6152 0695``.
+
+    People copy a number from an SMS into the keypad; ``+86...`` from a Chinese mobile is
+    awkward and from a landline does not work, so home numbers are written nationally.
+    """
+    try:
+        parsed = phonenumbers.parse(e164, None)
+    except NumberParseException:
+        return e164
+    own = phonenumbers.region_code_for_number(parsed) == region
+    style = PhoneNumberFormat.NATIONAL if own else PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(parsed, style)
 
 
 def mask(e164: str) -> str:

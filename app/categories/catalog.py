@@ -11,6 +11,8 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.categories.danger import HazardKind
+from app.categories.danger import detect as detect_danger
 from app.categories.models import Category
 from app.config import PROJECT_ROOT
 
@@ -24,10 +26,9 @@ class CatalogError(ValueError):
 
 @dataclass(frozen=True)
 class Catalog:
-    """The parsed data file: categories in menu order plus the danger words."""
+    """The parsed data file: categories in menu order."""
 
     categories: list[dict] = field(default_factory=list)
-    danger_words: dict[str, list[str]] = field(default_factory=dict)
 
 
 @cache
@@ -41,7 +42,7 @@ def load(path: Path = CATEGORY_FILE) -> Catalog:
         raise CatalogError(f"{path}: every category needs a unique code")
     if FALLBACK not in codes:
         raise CatalogError(f"{path}: a category {FALLBACK!r} is required as the fallback")
-    return Catalog(categories=categories, danger_words=data.get("danger_words") or {})
+    return Catalog(categories=categories)
 
 
 def sync(session: Session, path: Path = CATEGORY_FILE) -> int:
@@ -75,6 +76,7 @@ class Classification:
     matched: str | None  # the keyword that decided it
     urgent: bool
     danger_word: str | None
+    hazard: HazardKind | None = None  # what kind of danger, for the advice the resident gets
 
 
 def classify(text: str, path: Path = CATEGORY_FILE) -> Classification:
@@ -86,14 +88,13 @@ def classify(text: str, path: Path = CATEGORY_FILE) -> Classification:
             for word in words or []:
                 if _matches(word, text) and (best is None or len(word) > best[0]):
                     best = (len(word), entry["code"], word)
-    danger = next(
-        (w for words in catalog.danger_words.values() for w in words if _matches(w, text)), None
-    )
+    hazard = detect_danger(text)
     return Classification(
         category=best[1] if best else FALLBACK,
         matched=best[2] if best else None,
-        urgent=danger is not None,
-        danger_word=danger,
+        urgent=hazard is not None,
+        danger_word=hazard.word if hazard else None,
+        hazard=hazard.kind if hazard else None,
     )
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, case, false, or_, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import StaffUser
@@ -65,7 +65,10 @@ def queue(session: Session, user: StaffUser, filters: QueueFilters, region: str)
         query = query.where(Ticket.priority == Priority.urgent)
     if filters.q:
         query = query.where(_search(filters.q, region))
-    ordered = query.order_by(Ticket.due_at.asc().nulls_last(), Ticket.id).limit(QUEUE_LIMIT)
+    # Urgent first (danger: gas, fire, someone hurt), then by deadline.
+    urgent_first = case((Ticket.priority == Priority.urgent, 0), else_=1)
+    ordered = query.order_by(urgent_first, Ticket.due_at.asc().nulls_last(), Ticket.id)
+    ordered = ordered.limit(QUEUE_LIMIT)
     return list(session.scalars(ordered))
 
 

@@ -94,18 +94,18 @@ class Registry:
         gap = " " if _lang(language) == "en" else ""
         return text + gap + self.profiles[provider].unsubscribe[_lang(language)]
 
-    def missing_codes(self, provider: str) -> list[str]:
-        """Every template (and voice prompt) still without a code at ``provider``."""
+    def missing_codes(self, provider: str, *, sms: bool = True, voice: bool = True) -> list[str]:
+        """Every SMS template and voice prompt still without a code at ``provider``."""
         missing = []
-        for name in sorted(templates.names()[templates.DEFAULT_LANGUAGE]):
+        for name in sorted(templates.names()[templates.DEFAULT_LANGUAGE]) if sms else ():
             if name in self.link_templates:
                 continue
             for language in templates.LANGUAGES:
                 if not self.codes.get(name, {}).get(provider, {}).get(language):
                     missing.append(f"{name} ({language})")
-        for name, voice in sorted(self.voice.items()):
+        for name, prompt in sorted(self.voice.items()) if voice else ():
             for language in templates.LANGUAGES:
-                if not voice.codes.get(provider, {}).get(language):
+                if not prompt.codes.get(provider, {}).get(language):
                     missing.append(f"voice {name} ({language})")
         return missing
 

@@ -18,6 +18,16 @@ class Sent:
     status: str
 
 
+@dataclass(frozen=True)
+class TemplateUse:
+    """The template a text was rendered from, for gateways that send a registered template
+    code and its values instead of the text (mainland China)."""
+
+    name: str
+    language: str
+    values: dict[str, str]
+
+
 class SendError(Exception):
     """The provider refused. `permanent` errors are never retried; `code` is the provider's."""
 
@@ -28,7 +38,9 @@ class SendError(Exception):
 
 
 class Sender(Protocol):
-    def send_sms(self, to: str, body: str, status_callback: str) -> Sent: ...
+    def send_sms(
+        self, to: str, body: str, status_callback: str, template: TemplateUse | None = None
+    ) -> Sent: ...
 
     def place_call(self, to: str, twiml_url: str, status_callback: str) -> Sent: ...
 
@@ -37,7 +49,9 @@ class LocalSender:
     """Local mode: nothing leaves the machine. The message row itself is the record of what
     would have been sent, shown in the dashboard's outbox and the phone simulator."""
 
-    def send_sms(self, to: str, body: str, status_callback: str) -> Sent:
+    def send_sms(
+        self, to: str, body: str, status_callback: str, template: TemplateUse | None = None
+    ) -> Sent:
         return Sent(sid="LM" + secrets.token_hex(16), status="delivered")
 
     def place_call(self, to: str, twiml_url: str, status_callback: str) -> Sent:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from app.clock import utcnow
 from app.messaging.models import Direction, Message, MessageKind, MessageStatus
 from app.messaging.optouts import is_opted_out
-from app.messaging.senders import Sender, SendError, Sent
+from app.messaging.senders import Sender, SendError, Sent, TemplateUse
 
 BACKOFF_BASE_SECONDS = 5
 BACKOFF_CAP_SECONDS = 15 * 60
@@ -194,7 +194,10 @@ def _attempt(
 def _send(sender: Sender, message: Message, callback: str) -> Sent:
     if message.kind == MessageKind.call:
         return sender.place_call(message.peer, message.callback_url or "", callback)
-    return sender.send_sms(message.peer, message.body, callback)
+    template = None
+    if message.template:
+        template = TemplateUse(message.template, message.language or "zh", message.params or {})
+    return sender.send_sms(message.peer, message.body, callback, template)
 
 
 def backoff(attempts: int, cap: float = BACKOFF_CAP_SECONDS) -> timedelta:

@@ -16,16 +16,15 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
-from sqlalchemy.orm import Session
 
 from app.db import EXTENSION_KEY, db
 from app.messaging import delivery, worker
 from app.messaging.models import Message, MessageKind
 from app.messaging.senders import Sender
+from app.providers.choice import build_sender
 from app.scheduling import jobs, lease
 from app.scheduling.sweeps import JOBS, SWEEPS
 from app.scheduling.wake import Wakeup
-from app.telephony.sender import build_sender
 
 log = logging.getLogger(__name__)
 
@@ -50,49 +49,39 @@ def status_callback_for(app: Flask) -> Callable[[Message], str]:
 
 def send_outbox_once(app: Flask, sender: Sender, *, after_trouble: bool = False) -> worker.Outcome:
     """Send one batch of due messages (used by the loop and by tests)."""
-    with app.app_context():
-        session: Session = db.session
-        try:
-            return worker.send_due(
-                session,
-                sender,
-                status_callback_for(app),
-                delivery.mark_number,
-                lease_seconds=app.config["HOTLINE_OUTBOX_LEASE_SECONDS"],
-                max_attempts=app.config["HOTLINE_OUTBOX_MAX_ATTEMPTS"],
-                after_trouble=after_trouble,
-            )
-        finally:
-            db.session.remove()
+    with app.app_context(), db.unit_of_work(writes=True) as session:
+        return worker.send_due(
+            session,
+            sender,
+            status_callback_for(app),
+            delivery.mark_number,
+            lease_seconds=app.config["HOTLINE_OUTBOX_LEASE_SECONDS"],
+            max_attempts=app.config["HOTLINE_OUTBOX_MAX_ATTEMPTS"],
+            after_trouble=after_trouble,
+        )
 
 
 def run_jobs_once(app: Flask) -> jobs.Ran:
     """Run one batch of due jobs (used by the worker's job loop and by tests)."""
-    with app.app_context():
-        try:
-            return jobs.run_due(db.session, JOBS)
-        finally:
-            db.session.remove()
+    with app.app_context(), db.unit_of_work(writes=True) as session:
+        return jobs.run_due(session, JOBS)
 
 
 def run_sweeps_once(app: Flask, holder: str) -> list[str]:
     """Run every sweep if this process holds the lease; returns the names that ran."""
     ran: list[str] = []
-    with app.app_context():
-        try:
-            ttl = timedelta(seconds=app.config["HOTLINE_SWEEP_LEASE_SECONDS"])
-            if not lease.acquire(db.session, LEASE_NAME, holder, ttl):
-                return ran
-            for name, sweep in SWEEPS:
-                try:
-                    sweep(db.session)
-                    db.session.commit()
-                    ran.append(name)
-                except Exception:
-                    db.session.rollback()
-                    log.exception("sweep %s failed; it will run again next tick", name)
-        finally:
-            db.session.remove()
+    with app.app_context(), db.unit_of_work(writes=True) as session:
+        ttl = timedelta(seconds=app.config["HOTLINE_SWEEP_LEASE_SECONDS"])
+        if not lease.acquire(session, LEASE_NAME, holder, ttl):
+            return ran
+        for name, sweep in SWEEPS:
+            try:
+                sweep(session)
+                session.commit()
+                ran.append(name)
+            except Exception:
+                session.rollback()
+                log.exception("sweep %s failed; it will run again next tick", name)
     return ran
 
 
@@ -175,6 +164,5 @@ class Worker:
         self.wakeup.stop()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        with self.app.app_context():
-            lease.release(db.session, LEASE_NAME, self.holder)
-            db.session.remove()
+        with self.app.app_context(), db.unit_of_work(writes=True) as session:
+            lease.release(session, LEASE_NAME, self.holder)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from twilio.rest import Client
 
 from app.config import Settings
-from app.messaging.senders import LocalSender, Sender, SendError, Sent
+from app.messaging.senders import LocalSender, Sender, SendError, Sent, TemplateUse
 from app.telephony import rest
 
 
@@ -16,7 +16,10 @@ class TwilioSender:
         self.client = client
         self.from_number = from_number
 
-    def send_sms(self, to: str, body: str, status_callback: str) -> Sent:
+    def send_sms(
+        self, to: str, body: str, status_callback: str, template: TemplateUse | None = None
+    ) -> Sent:
+        """Twilio sends the rendered body; ``template`` is for gateways that need it."""
         try:
             sid, status, _ = rest.send_sms(self.client, self.from_number, to, body, status_callback)
         except Exception as exc:

@@ -25,8 +25,7 @@ from app.tickets.due_dates import set_community_deadline, set_deadline
 from app.tickets.lifecycle import SYSTEM, Actor, Move, transition
 from app.tickets.links import links_enabled, new_token, public_url
 from app.tickets.models import ActorKind, LiaisonLink, Ticket, TicketStatus
-
-SUMMARY_CHARS = 20  # of the description, in the liaison's text
+from app.tickets.summary import problem_summary
 
 
 def unit_actor(department: Department) -> Actor:
@@ -108,7 +107,7 @@ def _text_liaison(session: Session, ticket: Ticket, department: Department) -> N
     values: dict[str, object] = {
         "code": ticket.code,
         "category": category.name_zh if category else ticket.category_code,
-        "summary": _summary(ticket.description),
+        "summary": problem_summary(ticket.description),
         "hours": current_settings().HOTLINE_DEPARTMENT_DEADLINE_HOURS,
     }
     template = "department_escalated"
@@ -123,8 +122,3 @@ def _text_liaison(session: Session, ticket: Ticket, department: Department) -> N
         values["link"] = public_url(f"/d/{link.token}")
         template = "department_escalated_link"
     queue_sms(session, department.liaison_phone, Text(template, "zh", values), ticket_id=ticket.id)
-
-
-def _summary(description: str) -> str:
-    first = " ".join(description.split())
-    return first if len(first) <= SUMMARY_CHARS else first[: SUMMARY_CHARS - 1] + "…"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from app.categories.catalog import Classification, classify
 from app.categories.models import Category
@@ -16,7 +16,7 @@ from app.messaging.outbox import Text
 from app.residents.models import Resident
 from app.scheduling.jobs import enqueue
 from app.scheduling.models import JobKind
-from app.tickets import repeats
+from app.tickets import repeats, urgent
 from app.tickets.codes import new_code
 from app.tickets.due_dates import set_community_deadline
 from app.tickets.lifecycle import Actor, record
@@ -99,9 +99,12 @@ def open_ticket(
             "category": found.category,
             "keyword": found.matched,
             "danger_word": found.danger_word,
+            "hazard": found.hazard,
         },
     )
     session.flush()
+    if found.urgent:
+        urgent.alert_staff(session, ticket, found.hazard)
     # The repeat check stays here: it decides which ticket the resident is told about. What a
     # new ticket needs next (escalation by category, or dispatch) the worker does at once.
     if repeats.link_repeat(session, ticket) is None:
@@ -109,12 +112,13 @@ def open_ticket(
     return ticket
 
 
-def confirmation(ticket: Ticket, language: str, *, added: bool = False) -> Text:
-    """What every channel tells the resident: their ticket's code (and its category when new)."""
-    if added:
+def confirmation(ticket: Ticket, language: str, found: Classification, new: bool = True) -> Text:
+    """What every channel tells the resident: their ticket's code, and for a new one its
+    category (with safety advice first when the words spoke of danger)."""
+    if not new:
         return Text("ticket_added", language, {"code": ticket.code})
     name = ticket.category.display_name(language) if ticket.category else ticket.category_code
-    template = "ticket_created_urgent" if ticket.priority == Priority.urgent else "ticket_created"
+    template = urgent.advice_template(found.hazard) if found.urgent else "ticket_created"
     return Text(template, language, {"code": ticket.code, "category": name})
 
 
@@ -126,7 +130,11 @@ def add_information(ticket: Ticket, resident: Resident, text: str, found: Classi
     if ticket.category_code == "other" and found.category != "other":
         ticket.category_code = found.category
         data["category"] = found.category
-    if found.urgent and ticket.priority != Priority.urgent:
+    now_urgent = found.urgent and ticket.priority != Priority.urgent
+    if now_urgent:
         ticket.priority = Priority.urgent
         data["danger_word"] = found.danger_word or ""
     record(ticket, EventKind.info_added, resident_actor(resident), data=data)
+    session = object_session(ticket)
+    if now_urgent and session is not None:
+        urgent.alert_staff(session, ticket, found.hazard)

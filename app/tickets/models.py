@@ -154,6 +154,7 @@ class EventKind(StrEnum):
     info_added = "info_added"  # a further text about the same problem
     call_recorded = "call_recorded"  # the IVR call that opened it, with its recordings
     thanks = "thanks"  # the resident acknowledged or thanked, nothing more
+    urgent_alert = "urgent_alert"  # danger reported: staff on duty and the community were texted
     # What staff and liaisons did.
     entered = "entered"  # keyed in by staff (dashboard or Open311)
     merged = "merged"  # another report of the same problem was folded into this one

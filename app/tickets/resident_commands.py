@@ -31,7 +31,6 @@ HELP_WORDS = frozenset({"帮助", "HELP", "INFO", "?"})
 
 # A thank-you is filed on the resident's ticket that changed within this many days.
 THANKS_WINDOW_DAYS = 7
-THANKS = EventKind.thanks
 
 _COMMAND = re.compile(r"^(?P<word>[^\d\s#]+)\s*#?(?P<code>\d{6,8})?$")
 
@@ -60,7 +59,7 @@ def handle(session: Session, inbound: Inbound) -> Answer | None:
     if is_courtesy(inbound.body):
         return acknowledge(session, resident, inbound.body)
     result = report(session, resident, inbound.body, Channel.sms)
-    text = confirmation(result.ticket, resident.language, added=not result.created)
+    text = confirmation(result.ticket, resident.language, result.classification, result.created)
     return Answer(text, result.ticket.id)
 
 
@@ -69,7 +68,7 @@ def acknowledge(session: Session, resident: Resident, text: str) -> Answer:
     ticket = latest_ticket(session, resident, timedelta(days=THANKS_WINDOW_DAYS))
     if ticket is None:
         return Answer(None)
-    record(ticket, THANKS, resident_actor(resident), data={"text": text.strip()})
+    record(ticket, EventKind.thanks, resident_actor(resident), data={"text": text.strip()})
     return Answer(None, ticket.id)
 
 

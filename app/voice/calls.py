@@ -40,7 +40,7 @@ from app.ivr.engine import (
     Say,
     Step,
 )
-from app.ivr.flows import DialStaffNode, Flow
+from app.ivr.flows import DialStaffNode, Flow, MenuNode
 from app.messaging.models import Message, MessageKind, Priority
 from app.messaging.outbox import queue_sms
 from app.phones import InvalidPhone, PhoneNumber, normalize
@@ -448,7 +448,7 @@ def _ensure_ticket(
     )
     call.resident, call.ticket, call.outcome = resident, ticket, CallOutcome.ticket
     if resident.can_receive_sms:
-        _text_the_code(session, resident.phone, ticket, call.language, found.urgent)
+        _text_the_code(session, resident.phone, ticket, call.language, found)
     return ticket.code
 
 
@@ -465,11 +465,51 @@ def _classification(variables: dict[str, object]) -> Classification:
     )
 
 
-def _text_the_code(session: Session, to: str, ticket: Ticket, language: str, urgent: bool) -> None:
-    text = confirmation(ticket, language)
-    priority = Priority.urgent if urgent else Priority.notice
+def _text_the_code(
+    session: Session, to: str, ticket: Ticket, language: str, found: Classification
+) -> None:
+    text = confirmation(ticket, language, found)
+    priority = Priority.urgent if found.urgent else Priority.notice
     queue_sms(session, to, text, priority=priority, ticket_id=ticket.id)
 
 
 def _text(value: object) -> str | None:
     return str(value) if value else None
+
+
+# --- calls a domestic gateway plays itself ----------------------------------------------------
+
+
+def gateway_keys(session: Session, line: VoiceLine, sid: str, keys: str) -> Call | None:
+    """Keys pressed in a call whose prompt the gateway played (no TwiML, no flow steps): the
+    survey's menu maps them to a rating as it does for a Twilio call."""
+    call = call_by_sid(session, sid) or _unanswered_call(session, line, sid)
+    if call is None or call.status in ENDED:
+        return call
+    flow = line.flows.get(call.flow)
+    key = keys[:1]
+    call.digits = [*call.digits, keys]
+    for node in flow.nodes.values() if flow else ():
+        if isinstance(node, MenuNode) and node.store and key in node.options:
+            state = dict(call.state or {})
+            state["variables"] = {**call.variables, node.store: node.options[key].value}
+            call.state = state
+            call.outcome = CallOutcome.rated
+            break
+    session.flush()
+    return call
+
+
+def gateway_call_ended(
+    session: Session,
+    line: VoiceLine,
+    sid: str,
+    *,
+    answered: bool,
+    keys: str,
+    duration: int | None,
+) -> Call | None:
+    """The gateway's call result, ended like a Twilio call (a survey gets its answer once)."""
+    if keys:
+        gateway_keys(session, line, sid, keys)
+    return end_call(session, line, sid, "completed" if answered else "no-answer", duration)

@@ -29,9 +29,11 @@ from app.messaging.delivery import FAILED_STATUSES
 from app.messaging.models import Message
 from app.messaging.models import Priority as SendPriority
 from app.messaging.outbox import Text, queue_sms
+from app.phones import dialable
 from app.tickets.lifecycle import SYSTEM, Actor, IllegalTransition, Move, record, transition
 from app.tickets.models import ActorKind, EventKind, Priority, Ticket
 from app.tickets.models import TicketStatus as S
+from app.tickets.summary import place, problem_summary
 from app.volunteers import matching
 from app.volunteers.models import Offer, OfferStatus, Volunteer
 
@@ -183,20 +185,21 @@ def _offer(
     now = utcnow()
     token = new_token()
     language = party.language
-    place = ticket.community.display_name(language) if ticket.community else ""
     link = ""
     if current_settings().HOTLINE_LINKS_ENABLED:
         link = f"{current_settings().PUBLIC_BASE_URL}/o/{token}"
     values = {
         "code": ticket.code,
         "category": ticket.category.display_name(language),
-        "place": f"{place}{ticket.building}" if language == "zh" else f"{place} {ticket.building}",
+        "place": place(ticket, language),
+        "summary": problem_summary(ticket.description),
         "link": link,
     }
+    urgent = ticket.priority == Priority.urgent
     message = queue_sms(
         session,
         party.phone,
-        Text("offer", language, values),
+        Text("offer_urgent" if urgent else "offer", language, values),
         priority=SendPriority.offer,
         ticket_id=ticket.id,
     )
@@ -237,7 +240,7 @@ def no_taker(session: Session, ticket: Ticket) -> None:
         values = {
             "code": ticket.code,
             "category": ticket.category.display_name("zh"),
-            "place": f"{community.name}{ticket.building}",
+            "place": place(ticket, "zh"),
         }
         queue_sms(
             session,
@@ -410,9 +413,10 @@ def won_text(offer: Offer) -> Text:
     resident = ticket.resident
     values = {
         "code": ticket.code,
+        "summary": problem_summary(ticket.description, hide=False),
         "resident": resident.name if resident else "",
         "address": ticket.address or (resident.address if resident else ""),
-        "phone": resident.phone if resident else "",
+        "phone": dialable(resident.phone, current_settings().HOTLINE_REGION) if resident else "",
     }
     return Text("offer_won", Party.of(offer).language, values)
 

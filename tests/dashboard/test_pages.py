@@ -50,13 +50,15 @@ def test_user_text_is_escaped_on_every_page_that_shows_it(admin):
     ).get_data(as_text=True)
 
 
-def test_queue_is_sorted_by_deadline_coloured_and_filtered(admin, clock):
+def test_queue_is_urgent_first_then_by_deadline_coloured_and_filtered(admin, clock):
     place = community()
     first = ticket(resident("+8613800138000", place), "洗衣机坏了")
     clock.advance(hours=20)
     second = ticket(resident("+8613800138001", place), "厨房有煤气味")
+    third = ticket(resident("+8613800138002", place), "楼道灯不亮")
     html = admin.get("/dashboard/queue/rows").get_data(as_text=True)
-    assert html.index(first.code) < html.index(second.code)
+    # Urgent first whatever its deadline, then the earliest deadline.
+    assert html.index(second.code) < html.index(first.code) < html.index(third.code)
     assert f'class="soon" data-code="{first.code}"' in html  # 4 of 24 hours left
     assert f'class="fine" data-code="{second.code}"' in html
     clock.advance(hours=5)

@@ -20,7 +20,8 @@ def test_every_template_is_in_the_registry_and_only_link_wording_is_left_out():
     names = templates.names()["zh"]
     assert set(SHIPPED.codes) == names
     with_links = {n for n in names if "link" in templates.placeholders(templates.source(n, "zh"))}
-    assert SHIPPED.link_templates == with_links - {"offer"}  # offer works without its link
+    # offers work without their link
+    assert SHIPPED.link_templates == with_links - {"offer", "offer_urgent"}
 
 
 @pytest.mark.parametrize("provider", registry.DOMESTIC_PROVIDERS)
@@ -68,7 +69,7 @@ def test_templates_check_lists_unregistered_texts_and_costs_and_passes_once_regi
     runner = CliRunner()
     shipped = runner.invoke(build_cli(), ["templates", "check", "--provider", "aliyun"])
     assert shipped.exit_code == 1
-    assert "aliyun\toffer\tzh\t1 seg\tno aliyun template code" in shipped.output
+    assert "aliyun\toffer\tzh\t2 seg\tno aliyun template code" in shipped.output
     path = filled_registry(tmp_path)
     ready = runner.invoke(
         build_cli(), ["templates", "check", "--provider", "tencent", "--registry", str(path)]
@@ -87,4 +88,4 @@ def test_templates_export_writes_every_sms_and_voice_template_to_submit():
     assert ("sms", "survey_link", "zh") not in names
     offer = next(r for r in rows if r["name"] == "offer" and r["language"] == "zh")
     assert offer["wording"].endswith("回T退订") and "http" not in offer["wording"]
-    assert offer["variables"] == "code<=8;category<=24;place<=35"
+    assert offer["variables"] == "code<=8;category<=24;place<=35;summary<=21"

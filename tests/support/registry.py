@@ -21,13 +21,13 @@ def filled_registry(directory: Path) -> Path:
     """Write the registry with a code for every template, language and gateway; return its path."""
     data = yaml.safe_load(REGISTRY_PATH.read_text(encoding="utf-8"))
     index = 0
-    for section in (data["templates"], data["voice"]):
+    for section, prefix in ((data["templates"], "SMS_"), (data["voice"], "TTS_")):
         for spec in section.values():
             if spec.get("links"):
                 continue
             for language in ("zh", "en"):
                 index += 1
-                spec["aliyun"][language] = aliyun_code(index)
+                spec["aliyun"][language] = prefix + aliyun_code(index).removeprefix("SMS_")
                 spec["tencent"][language] = tencent_code(index)
     path = directory / "registry.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")

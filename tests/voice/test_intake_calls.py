@@ -241,8 +241,13 @@ def test_star_gives_emergency_numbers_first_and_the_ticket_is_urgent(call, on_du
     [ticket] = tickets()
     assert ticket.priority == Priority.urgent and ticket.category_code == "building"
     assert the_call(walker).emergency
-    [sms] = messages()
-    assert sms.template == "ticket_created_urgent"
+    sent = {m.template: m for m in messages()}
+    assert set(sent) == {"ticket_created_urgent", "staff_urgent"}
+    assert sent["ticket_created_urgent"].peer == MOBILE
+    # Staff on duty are texted at once, with the caller's number as a phone dials it.
+    to_staff = sent["staff_urgent"]
+    assert to_staff.peer == on_duty
+    assert "138 0013 8000" in to_staff.body
 
 
 def test_danger_words_in_speech_give_emergency_numbers(call, on_duty):

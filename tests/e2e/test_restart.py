@@ -1,0 +1,172 @@
+"""Run, stop, run again: the real `hotline serve` and `hotline worker` on one database keep
+answering after a restart (texts, calls, the dashboard) and the worker keeps sending.
+
+Before the unit-of-work design, the second start kept a transaction (and the writer lock) open
+in the serve main thread: /healthz waited 30 s and answered 500, every text timed out.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import signal
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import create_engine, make_url, text
+
+from tests.support.processes import Hotline, free_port, hotline_env
+from tests.support.signing import SIGNATURE_HEADER, sign
+
+AUTH_TOKEN = "restart-auth-token-0123456789"
+ANSWER_SECONDS = 10  # a webhook answer after a restart, on a loaded machine (Twilio allows 15)
+SENT_SECONDS = 60
+DEMO_ADMIN = re.compile(r"demo admin: admin / (\S+)")
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")  # the ticket code in either language
+
+
+@pytest.fixture(params=["fresh_sqlite", "suite_database"])
+def url(request: pytest.FixtureRequest, tmp_path: Path, app, database_url: str) -> str:
+    """A brand-new SQLite file, and the suite's database (PostgreSQL when DATABASE_URL is set;
+    `app` migrated it, and its tables are emptied after the test)."""
+    if request.param == "fresh_sqlite":
+        return f"sqlite:///{tmp_path / 'restart.db'}"
+    return database_url
+
+
+def signed(base: str, path: str, form: dict[str, str]) -> requests.Response:
+    signature = sign(AUTH_TOKEN, base + path, form)
+    return requests.post(
+        base + path, data=form, headers={SIGNATURE_HEADER: signature}, timeout=ANSWER_SECONDS
+    )
+
+
+def text_line(base: str, sender: str, body: str) -> requests.Response:
+    form = {
+        "MessageSid": "SM" + secrets.token_hex(16),
+        "AccountSid": "AC" + "0" * 32,
+        "From": sender,
+        "To": "580",
+        "Body": body,
+        "NumMedia": "0",
+    }
+    return signed(base, "/twilio/sms", form)
+
+
+def call_line(base: str, caller: str) -> requests.Response:
+    form = {
+        "CallSid": "CA" + secrets.token_hex(16),
+        "AccountSid": "AC" + "0" * 32,
+        "From": caller,
+        "To": "580",
+        "CallStatus": "ringing",
+        "Direction": "inbound",
+        "ApiVersion": "2010-04-01",
+    }
+    return signed(base, "/twilio/voice", form)
+
+
+def log_in(base: str, password: str) -> requests.Session:
+    browser = requests.Session()
+    page = browser.get(base + "/login", timeout=ANSWER_SECONDS)
+    assert page.status_code == 200
+    token = CSRF.search(page.text)
+    assert token, page.text
+    answer = browser.post(
+        base + "/login",
+        data={"username": "admin", "password": password, "csrf_token": token.group(1)},
+        timeout=ANSWER_SECONDS,
+    )
+    assert answer.status_code == 200 and "/login" not in answer.url, answer.text
+    return browser
+
+
+def assert_another_process_can_write(url: str) -> None:
+    """The serving process keeps no transaction open: an outside writer gets the SQLite write
+    lock as soon as the worker thread's short units let it (before: never)."""
+    database = make_url(url)
+    if database.get_backend_name() != "sqlite":
+        return
+    other = sqlite3.connect(database.database, timeout=ANSWER_SECONDS, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+
+
+def sent_messages(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.scalar(
+                text(
+                    "SELECT count(*) FROM messages WHERE direction = 'out' "
+                    "AND status IN ('sent', 'delivered')"
+                )
+            )
+    finally:
+        engine.dispose()
+
+
+def wait_for_sent(url: str, more_than: int, worker: Hotline) -> None:
+    """The worker process sends what the text queued (polled, bounded)."""
+    deadline = time.monotonic() + SENT_SECONDS
+    while sent_messages(url) <= more_than:
+        assert time.monotonic() < deadline, f"nothing sent:\n{worker.output()}"
+        time.sleep(0.2)
+
+
+def test_the_line_answers_after_a_restart(url: str, tmp_path: Path) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = hotline_env(url, port, AUTH_TOKEN)
+    log = tmp_path / "hotline.log"
+
+    first = Hotline(["serve", "--with-worker", "--port", str(port)], env, log).start()
+    first.wait_healthy(base)
+    reply = text_line(base, "13800138000", "楼道灯坏了，三楼")
+    assert reply.status_code == 200 and CODE.search(reply.text), reply.text
+    first.stop(signal.SIGINT)  # Ctrl-C in the terminal that ran `make run`
+    password = DEMO_ADMIN.search(first.output())
+    assert password, first.output()
+
+    second = Hotline(["serve", "--with-worker", "--port", str(port)], env, log).start()
+    try:
+        second.wait_healthy(base)
+        started = time.monotonic()
+        health = requests.get(base + "/healthz", timeout=ANSWER_SECONDS)
+        assert health.status_code == 200
+        assert time.monotonic() - started < ANSWER_SECONDS
+        assert_another_process_can_write(url)
+        reply = text_line(base, "13800138001", "厨房水管漏水")
+        assert reply.status_code == 200, reply.text
+        code = CODE.search(reply.text)
+        assert code, reply.text
+    finally:
+        second.stop(signal.SIGTERM)
+    assert "demo admin" not in second.output().split("580 Hotline on")[-1]
+
+    # Third start as scale-out runs it: web and worker as separate processes.
+    web = Hotline(["serve", "--port", str(port)], env, log).start()
+    worker = Hotline(["worker"], env, tmp_path / "worker.log").start()
+    try:
+        web.wait_healthy(base)
+        before = sent_messages(url)
+        reply = text_line(base, "13800138002", "电视没有图像了")
+        assert reply.status_code == 200 and CODE.search(reply.text), reply.text
+        wait_for_sent(url, before, worker)
+        voice = call_line(base, "+862368000001")
+        assert voice.status_code == 200, voice.text
+        assert voice.headers["Content-Type"].startswith("text/xml")
+        assert "<Response>" in voice.text and "<Gather" in voice.text
+        queue = log_in(base, password.group(1)).get(base + "/dashboard/", timeout=ANSWER_SECONDS)
+        assert queue.status_code == 200
+        assert code.group(1) in queue.text
+    finally:
+        web.stop(signal.SIGTERM)
+        assert worker.stop(signal.SIGTERM) == 0, worker.output()

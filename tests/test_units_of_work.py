@@ -1,0 +1,113 @@
+"""Every unit of work ends: after each `hotline` command nothing holds a transaction, a pooled
+connection or the SQLite write lock, and reads never take that lock."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select, text
+from sqlalchemy.engine import make_url
+
+from app.communities.models import Community
+from app.config import PROJECT_ROOT
+from app.db import EXTENSION_KEY, _WriterConnection, db
+from tests.support.processes import free_port
+
+DEMO = PROJECT_ROOT / "data" / "demo"
+PASSWORD = "correct horse battery staple\n"
+
+
+def commands(tmp_path: Path) -> list[tuple[list[str], str | None, int]]:
+    """(arguments, standard input, exit code): successes and every way a command fails."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("wrong,header\n1,2\n")
+    return [
+        (["db", "upgrade"], None, 0),
+        (["seed-demo"], None, 0),
+        (["seed-demo"], None, 0),
+        (["import", "communities", str(DEMO / "communities.csv")], None, 0),
+        (["import", "communities", str(bad)], None, 1),
+        (["staff", "add", "kim", "--role", "admin", "--password-stdin"], PASSWORD, 0),
+        (["staff", "add", "kim", "--role", "admin", "--password-stdin"], PASSWORD, 1),
+        (["staff", "api-key", "kim"], None, 0),
+        (["staff", "api-key", "nobody"], None, 1),
+        (["ivr", "check"], None, 0),
+        (["sms", "--port", str(free_port()), "--from", "13800138000", "灯坏了"], None, 1),
+    ]
+
+
+def assert_nothing_held(app: Flask) -> None:
+    engine = app.extensions[EXTENSION_KEY]
+    if db.session.registry.has():
+        assert not db.session().in_transaction()
+    assert engine.pool.checkedout() == 0
+    if engine.dialect.name != "sqlite":
+        return
+    path = make_url(engine.url).database
+    assert not _WriterConnection._locks.get(path, threading.Lock()).locked()
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # at once: no other connection is writing
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+
+
+def test_every_command_ends_its_transaction(app: Flask, tmp_path: Path) -> None:
+    runner = app.test_cli_runner()
+    for args, stdin, code in commands(tmp_path):
+        result = runner.invoke(args=args, input=stdin)
+        assert result.exit_code == code, (args, result.output, result.exception)
+        assert_nothing_held(app)
+    with app.app_context():
+        assert db.session.scalar(select(Community.id).limit(1)) is not None  # the demo stayed
+
+
+def test_sms_without_a_server_says_so_in_one_line(app: Flask) -> None:
+    port = free_port()
+    result = app.test_cli_runner().invoke(
+        args=["sms", "--port", str(port), "--from", "13800138000", "灯坏了"]
+    )
+    assert result.exit_code == 1
+    assert result.output.strip().count("\n") == 0
+    assert result.output.startswith(f"error: no answer from http://127.0.0.1:{port}/twilio/sms")
+    assert "Traceback" not in result.output
+
+
+def test_a_failed_write_unit_rolls_back_and_releases(app: Flask) -> None:
+    with app.app_context():
+        with pytest.raises(RuntimeError), db.unit_of_work(writes=True) as session:
+            session.add(Community(code="gone", name="不留", name_en="Not kept"))
+            session.flush()
+            raise RuntimeError("the command failed")
+        assert_nothing_held(app)
+        assert db.session.scalar(select(Community).where(Community.code == "gone")) is None
+
+
+def test_units_do_not_nest(app: Flask) -> None:
+    with (
+        app.app_context(),
+        db.unit_of_work(writes=False),
+        pytest.raises(RuntimeError, match="already open"),
+        db.unit_of_work(writes=True),
+    ):
+        pass
+
+
+def test_a_read_does_not_take_the_write_lock(app: Flask) -> None:
+    """A read unit left open (the serve main thread once kept one for its whole life) does
+    not stop a writer; on SQLite it is a deferred BEGIN."""
+    with app.app_context(), db.unit_of_work(writes=False) as session:
+        session.execute(text("SELECT count(*) FROM categories"))
+        assert session.in_transaction()
+        if db.is_sqlite:
+            path = make_url(db.engine.url).database
+            other = sqlite3.connect(path, timeout=0, isolation_level=None)
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            other.close()
+    assert_nothing_held(app)
