@@ -106,7 +106,9 @@ def _seed_if_empty() -> None:
 
 def _mode(app: Flask) -> str:
     settings = app.config["SETTINGS"]
-    return "local provider: SMS recorded, not sent" if settings.local_mode else "Twilio"
+    if settings.local_mode:
+        return "local provider: SMS recorded, not sent"
+    return f"SMS: {settings.sms_provider}, calls: {settings.voice_provider}"
 
 
 def _start_worker_thread(app: Flask) -> None:
