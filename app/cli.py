@@ -138,7 +138,9 @@ def _seed_if_empty() -> None:
 
 def _mode(app: Flask) -> str:
     settings = app.config["SETTINGS"]
-    return "local provider: SMS recorded, not sent" if settings.local_mode else "Twilio"
+    if settings.local_mode:
+        return "local provider: SMS recorded, not sent"
+    return f"SMS: {settings.sms_provider}, calls: {settings.voice_provider}"
 
 
 def _start_worker_thread(app: Flask) -> None:
@@ -146,13 +148,14 @@ def _start_worker_thread(app: Flask) -> None:
 
     worker = Worker(app)
     worker.start_scheduler()
+    worker.start_jobs()
     threading.Thread(target=worker.run_outbox, name="outbox", daemon=True).start()
 
 
 @click.command("worker")
 @with_appcontext
 def worker_command() -> None:
-    """Send the outbox and run the scheduled sweeps until stopped (SIGTERM/SIGINT)."""
+    """Send the outbox, run jobs as they come and the scheduled sweeps until stopped."""
     from app.scheduling.runner import Worker
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -165,6 +168,7 @@ def worker_command() -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     worker.start_scheduler()
+    worker.start_jobs()
     click.echo(f"worker {worker.holder} started ({_mode(app)})")
     worker.run_outbox()
     worker.stop()

@@ -18,6 +18,7 @@ from app.dashboard.wording import translate
 from app.db import db
 from app.reports import charts
 from app.reports.figures import (
+    DEFINITIONS,
     RATINGS,
     Figures,
     by_community_and_department,
@@ -28,7 +29,7 @@ from app.reports.figures import (
 )
 from app.reports.models import SupervisionReport
 from app.reports.ranking import Rank, Unit, rank
-from app.reports.weekly import as_csv, report_ranking
+from app.reports.weekly import as_csv, file_name, report_ranking
 from app.tickets.models import Ticket
 
 DEFAULT_DAYS = 30
@@ -71,7 +72,7 @@ def reports() -> str:
         ratings=RATINGS,
         received_chart=charts.bar_chart([(label, d.received) for label, d in labelled]),
         on_time_chart=charts.bar_chart(
-            [(label, d.on_time / d.closed if d.closed else None) for label, d in labelled],
+            [(label, d.on_time / d.handled if d.handled else None) for label, d in labelled],
             percent=True,
         ),
         satisfaction_chart=charts.bar_chart(
@@ -80,6 +81,7 @@ def reports() -> str:
         community_ranking=_ranking(communities, fold(units, 0), min_sample),
         department_ranking=_ranking(departments, fold(units, 1), min_sample),
         min_sample=min_sample,
+        definitions=DEFINITIONS.get(language(), DEFINITIONS["zh"]),
         weekly=list(
             session.scalars(
                 select(SupervisionReport).order_by(SupervisionReport.period_start.desc()).limit(12)
@@ -140,6 +142,7 @@ def weekly_report(report_id: int) -> str:
         community_ranking=report_ranking(report, "communities", min_sample),
         department_ranking=report_ranking(report, "departments", min_sample),
         min_sample=min_sample,
+        definitions=DEFINITIONS.get(language(), DEFINITIONS["zh"]),
     )
 
 
@@ -147,9 +150,11 @@ def weekly_report(report_id: int) -> str:
 @login_required
 def weekly_csv(report_id: int) -> Response:
     report = _weekly_or_404(report_id)
-    filename = f"580-weekly-{report.period_start.date().isoformat()}.csv"
+    filename = file_name(report, current_app.config["HOTLINE_TIMEZONE"])
+    words = language()
+    csv_text = as_csv(report, lambda column: translate(words, f"csv_{column}"))
     return Response(
-        "\ufeff" + as_csv(report),  # the BOM makes Excel read the Chinese names as UTF-8
+        "\ufeff" + csv_text,  # the BOM makes Excel read the Chinese names as UTF-8
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename={filename}"},
     )

@@ -24,6 +24,7 @@ from app.surveys.models import FollowUp, Rating
 from app.tickets import staff_actions
 from app.tickets.lifecycle import Actor, IllegalTransition, Move, can
 from app.tickets.models import OPEN_STATUSES, Channel, Ticket, TicketStatus
+from app.volunteers import staff_dispatch
 from app.volunteers.dispatch import STARTABLE
 
 POLL_SECONDS = 5
@@ -112,7 +113,7 @@ def _assign(session: Session, ticket: Ticket, actor: Actor, form: dict[str, str]
     volunteer = allowed.get(int(choice)) if choice.isdigit() else None
     if volunteer is None:
         raise staff_actions.ActionRefused("no such volunteer")
-    staff_actions.assign_volunteer(session, ticket, actor, volunteer)
+    staff_dispatch.assign_volunteer(session, ticket, actor, volunteer)
 
 
 def _escalate(session: Session, ticket: Ticket, actor: Actor, form: dict[str, str]) -> None:
@@ -146,7 +147,7 @@ ACTIONS: dict[str, Action] = {
     "close": lambda s, t, a, f: staff_actions.close(s, t, a, f.get("reason", "")),
     "reopen": lambda s, t, a, f: staff_actions.reopen(s, t, a, f.get("reason", "")),
     "assign": _assign,
-    "redispatch": lambda s, t, a, f: staff_actions.redispatch(s, t, a),
+    "redispatch": lambda s, t, a, f: staff_dispatch.redispatch(s, t, a),
     "escalate": _escalate,
     "merge": _merge,
     "split": lambda s, t, a, f: staff_actions.split(s, t, a),

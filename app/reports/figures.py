@@ -1,15 +1,25 @@
-"""Supervision figures for a period, computed from the ticket timeline (TicketEvent) only.
+"""The figures a street is assessed on, for a period, computed from the ticket timeline only.
 
-- received: "received" events in the period.
-- closed: "close" events in the period; each is on time or late. Late means the ticket had a
-  breach event or was closed after its deadline (`due_at`).
-- satisfaction: "survey_answered" events by `data["rating"]`, plus the surveys that ended
-  unanswered ("no answer") or with no usable answer ("invalid").
-- follow-ups: "followup_opened" events.
+The definitions (also on the reports page, from `DEFINITIONS`, and in the README under "How the
+figures are counted"):
 
-The satisfaction rate is (satisfied + basically satisfied) / (every rated answer); "no answer"
-and "invalid" are counted but not rated. Each figure is one grouped query, so a week at city
-scale costs a handful of index scans, not a pass over every ticket.
+- 受理 received: requests opened in the period ("received" events), each once. A report merged
+  into another request (a repeat of the same problem) is not a request of its own: it is shown
+  apart as `merged` and not in `received`. Resident cancellations ("cancel" events by the
+  resident) are shown apart as `cancelled`; they stay in `received` (they were received) and
+  never count as handled.
+- 办结 handled: tickets whose FIRST resolution ("resolve" event) falls in the period; a ticket
+  reopened and resolved again is not handled twice.
+- 按时 on time: of the handled, those resolved by the deadline they had when the work was
+  reported done (kept on the resolve event), not when the survey ended; `late` is the rest.
+- 满意率 satisfaction: (满意 + 基本满意) / rated answers, one answer per ticket: the ticket's last
+  answer (a second survey after a reopen, or a new rating taken on the return visit, replaces
+  the first), counted in the period it was given. "No answer" and "invalid" are shown, not rated.
+- Return visits (回访): opened ("followup_opened") and completed ("followup_completed").
+- Average time to resolution: from receipt to the first resolution, over the handled.
+
+Each figure family is one grouped query over an indexed range of events (kind, at), so a week at
+city scale costs a handful of index scans, not a pass over every ticket.
 """
 
 from __future__ import annotations
@@ -29,7 +39,6 @@ from sqlalchemy import (
     exists,
     func,
     literal,
-    or_,
     select,
     text,
     true,
@@ -37,26 +46,71 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from app.surveys.operations import ANSWERED, INVALID, NO_ANSWER
-from app.tickets.models import EventKind, Ticket, TicketEvent
-from app.tickets.supervision import BREACHED
+from app.tickets.models import ActorKind, EventKind, Ticket, TicketEvent
 
 RATINGS = ("satisfied", "basically_satisfied", "unsatisfied", "no_answer", "invalid")
 RATED = ("satisfied", "basically_satisfied", "unsatisfied")
 GOOD = ("satisfied", "basically_satisfied")
-RECEIVED, CLOSE, FOLLOWUP = EventKind.received, EventKind.close, EventKind.followup_opened
-SURVEY_ENDINGS = (ANSWERED, NO_ANSWER, INVALID)
+RECEIVED, RESOLVE, CANCEL = EventKind.received, EventKind.resolve, EventKind.cancel
+FOLLOWUP_OPENED, FOLLOWUP_DONE = EventKind.followup_opened, EventKind.followup_completed
+UNRATED_ENDINGS = (NO_ANSWER, INVALID)
 
-Grouping = Literal["community", "department"] | None
-Pair = tuple[int | None, int | None]  # (community id, department id)
+# The definitions as the reports page shows them, in the staff's language.
+DEFINITIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "zh": (
+        (
+            "受理",
+            "期间新受理的诉求，每件一次；并入其他诉求的重复反映单列为“合并”，不计入受理；"
+            "居民撤销的单列为“撤销”，不计为办结。",
+        ),
+        ("办结", "首次办结在本期间的诉求；重新处理后再次办结不重复计算。"),
+        ("按时", "办结时（上报完成时，而非评价结束时）未超过当时期限的办结诉求。"),
+        (
+            "满意率",
+            "（满意 + 基本满意）÷ 有效评价；每件诉求只计一次评价，重新处理或回访后以最后一次为准。",
+        ),
+        ("回访", "期间发起的回访和完成的回访。"),
+        ("平均办结时长", "从受理到首次办结的平均时间。"),
+    ),
+    "en": (
+        (
+            "Received",
+            "Requests opened in the period, each once. Reports merged into another "
+            "request are shown apart (merged) and not counted; resident cancellations are shown "
+            "apart and never count as handled.",
+        ),
+        (
+            "Handled",
+            "Requests whose first resolution falls in the period; a request reopened "
+            "and resolved again is not counted twice.",
+        ),
+        (
+            "On time",
+            "Handled requests resolved by the deadline they had when the work was "
+            "reported done, not when the survey ended.",
+        ),
+        (
+            "Satisfaction",
+            "(Satisfied + basically satisfied) / rated answers, one answer per "
+            "request: the last one after a reopen or a return visit.",
+        ),
+        ("Return visits", "Return visits opened and completed in the period."),
+        ("Average time to resolution", "From receipt to the first resolution."),
+    ),
+}
 
 
 @dataclass
 class Figures:
     received: int = 0
-    closed: int = 0
+    merged: int = 0  # repeat reports merged into another request: not in `received`
+    cancelled: int = 0  # withdrawn by the resident
+    handled: int = 0
     on_time: int = 0
     late: int = 0
-    followups: int = 0
+    followups: int = 0  # return visits opened
+    followups_done: int = 0
+    resolution_seconds: float = 0.0  # summed over the handled, for the average
     ratings: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RATINGS, 0))
 
     @property
@@ -64,31 +118,60 @@ class Figures:
         return sum(self.ratings[r] for r in RATED)
 
     @property
+    def good(self) -> int:
+        return sum(self.ratings[r] for r in GOOD)
+
+    @property
     def satisfaction_rate(self) -> float | None:
         """Share of rated answers that were satisfied or basically satisfied."""
-        return sum(self.ratings[r] for r in GOOD) / self.rated if self.rated else None
+        return self.good / self.rated if self.rated else None
 
     @property
     def on_time_rate(self) -> float | None:
-        return self.on_time / self.closed if self.closed else None
+        return self.on_time / self.handled if self.handled else None
+
+    @property
+    def average_resolution_hours(self) -> float | None:
+        return self.resolution_seconds / 3600 / self.handled if self.handled else None
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "received": self.received,
-            "closed": self.closed,
+            "merged": self.merged,
+            "cancelled": self.cancelled,
+            "handled": self.handled,
             "on_time": self.on_time,
             "late": self.late,
             "followups": self.followups,
+            "followups_done": self.followups_done,
+            "resolution_seconds": self.resolution_seconds,
             "ratings": dict(self.ratings),
             "satisfaction_rate": self.satisfaction_rate,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Figures:
-        figures = cls(**{k: data[k] for k in ("received", "closed", "on_time", "late")})
-        figures.followups = data["followups"]
+        """Also reads reports stored before these definitions ("closed" for handled)."""
+        figures = cls(**{k: data.get(k, 0) for k in _COUNTS})
+        figures.handled = data.get("handled", data.get("closed", 0))
         figures.ratings.update(data["ratings"])
         return figures
+
+
+_COUNTS = (
+    "received",
+    "merged",
+    "cancelled",
+    "on_time",
+    "late",
+    "followups",
+    "followups_done",
+    "resolution_seconds",
+)
+
+
+Grouping = Literal["community", "department"] | None
+Pair = tuple[int | None, int | None]  # (community id, department id)
 
 
 def figures_by(
@@ -129,38 +212,106 @@ def _figures(
     keys: tuple[Any, ...],
     where: ColumnElement[bool] | None,
 ) -> dict[tuple[Any, ...], Figures]:
-    """One grouped pass over the period's events: the join to tickets is paid once, not per
-    figure."""
+    """Three grouped passes over the period's events: counted kinds, first resolutions, last
+    answers. The join to tickets is paid once per pass, not per figure."""
     _without_jit(session)
-    late = _close_lateness()
-    rating = case(
-        (TicketEvent.kind == ANSWERED, TicketEvent.data["rating"].as_string()),
-        (TicketEvent.kind == NO_ANSWER, literal("no_answer")),
-        (TicketEvent.kind == INVALID, literal("invalid")),
-        else_=None,
-    )
-    columns = (TicketEvent.kind, late, rating)
-    rows = session.execute(
-        _events(keys, start, end, where, *columns, func.count())
-        .where(TicketEvent.kind.in_([RECEIVED, FOLLOWUP, CLOSE, *SURVEY_ENDINGS]))
-        .group_by(*keys, *columns)
-    )
     result: defaultdict[tuple[Any, ...], Figures] = defaultdict(Figures)
     width = len(keys)
-    for row in rows:
+    for row in session.execute(_counted_events(keys, start, end, where)):
         figures = result[tuple(row[:width])]
-        kind, is_late, value, count = row[width:]
+        kind, flag, count = row[width:]
         if kind == RECEIVED:
-            figures.received += count
-        elif kind == FOLLOWUP:
+            if flag:
+                figures.merged += count
+            else:
+                figures.received += count
+        elif kind == CANCEL:
+            figures.cancelled += count
+        elif kind == FOLLOWUP_OPENED:
             figures.followups += count
-        elif kind == CLOSE:
-            figures.closed += count
-            figures.late += count if is_late else 0
-            figures.on_time += 0 if is_late else count
+        elif kind == FOLLOWUP_DONE:
+            figures.followups_done += count
         else:
-            figures.ratings[value if value in figures.ratings else "invalid"] += count
+            figures.ratings["no_answer" if kind == NO_ANSWER else "invalid"] += count
+    dialect = session.get_bind().dialect.name
+    for row in session.execute(_first_resolutions(dialect, keys, start, end, where)):
+        figures = result[tuple(row[:width])]
+        handled, on_time, seconds = row[width:]
+        figures.handled += handled
+        figures.on_time += on_time or 0
+        figures.late += handled - (on_time or 0)
+        figures.resolution_seconds += float(seconds or 0)
+    for row in session.execute(_last_answers(keys, start, end, where)):
+        figures = result[tuple(row[:width])]
+        rating, count = row[width:]
+        figures.ratings[rating if rating in RATED else "invalid"] += count
     return dict(result)
+
+
+def _counted_events(
+    keys: tuple[Any, ...], start: datetime, end: datetime, where: ColumnElement[bool] | None
+) -> Select[Any]:
+    """Receipts (flagged when the report was merged into another), resident cancellations,
+    return visits opened and done, and surveys that ended without a rating."""
+    merged_into = Ticket.parent_id.is_not(None)
+    flag = case((TicketEvent.kind == RECEIVED, merged_into), else_=literal(False))
+    by_resident = and_(TicketEvent.kind == CANCEL, TicketEvent.actor_kind == ActorKind.resident)
+    kinds = (RECEIVED, FOLLOWUP_OPENED, FOLLOWUP_DONE, *UNRATED_ENDINGS)
+    return (
+        _events(keys, start, end, where, TicketEvent.kind, flag, func.count())
+        .where(TicketEvent.kind.in_(kinds) | by_resident)
+        .group_by(*keys, TicketEvent.kind, flag)
+    )
+
+
+def _first_resolutions(
+    dialect: str,
+    keys: tuple[Any, ...],
+    start: datetime,
+    end: datetime,
+    where: ColumnElement[bool] | None,
+) -> Select[Any]:
+    """Per group: first resolutions in the period, how many were on time, seconds taken."""
+    earlier = aliased(TicketEvent)
+    resolved_before = exists().where(
+        earlier.ticket_id == TicketEvent.ticket_id,
+        earlier.kind == RESOLVE,
+        earlier.id < TicketEvent.id,
+    )
+    on_time = func.coalesce(
+        TicketEvent.data["on_time"].as_boolean(),  # kept on the event since the return visit
+        and_(Ticket.due_at.is_not(None), TicketEvent.at <= Ticket.due_at),
+    )
+    taken = _seconds(dialect, Ticket.received_at, TicketEvent.at)
+    return (
+        _events(
+            keys,
+            start,
+            end,
+            where,
+            func.count(),
+            func.sum(case((on_time, 1), else_=0)),
+            func.sum(taken),
+        )
+        .where(TicketEvent.kind == RESOLVE, ~resolved_before)
+        .group_by(*keys)
+    )
+
+
+def _last_answers(
+    keys: tuple[Any, ...], start: datetime, end: datetime, where: ColumnElement[bool] | None
+) -> Select[Any]:
+    """Per group and rating: answers given in the period that are their ticket's last."""
+    later = aliased(TicketEvent)
+    answered_again = exists().where(
+        later.ticket_id == TicketEvent.ticket_id, later.kind == ANSWERED, later.id > TicketEvent.id
+    )
+    rating = TicketEvent.data["rating"].as_string()
+    return (
+        _events(keys, start, end, where, rating, func.count())
+        .where(TicketEvent.kind == ANSWERED, ~answered_again)
+        .group_by(*keys, rating)
+    )
 
 
 def totals(
@@ -173,7 +324,7 @@ def totals(
 class Day:
     day: date
     received: int
-    closed: int
+    handled: int
     on_time: int
 
 
@@ -184,29 +335,21 @@ def daily(
     timezone: str,
     where: ColumnElement[bool] | None = None,
 ) -> list[Day]:
-    """Received, closed and closed-on-time per local day, for the charts.
+    """Received, handled and handled on time per local day, for the charts, by the same
+    definitions as the totals.
 
     The database counts per UTC hour (no time-zone support needed in SQLite); the hours are
     then folded into local days here, which is right for any zone with whole-hour offsets.
     """
-    _without_jit(session)
     zone = ZoneInfo(timezone)
-    hour = _hour_bucket(session)
-    late = _close_lateness()
+    per_hour = _figures(session, start, end, (_hour_bucket(session),), where)
     counts: defaultdict[date, list[int]] = defaultdict(lambda: [0, 0, 0])
-    rows = session.execute(
-        _events((hour,), start, end, where, TicketEvent.kind, late, func.count())
-        .where(TicketEvent.kind.in_([RECEIVED, CLOSE]))
-        .group_by(hour, TicketEvent.kind, late)
-    )
-    for bucket, kind, is_late, count in rows:
+    for (bucket,), figures in per_hour.items():
         moment = datetime.strptime(str(bucket)[:13], "%Y-%m-%d %H").replace(tzinfo=ZoneInfo("UTC"))
         slot = counts[moment.astimezone(zone).date()]
-        if kind == RECEIVED:
-            slot[0] += count
-        else:
-            slot[1] += count
-            slot[2] += 0 if is_late else count
+        slot[0] += figures.received
+        slot[1] += figures.handled
+        slot[2] += figures.on_time
     first = start.astimezone(zone).date()
     last = (end - timedelta(microseconds=1)).astimezone(zone).date()
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
@@ -239,17 +382,11 @@ def _events(
     )
 
 
-def _close_lateness() -> Any:
-    """The late flag for close events only, so received events cost no breach lookup."""
-    return case((TicketEvent.kind == CLOSE, _late_flag()), else_=None)
-
-
-def _late_flag() -> Any:
-    """1 when the close came after the deadline or the ticket was ever marked breached."""
-    breach = aliased(TicketEvent)
-    breached = exists().where(breach.ticket_id == Ticket.id, breach.kind == BREACHED)
-    after_due = and_(Ticket.due_at.is_not(None), TicketEvent.at > Ticket.due_at)
-    return case((or_(after_due, breached), 1), else_=0)
+def _seconds(dialect: str, start: Any, end: Any) -> Any:
+    """Seconds from `start` to `end`, in SQL, for summing durations in the database."""
+    if dialect == "postgresql":
+        return func.round(func.extract("epoch", end - start))
+    return func.round((func.julianday(end) - func.julianday(start)) * 86400)
 
 
 def _without_jit(session: Session) -> None:
@@ -272,11 +409,8 @@ def rate_text(rate: float | None) -> str:
 def merged(figures: Iterable[Figures]) -> Figures:
     total = Figures()
     for f in figures:
-        total.received += f.received
-        total.closed += f.closed
-        total.on_time += f.on_time
-        total.late += f.late
-        total.followups += f.followups
+        for name in (*_COUNTS, "handled"):
+            setattr(total, name, getattr(total, name) + getattr(f, name))
         for name, count in f.ratings.items():
             total.ratings[name] += count
     return total

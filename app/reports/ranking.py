@@ -35,8 +35,8 @@ class Rank:
 def rank(entries: list[tuple[Unit, Figures]], min_sample: int) -> list[Rank]:
     qualified = [(u, f) for u, f in entries if f.rated >= max(1, min_sample)]
     others = [(u, f) for u, f in entries if f.rated < max(1, min_sample)]
-    qualified.sort(key=lambda e: (-(e[1].satisfaction_rate or 0), -e[1].closed, e[0].code))
-    others.sort(key=lambda e: (-e[1].closed, e[0].code))
+    qualified.sort(key=lambda e: (-(e[1].satisfaction_rate or 0), -e[1].handled, e[0].code))
+    others.sort(key=lambda e: (-e[1].handled, e[0].code))
     return [Rank(n, u, f) for n, (u, f) in enumerate(qualified, 1)] + [
         Rank(None, u, f) for u, f in others
     ]

@@ -1,14 +1,18 @@
 """The weekly supervision report: generated on Monday from 08:00 local by the worker, stored,
-exported as CSV and summarised by SMS to each community's office.
+exported as CSV and summarised by SMS to each community's office and each department's or
+partner unit's liaison (each its own row), never in quiet hours.
 
 The sweep generates the report of the newest week that is due and not yet stored, so a worker
-that was down on Monday catches up, and a second run finds the row and does nothing.
+that was down on Monday catches up, and a second run finds the row and does nothing. A week
+that ended before anything ever happened on the line is not reported: a fresh install does not
+start with a report of zeros.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,7 +26,7 @@ from app.communities.models import Community, Department
 from app.config import current_settings
 from app.messaging.models import Priority
 from app.messaging.outbox import Text, queue_sms
-from app.phones import InvalidPhone, normalize
+from app.phones import InvalidPhone, PhoneNumber, normalize
 from app.reports.figures import (
     RATINGS,
     Figures,
@@ -33,6 +37,8 @@ from app.reports.figures import (
 )
 from app.reports.models import SupervisionReport
 from app.reports.ranking import Rank, Unit, rank
+from app.tickets.models import TicketEvent
+from app.volunteers.availability import QuietHours
 
 WEEKLY = "weekly"
 DUE_HOUR = 8  # Monday 08:00 local
@@ -59,7 +65,7 @@ def weekly_report(session: Session) -> SupervisionReport | None:
             SupervisionReport.kind == WEEKLY, SupervisionReport.period_start == start
         )
     )
-    if stored is not None:
+    if stored is not None or not _anything_before(session, end):
         return None
     report = build_weekly(session, start, end, timezone)
     try:
@@ -69,6 +75,10 @@ def weekly_report(session: Session) -> SupervisionReport | None:
         return None  # another scheduler stored it a moment ago
     text_summaries(session, report)
     return report
+
+
+def _anything_before(session: Session, end: datetime) -> bool:
+    return session.scalar(select(TicketEvent.id).where(TicketEvent.at < end).limit(1)) is not None
 
 
 def build_weekly(
@@ -114,65 +124,110 @@ def report_ranking(report: SupervisionReport, section: str, min_sample: int) -> 
 
 
 def text_summaries(session: Session, report: SupervisionReport) -> int:
-    """Queue the summary SMS to every community office with a phone; returns how many."""
-    region = current_settings().HOTLINE_REGION
+    """Queue the summary SMS to every community office and unit liaison with a phone, each
+    with its own row, held until quiet hours end; returns how many."""
     phones = {
-        cid: phone for cid, phone in session.execute(select(Community.id, Community.staff_phone))
+        "communities": dict(session.execute(select(Community.id, Community.staff_phone)).all()),
+        "departments": dict(session.execute(select(Department.id, Department.liaison_phone)).all()),
     }
+    settings = current_settings()
+    quiet = QuietHours.parse(settings.HOTLINE_QUIET_HOURS)
+    send_at = quiet.postpone(utcnow(), settings.HOTLINE_TIMEZONE)
     queued = 0
-    for unit, figures in units(report, "communities"):
-        phone = phones.get(unit.id)
-        if not phone:
-            continue
-        try:
-            number = normalize(phone, region)
-        except InvalidPhone:
-            continue
-        values = {
-            "community": unit.name,
-            "week": report.label.replace(" – ", "至"),
-            "received": figures.received,
-            "closed": figures.closed,
-            "on_time": figures.on_time,
-            "late": figures.late,
-            "satisfaction": rate_text(figures.satisfaction_rate),
-            "followups": figures.followups,
-        }
-        queue_sms(
-            session,
-            number.e164,
-            Text("weekly_summary", "zh", values),
-            priority=Priority.report,
-            landline=not number.can_receive_sms,
-        )
-        queued += 1
+    for section, numbers in phones.items():
+        for unit, figures in units(report, section):
+            number = _sms_number(numbers.get(unit.id), settings.HOTLINE_REGION)
+            if number is None:
+                continue
+            message = queue_sms(
+                session,
+                number.e164,
+                Text("weekly_summary", "zh", _summary_values(report, unit, figures)),
+                priority=Priority.report,
+                landline=not number.can_receive_sms,
+            )
+            if message.next_attempt_at is not None:
+                message.next_attempt_at = send_at
+            queued += 1
     return queued
 
 
-CSV_COLUMNS = ("section", "code", "name", "received", "closed", "on_time", "late", *RATINGS)
+def _sms_number(phone: str | None, region: str) -> PhoneNumber | None:
+    if not phone:
+        return None
+    try:
+        return normalize(phone, region)
+    except InvalidPhone:
+        return None
 
 
-def as_csv(report: SupervisionReport) -> str:
+def _summary_values(report: SupervisionReport, unit: Unit, figures: Figures) -> dict[str, Any]:
+    return {
+        "community": unit.name,
+        "week": report.label.replace(" – ", "至"),
+        "received": figures.received,
+        "handled": figures.handled,
+        "on_time": figures.on_time,
+        "late": figures.late,
+        "satisfaction": rate_text(figures.satisfaction_rate),
+        "followups": figures.followups,
+    }
+
+
+CSV_COLUMNS = (
+    "section",
+    "code",
+    "name",
+    "received",
+    "merged",
+    "cancelled",
+    "handled",
+    "on_time",
+    "late",
+    *RATINGS,
+    "satisfaction_rate",
+    "followups",
+    "followups_done",
+    "average_resolution_hours",
+)
+
+
+def as_csv(report: SupervisionReport, heading: Callable[[str], str] = str) -> str:
+    """The report's rows; `heading` words the header row (and the section names) in the
+    reader's language."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([*CSV_COLUMNS, "satisfaction_rate", "followups"])
+    writer.writerow([heading(column) for column in CSV_COLUMNS])
     for section in ("communities", "departments"):
         for unit, f in units(report, section):
+            hours = f.average_resolution_hours
             writer.writerow(
                 [
-                    section,
+                    heading(section),
                     _cell(unit.code),
                     _cell(unit.name),
                     f.received,
-                    f.closed,
+                    f.merged,
+                    f.cancelled,
+                    f.handled,
                     f.on_time,
                     f.late,
                     *(f.ratings[r] for r in RATINGS),
                     rate_text(f.satisfaction_rate),
                     f.followups,
+                    f.followups_done,
+                    "" if hours is None else f"{hours:.1f}",
                 ]
             )
     return out.getvalue()
+
+
+def file_name(report: SupervisionReport, timezone: str) -> str:
+    """e.g. 580-weekly-2026-11-23_2026-11-29.csv: the week's own first and last local dates."""
+    zone = ZoneInfo(timezone)
+    first = report.period_start.astimezone(zone).date()
+    last = (report.period_end - timedelta(days=1)).astimezone(zone).date()
+    return f"580-{report.kind}-{first.isoformat()}_{last.isoformat()}.csv"
 
 
 def _cell(value: str) -> str:

@@ -19,6 +19,7 @@ from app.categories.models import Category
 from app.clock import utcnow
 from app.communities.models import Department, UnitKind
 from app.config import current_settings
+from app.db import claim
 from app.messaging.outbox import Text, queue_sms
 from app.tickets import resolution
 from app.tickets.due_dates import set_community_deadline, set_deadline
@@ -26,7 +27,6 @@ from app.tickets.lifecycle import SYSTEM, Actor, Move, transition
 from app.tickets.links import links_enabled, new_token, public_url
 from app.tickets.models import ActorKind, LiaisonLink, Ticket, TicketStatus
 from app.tickets.summary import problem_summary
-from app.volunteers import dispatch
 
 
 def unit_actor(department: Department) -> Actor:
@@ -40,7 +40,6 @@ def escalate(
     transition(ticket, Move.escalate, actor, reason=reason, data={"department": department.code})
     ticket.unit = department
     ticket.assignee = None  # the department holds it now, not a volunteer
-    dispatch.stand_down(session, ticket)
     set_deadline(ticket, utcnow(), current_settings().HOTLINE_DEPARTMENT_DEADLINE_HOURS)
     _text_liaison(session, ticket, department)
     session.flush()
@@ -100,6 +99,11 @@ def usable_link(session: Session, token: str) -> LiaisonLink | None:
     if ticket.unit_id != link.department_id or ticket.status != TicketStatus.escalated:
         return None
     return link
+
+
+def use_link(session: Session, link: LiaisonLink) -> bool:
+    """Spend the link (it acts once): False if a concurrent answer already spent it."""
+    return claim(session, link, LiaisonLink.used_at.is_(None), used_at=utcnow())
 
 
 def _text_liaison(session: Session, ticket: Ticket, department: Department) -> None:

@@ -1,7 +1,8 @@
 """The ticket state machine: every move is named, checked, and written to the timeline.
 
 Callers never assign `ticket.status` directly; they call `transition()`, which refuses a move the
-table below does not allow with `IllegalTransition` and leaves the ticket untouched.
+table below does not allow with `IllegalTransition` and leaves the ticket untouched. The status
+changes by a conditional UPDATE, so a move made concurrently by someone else is refused too.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from blinker import Namespace
 from sqlalchemy.orm import object_session
 
 from app.clock import utcnow
+from app.db import claim
 from app.tickets.models import ActorKind, EventKind, Ticket, TicketEvent
 from app.tickets.models import TicketStatus as S
 
@@ -28,6 +31,11 @@ class Actor:
 
 
 SYSTEM = Actor(ActorKind.system, label="system")
+
+# Sent after every move, inside the caller's transaction, as `moved.send(ticket, move=move)`.
+# Other packages react here (volunteers stand down when a ticket is cancelled or escalated)
+# instead of tickets calling into them.
+moved = Namespace().signal("ticket-moved")
 
 
 class Move(StrEnum):
@@ -97,8 +105,14 @@ def transition(
     if ticket.status not in sources:
         raise IllegalTransition(ticket, move)
     before = ticket.status
+    session = object_session(ticket)
+    # Compare and set in the database: of two requests that both read `before`, the second
+    # finds the ticket moved on (re-read) and is refused like any other illegal move.
+    if session is None:
+        ticket.status = target
+    elif not claim(session, ticket, Ticket.status == before, status=target):
+        raise IllegalTransition(ticket, move)
     now = utcnow()
-    ticket.status = target
     if move is Move.resolve:
         ticket.resolved_at = now
         data = {**(data or {}), **_punctuality(ticket, now)}
@@ -108,9 +122,11 @@ def transition(
         ticket.escalated_at = now
     if move in _VISIT_MOVES and actor.kind is ActorKind.volunteer:
         ticket.visits = (ticket.visits or 0) + 1
-    return record(
+    event = record(
         ticket, EventKind(move.value), actor, reason=reason, data=data, from_status=before
     )
+    moved.send(ticket, move=move)
+    return event
 
 
 def _punctuality(ticket: Ticket, now: datetime) -> dict[str, Any]:

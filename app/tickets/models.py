@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,7 +14,9 @@ from app.clock import utcnow
 from app.communities.models import Community, Department
 from app.db import Base, str_enum
 from app.residents.models import Resident
-from app.volunteers.models import Volunteer
+
+if TYPE_CHECKING:  # tickets never import volunteers at run time; the mapper resolves the name
+    from app.volunteers.models import Volunteer
 
 
 class TicketStatus(StrEnum):

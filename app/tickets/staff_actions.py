@@ -18,8 +18,6 @@ from app.surveys.models import FollowUp, Rating
 from app.tickets import cancellation, escalation, repeats, resolution
 from app.tickets.lifecycle import Actor, IllegalTransition, Move, can, record, transition
 from app.tickets.models import EventKind, Ticket, TicketStatus
-from app.volunteers import dispatch
-from app.volunteers.models import Volunteer
 
 MAX_NOTE_LENGTH = 2000
 # The staff_message template adds about 30 characters; 100 more keep any text, even Chinese
@@ -94,22 +92,6 @@ def _move(session: Session, ticket: Ticket, move: Move, actor: Actor, reason: st
 
 def _clip(reason: str) -> str:
     return reason.strip()[:MAX_NOTE_LENGTH]
-
-
-def assign_volunteer(session: Session, ticket: Ticket, actor: Actor, volunteer: Volunteer) -> None:
-    """Assign by hand, e.g. after a phone call, when no offer found a taker."""
-    if not volunteer.active:
-        raise ActionRefused("volunteer is paused")
-    dispatch.assign_by_hand(session, ticket, volunteer, actor)
-
-
-def redispatch(session: Session, ticket: Ticket, actor: Actor) -> None:
-    """Offer the ticket again (nobody took it, or it came back): a new round of waves."""
-    if ticket.status not in dispatch.STARTABLE or ticket.assignee_id is not None:
-        raise IllegalTransition(ticket, Move.dispatch)
-    record(ticket, EventKind.redispatch, actor)
-    dispatch.start(session, ticket)
-    session.flush()
 
 
 def escalate(

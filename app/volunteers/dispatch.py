@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, exists, func, select, update
+from sqlalchemy import ColumnElement, case, exists, func, select, update
 from sqlalchemy.orm import Session, lazyload
 
 from app.clock import utcnow
@@ -225,10 +225,13 @@ def _offer(
 
 def _count_offer(volunteer: Volunteer, now: datetime) -> None:
     today = now.astimezone(ZoneInfo(current_settings().HOTLINE_TIMEZONE)).date()
-    if volunteer.offers_day != today:
-        volunteer.offers_day = today
-        volunteer.offers_on_day = 0
-    bump(volunteer, offers_total=1, offers_on_day=1)
+    # One UPDATE: the count restarts at 1 on a new local day. (Setting it to 0 and then adding
+    # 1 in SQL never restarted it: the SQL addition reads the stored count, not the 0.)
+    volunteer.offers_on_day = case(
+        (Volunteer.offers_day == today, Volunteer.offers_on_day + 1), else_=1
+    )
+    volunteer.offers_day = today
+    bump(volunteer, offers_total=1)
     volunteer.last_offered_at = now
 
 

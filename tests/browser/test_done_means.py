@@ -96,8 +96,10 @@ def test_a_texted_request_goes_round_the_whole_loop(page, app, committed, clock)
     expect(survey).to_contain_text("师傅很好")
     screenshot(page, "done-6-ticket-closed")
 
-    # The report counts it: received, closed, on time, satisfied, 100%.
+    # The report counts it: received (none merged or cancelled), handled, on time, satisfied,
+    # 100%.
     after = figures(page)
     screenshot(page, "done-7-reports")
     assert before[:3] == ["0", "0", "0"]
-    assert after[:4] == ["1", "1", "1", "0"] and after[4] == "1" and after[-2] == "100.0%"
+    assert after[:6] == ["1", "0", "0", "1", "1", "0"] and after[6] == "1"
+    assert after[11] == "100.0%"

@@ -1,4 +1,6 @@
-"""Report figures come from the timeline: received, closed on time or late, ratings, ranking."""
+"""Report figures come from the timeline, one test per definition: received (merged and
+cancelled apart), handled (first resolution), on time (judged when done), satisfaction (each
+ticket's last answer), return visits, average time to resolution; and the ranking."""
 
 from __future__ import annotations
 
@@ -9,9 +11,11 @@ from app.reports import charts
 from app.reports.figures import by_community_and_department, daily, figures_by, fold, merged, totals
 from app.reports.ranking import Unit, rank
 from app.surveys.operations import ANSWERED, NO_ANSWER
+from app.tickets import cancellation, repeats
+from app.tickets.intake import resident_actor
 from app.tickets.lifecycle import SYSTEM, Actor, Move, record, transition
 from app.tickets.models import ActorKind
-from app.tickets.supervision import BREACHED
+from tests.support.closure import STAFF
 from tests.support.staff import community, department, resident, ticket
 
 WEEK_START = datetime(2026, 11, 22, 16, 0, tzinfo=UTC)  # Monday 23 Nov 00:00 in Chongqing
@@ -27,25 +31,70 @@ def finish(t, rating: str | None = None) -> None:
         record(t, ANSWERED, Actor(ActorKind.resident), data={"rating": rating})
 
 
-def test_received_closed_on_time_late_ratings_and_followups(ctx, clock):
+def test_received_counts_each_request_once_merged_and_cancelled_apart(ctx, clock):
     place = community()
-    on_time = ticket(resident("+8613800138000", place), "灯泡坏了")
-    late = ticket(resident("+8613800138001", place), "水管漏水")
-    breached = ticket(resident("+8613800138002", place), "电视没信号")
-    finish(on_time, "satisfied")
-    record(breached, BREACHED, SYSTEM)
-    finish(breached, "unsatisfied")
-    record(breached, "followup_opened", SYSTEM)
-    clock.advance(hours=30)
-    finish(late, "no_answer")
+    first = ticket(resident("+8613800138000", place), "楼道灯不亮")
+    again = ticket(resident("+8613800138001", place), "楼道的灯坏了")
+    repeats.merge(db.session, again, first, STAFF)
+    withdrawn = ticket(resident("+8613800138002", place), "水管漏水")
+    cancellation.cancel(db.session, withdrawn, resident_actor(withdrawn.resident), "修好了")
     db.session.commit()
-    end = clock.now + timedelta(minutes=1)
-    f = totals(db.session, WEEK_START, end)
-    assert (f.received, f.closed, f.on_time, f.late, f.followups) == (3, 3, 1, 2, 1)
-    assert f.ratings["satisfied"] == 1 and f.ratings["unsatisfied"] == 1
-    assert f.ratings["no_answer"] == 1 and f.rated == 2 and f.satisfaction_rate == 0.5
-    assert figures_by(db.session, WEEK_START, end, "community")[place.id].received == 3
-    assert totals(db.session, end, end + timedelta(days=1)).received == 0
+    f = totals(db.session, WEEK_START, clock.now + timedelta(minutes=1))
+    assert (f.received, f.merged, f.cancelled, f.handled) == (2, 1, 1, 0)
+
+
+def test_handled_is_the_first_resolution_and_on_time_is_judged_when_it_was_done(ctx, clock):
+    place = community()
+    quick = ticket(resident("+8613800138000", place), "灯泡坏了")  # due in 24 hours
+    slow = ticket(resident("+8613800138001", place), "水管漏水")
+    clock.advance(hours=2)
+    resolve(quick)
+    clock.advance(hours=30)  # the survey ends long after the deadline: still on time
+    transition(quick, Move.close, SYSTEM)
+    transition(quick, Move.reopen, STAFF)  # reopened and resolved again: handled once
+    transition(quick, Move.assign, SYSTEM)
+    transition(quick, Move.resolve, SYSTEM)
+    resolve(slow)  # 32 hours: late
+    db.session.commit()
+    f = totals(db.session, WEEK_START, clock.now + timedelta(minutes=1))
+    assert (f.handled, f.on_time, f.late) == (2, 1, 1)
+    assert f.average_resolution_hours == (2 + 32) / 2
+
+
+def test_satisfaction_counts_each_tickets_last_answer_and_return_visits(ctx, clock):
+    place = community()
+    rated = [ticket(resident(f"+861380013800{n}", place), "灯泡坏了") for n in range(3)]
+    for t, rating in zip(rated, ("satisfied", "basically_satisfied", "unsatisfied"), strict=True):
+        resolve(t)
+        answer(t, rating)
+    record(rated[2], "followup_opened", SYSTEM)
+    answer(rated[2], "satisfied")  # the return visit's new rating replaces the first
+    record(rated[2], "followup_completed", STAFF)
+    silent = ticket(resident("+8613800138009", place), "电视没信号")
+    resolve(silent)
+    record(silent, NO_ANSWER, SYSTEM)
+    db.session.commit()
+    f = totals(db.session, WEEK_START, clock.now + timedelta(minutes=1))
+    assert f.ratings == {
+        "satisfied": 2,
+        "basically_satisfied": 1,
+        "unsatisfied": 0,
+        "no_answer": 1,
+        "invalid": 0,
+    }
+    assert (f.rated, f.satisfaction_rate, f.followups, f.followups_done) == (3, 1.0, 1, 1)
+    later = clock.now + timedelta(minutes=1)
+    assert figures_by(db.session, WEEK_START, later, "community")[place.id].received == 4
+    assert totals(db.session, later, later + timedelta(days=1)).received == 0
+
+
+def resolve(t) -> None:
+    transition(t, Move.assign, SYSTEM)
+    transition(t, Move.resolve, SYSTEM)
+
+
+def answer(t, rating: str) -> None:
+    record(t, ANSWERED, Actor(ActorKind.resident), data={"rating": rating})
 
 
 def test_one_pass_per_community_and_department_adds_up_like_separate_passes(ctx, clock):
@@ -79,8 +128,8 @@ def test_daily_counts_fold_hours_into_local_days(ctx, clock):
 def test_a_tiny_community_does_not_top_the_ranking():
     from app.reports.figures import Figures
 
-    def figures(satisfied: int, unsatisfied: int, closed: int) -> Figures:
-        f = Figures(closed=closed)
+    def figures(satisfied: int, unsatisfied: int, handled: int) -> Figures:
+        f = Figures(handled=handled)
         f.ratings.update(satisfied=satisfied, unsatisfied=unsatisfied)
         return f
 

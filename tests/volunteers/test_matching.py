@@ -10,7 +10,7 @@ from app.clock import utcnow
 from app.db import db
 from app.messaging.optouts import opt_out
 from app.tickets.models import Channel, Priority, Ticket
-from app.volunteers import matching
+from app.volunteers import dispatch, matching
 from app.volunteers.progress import rate
 from tests.volunteers import factories as f
 
@@ -120,3 +120,14 @@ def test_parse_neighbours_is_symmetric():
         "c": {"a"},
         "d": {"a"},
     }
+
+
+def test_the_daily_offer_count_starts_again_on_a_new_day(place, clock):
+    home = place[0]
+    yesterday = clock.now.date() - timedelta(days=1)
+    helper = f.volunteer(1, home, offers_day=yesterday, offers_on_day=10)
+    db.session.commit()
+    dispatch.start(db.session, ticket_in(home))
+    db.session.commit()
+    db.session.refresh(helper)
+    assert (helper.offers_day, helper.offers_on_day) == (clock.now.date(), 1)
