@@ -24,6 +24,36 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+@click.group("categories")
+def categories_group() -> None:
+    """Category keywords (data/categories.yaml)."""
+
+
+@categories_group.command("accuracy")
+@click.option(
+    "--file",
+    "paths",
+    multiple=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Labelled TSV (category<TAB>text); default the tuning and held-out sets in tests/.",
+)
+@click.option("--misses", is_flag=True, help="List every text classified wrongly.")
+def categories_accuracy(paths: tuple[Path, ...], misses: bool) -> None:
+    """Classify labelled texts; print accuracy per set and the confusion table."""
+    from app.categories.accuracy import confusion_table, evaluate, read_labelled
+    from app.categories.catalog import load
+    from app.config import PROJECT_ROOT
+
+    folder = PROJECT_ROOT / "tests" / "categories"
+    codes = [entry["code"] for entry in load().categories]
+    for path in paths or (folder / "tuning.tsv", folder / "held_out.tsv"):
+        result = evaluate(read_labelled(path))
+        click.echo(f"## {path.name}: {result.correct}/{result.total} = {result.accuracy:.1%}\n")
+        click.echo(confusion_table(result, codes) + "\n")
+        for row, guessed in result.misses if misses else []:
+            click.echo(f"{row.category} -> {guessed}\t{row.text}")
+
+
 def main() -> None:
     build_cli().main(prog_name="hotline")
 
@@ -33,6 +63,7 @@ def build_cli() -> FlaskGroup:
     # Added here, not only on the app: `ivr check` must work when a broken flow stops the app.
     cli.add_command(ivr_group)
     cli.add_command(templates_group)
+    cli.add_command(categories_group)
     return cli
 
 
@@ -54,6 +85,7 @@ def register(app: Flask) -> None:
         ivr_group,
         templates_group,
         staff_group,
+        categories_group,
     ):
         app.cli.add_command(command)
 
@@ -113,7 +145,9 @@ def _seed_if_empty() -> None:
 
 def _mode(app: Flask) -> str:
     settings = app.config["SETTINGS"]
-    return "local provider: SMS recorded, not sent" if settings.local_mode else "Twilio"
+    if settings.local_mode:
+        return "local provider: SMS recorded, not sent"
+    return f"SMS: {settings.sms_provider}, calls: {settings.voice_provider}"
 
 
 def _start_worker_thread(app: Flask) -> Worker:
@@ -121,6 +155,7 @@ def _start_worker_thread(app: Flask) -> Worker:
 
     worker = Worker(app)
     worker.start_scheduler()
+    worker.start_jobs()
     threading.Thread(target=worker.run_outbox, name="outbox", daemon=True).start()
     return worker
 
@@ -132,7 +167,7 @@ def _exit_on_signal(signum: int, frame: Any) -> None:
 @click.command("worker")
 @with_appcontext
 def worker_command() -> None:
-    """Send the outbox and run the scheduled sweeps until stopped (SIGTERM/SIGINT)."""
+    """Send the outbox, run jobs as they come and the scheduled sweeps until stopped."""
     from app.scheduling.runner import Worker
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -145,6 +180,7 @@ def worker_command() -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     worker.start_scheduler()
+    worker.start_jobs()
     click.echo(f"worker {worker.holder} started ({_mode(app)})")
     worker.run_outbox()
     worker.stop()
