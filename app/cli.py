@@ -127,10 +127,12 @@ def serve(host: str, port: int, with_worker: bool) -> None:
         _seed_if_empty()
     worker = _start_worker_thread(app) if with_worker else None
     click.echo(f"580 Hotline on http://{host}:{port}  ({_mode(app)})")
-    signal.signal(signal.SIGTERM, _exit_on_signal)  # so the `finally` below runs on SIGTERM too
+    # SIGTERM raises SystemExit, so the `finally` below runs on it too (as on Ctrl-C).
+    previous = signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         run_simple(host, port, app, threaded=True, use_reloader=False)
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if worker is not None:
             worker.stop()  # hands the sweep lease back: the next start sweeps at once
 
