@@ -14,7 +14,17 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from flask import current_app
-from sqlalchemy import DateTime, Enum, MetaData, create_engine, event, make_url
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Enum,
+    MetaData,
+    create_engine,
+    event,
+    inspect,
+    make_url,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
@@ -25,6 +35,7 @@ from sqlalchemy.orm import (
     scoped_session,
     sessionmaker,
 )
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -153,6 +164,37 @@ class Database:
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
+
+
+def claim(session: Session, row: Base, *still: ColumnElement[bool], **values: Any) -> bool:
+    """Set `values` on `row` only while the conditions `still` hold in the database; True if
+    this caller won.
+
+    One conditional UPDATE checked by its rowcount, so of concurrent claimants exactly one wins:
+    on PostgreSQL the others wait on the row lock, then find the condition false; on SQLite
+    writers take turns. The winner's object carries the new values; a loser's is re-read. A row
+    not yet flushed is nobody else's, so it is simply set.
+    """
+    state = inspect(row)
+    if state.identity is None:
+        for name, value in values.items():
+            setattr(row, name, value)
+        return True
+    model = type(row)
+    pairs = zip(state.mapper.primary_key, state.identity, strict=True)
+    keys = [column == value for column, value in pairs]
+    statement = (
+        update(model)
+        .where(*keys, *still)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if session.execute(statement).rowcount != 1:
+        session.refresh(row)
+        return False
+    for name, value in values.items():
+        set_committed_value(row, name, value)
+    return True
 
 
 def insert_once(session: Session, row: Base, key: str) -> bool:

@@ -7,6 +7,7 @@ ticket closes. An unsatisfied answer, or a comment saying the job is not done, o
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.clock import utcnow
 from app.communities.models import Community
 from app.config import current_settings
+from app.db import claim
 from app.messaging.models import Priority
 from app.messaging.optouts import is_opted_out
 from app.messaging.outbox import Text, queue_call, queue_sms
@@ -100,14 +102,16 @@ def record_answer(
 
     Raises SurveyClosed if the survey already ended, so a late second answer changes nothing.
     """
-    if survey.status is not St.awaiting:
+    answer = {
+        "status": St.answered,
+        "rating": rating,
+        "comment": comment.strip(),
+        "answer_channel": channel,
+        "answered_at": utcnow(),
+    }
+    if not claim(session, survey, Survey.status == St.awaiting, **answer):
         raise SurveyClosed(f"survey {survey.id} is {survey.status.value}")
     ticket = survey.ticket
-    survey.status = St.answered
-    survey.rating = rating
-    survey.comment = comment.strip()
-    survey.answer_channel = channel
-    survey.answered_at = utcnow()
     data = {"rating": rating.value, "channel": channel.value, "comment": survey.comment}
     record(ticket, ANSWERED, _respondent(survey), data=data)
     if ticket.assignee is not None:
@@ -127,19 +131,19 @@ def add_comment(session: Session, survey: Survey, comment: str) -> None:
     session.flush()
 
 
-def clarify(session: Session, survey: Survey) -> None:
-    survey.clarified_at = utcnow()
-    session.flush()
+def clarify(session: Session, survey: Survey) -> bool:
+    """Ask once more, once: False if another reply already had the clarification."""
+    still = (Survey.status == St.awaiting, Survey.clarified_at.is_(None))
+    return claim(session, survey, *still, clarified_at=utcnow())
 
 
 def mark_invalid(session: Session, survey: Survey, text: str) -> None:
     """A second reply that is not an answer: the survey counts as invalid."""
-    _end(survey, St.invalid, INVALID, {"text": text})
-    survey.comment = text
+    _end(session, survey, St.invalid, INVALID, {"text": text}, comment=text)
 
 
 def mark_no_answer(session: Session, survey: Survey) -> None:
-    _end(survey, St.no_answer, NO_ANSWER, {"channel": survey.channel.value})
+    _end(session, survey, St.no_answer, NO_ANSWER, {"channel": survey.channel.value})
 
 
 def remind(session: Session, survey: Survey) -> None:
@@ -156,7 +160,8 @@ def survey_call_ended(session: Session, ticket: Ticket, rating: str | None) -> S
         return call_unanswered(session, ticket.code)
     survey = _awaiting_call(session, ticket.code)
     if survey is not None:
-        record_answer(session, survey, Rating(rating), "", SurveyChannel.voice)
+        with suppress(SurveyClosed):  # answered by SMS or on the page meanwhile
+            record_answer(session, survey, Rating(rating), "", SurveyChannel.voice)
     return survey
 
 
@@ -167,7 +172,8 @@ def call_unanswered(session: Session, ticket_code: str) -> Survey | None:
     if survey is None:
         return None
     if survey.calls >= 2:
-        mark_no_answer(session, survey)
+        with suppress(SurveyClosed):
+            mark_no_answer(session, survey)
         return survey
     delay = timedelta(minutes=current_settings().HOTLINE_SURVEY_CALL_RETRY_MINUTES)
     when = quiet_hours().postpone(utcnow() + delay, current_settings().HOTLINE_TIMEZONE)
@@ -341,8 +347,8 @@ def web_survey(session: Session, token: str) -> Survey | None:
 
 
 def answer_on_web(session: Session, survey: Survey, rating: Rating, comment: str) -> None:
-    survey.web_token_used_at = utcnow()
     record_answer(session, survey, rating, comment, SurveyChannel.web)
+    survey.web_token_used_at = survey.answered_at
 
 
 def _text(session: Session, survey: Survey, template: str) -> None:
@@ -373,12 +379,26 @@ def _call(session: Session, survey: Survey, when: datetime) -> None:
 
 def _not_sent(survey: Survey, reason: str) -> Survey:
     survey.not_sent_reason = reason
-    _end(survey, St.not_sent, EventKind.survey_not_sent, {"reason": reason})
+    survey.status = St.not_sent
+    _ended(survey, EventKind.survey_not_sent, {"reason": reason})
     return survey
 
 
-def _end(survey: Survey, status: St, kind: EventKind, data: dict[str, str]) -> None:
-    survey.status = status
+def _end(
+    session: Session,
+    survey: Survey,
+    status: St,
+    kind: EventKind,
+    data: dict[str, str],
+    **values: str,
+) -> None:
+    """End a survey still awaiting its answer; SurveyClosed if something else ended it first."""
+    if not claim(session, survey, Survey.status == St.awaiting, status=status, **values):
+        raise SurveyClosed(f"survey {survey.id} is {survey.status.value}")
+    _ended(survey, kind, data)
+
+
+def _ended(survey: Survey, kind: EventKind, data: dict[str, str]) -> None:
     record(survey.ticket, kind, SYSTEM, data=data)
     _close(survey.ticket, kind.replace("_", " "))
 

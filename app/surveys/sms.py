@@ -8,6 +8,8 @@ still opens a ticket.
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from sqlalchemy.orm import Session
 
 from app.categories.catalog import classify
@@ -41,17 +43,19 @@ def handle(session: Session, inbound: Inbound) -> Answer | None:
     code = survey.ticket.code
     parsed = parse_answer(body)
     if parsed is not None:
-        operations.record_answer(session, survey, parsed.rating, parsed.comment, SurveyChannel.sms)
+        with suppress(operations.SurveyClosed):  # a reply sent at the same moment came first
+            channel = SurveyChannel.sms
+            operations.record_answer(session, survey, parsed.rating, parsed.comment, channel)
         unhappy = parsed.rating is Rating.unsatisfied or mentions_not_fixed(parsed.comment)
         template = "survey_thanks_followup" if unhappy else "survey_thanks"
         values = {"code": code, "hours": operations.followup_hours()}
         return Answer(Text(template, language, values), survey.ticket_id)
     if looks_like_a_problem(body):
         return None
-    if survey.clarified_at is None:
-        operations.clarify(session, survey)
+    if survey.clarified_at is None and operations.clarify(session, survey):
         return Answer(Text("survey_clarify", language, {"code": code}), survey.ticket_id)
-    operations.mark_invalid(session, survey, body)
+    with suppress(operations.SurveyClosed):
+        operations.mark_invalid(session, survey, body)
     return Answer(Text("survey_invalid", language, {"code": code}), survey.ticket_id)
 
 

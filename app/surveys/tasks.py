@@ -9,6 +9,7 @@ is sent in quiet hours: the sweeps simply wait, and the first tick after 08:00 s
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, select
@@ -78,10 +79,13 @@ def expire_surveys(session: Session) -> int:
         .order_by(Survey.expires_at)
         .limit(_batch())
     ).all()
+    ended = 0
     for survey in surveys:
-        operations.mark_no_answer(session, survey)
+        with suppress(operations.SurveyClosed):  # the answer came in meanwhile
+            operations.mark_no_answer(session, survey)
+            ended += 1
     session.flush()
-    return len(surveys)
+    return ended
 
 
 def remind_followups(session: Session) -> int:

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, render_template, request
 
 from app.db import db
 from app.surveys.models import Rating
-from app.surveys.operations import answer_on_web, web_survey
+from app.surveys.operations import SurveyClosed, answer_on_web, web_survey
 from app.tickets.links import gone, keep_private
 
 bp = Blueprint("surveys", __name__)
@@ -43,6 +43,9 @@ def survey_answer(token: str) -> str | tuple[str, int]:
         rating = Rating(request.form.get("rating", ""))
     except ValueError:
         abort(400, description="choose 1, 2 or 3")
-    answer_on_web(db.session, survey, rating, request.form.get("comment", "")[:500])
+    try:
+        answer_on_web(db.session, survey, rating, request.form.get("comment", "")[:500])
+    except SurveyClosed:  # another tap on the link came first
+        return gone()
     db.session.commit()
     return render_template("public/done.html", zh="谢谢您的评价！", en="Thank you for your rating!")

@@ -19,6 +19,7 @@ from app.categories.models import Category
 from app.clock import utcnow
 from app.communities.models import Department, UnitKind
 from app.config import current_settings
+from app.db import claim
 from app.messaging.outbox import Text, queue_sms
 from app.tickets import resolution
 from app.tickets.due_dates import set_community_deadline, set_deadline
@@ -100,6 +101,11 @@ def usable_link(session: Session, token: str) -> LiaisonLink | None:
     if ticket.unit_id != link.department_id or ticket.status != TicketStatus.escalated:
         return None
     return link
+
+
+def use_link(session: Session, link: LiaisonLink) -> bool:
+    """Spend the link (it acts once): False if a concurrent answer already spent it."""
+    return claim(session, link, LiaisonLink.used_at.is_(None), used_at=utcnow())
 
 
 def _text_liaison(session: Session, ticket: Ticket, department: Department) -> None:

@@ -19,6 +19,7 @@ from app.i18n import LIST_SEPARATOR, language_of
 from app.messaging.inbound import Answer, Inbound
 from app.messaging.outbox import Text
 from app.tickets.escalation import department_done, department_return, held_by
+from app.tickets.lifecycle import IllegalTransition
 
 DONE_WORDS = ("已处理", "已办结", "DONE")
 RETURN_WORDS = ("退回", "RETURN")
@@ -70,10 +71,15 @@ def handle(session: Session, inbound: Inbound) -> Answer | None:
     department = ticket.unit
     assert department is not None
     values = {"code": ticket.code}
-    if not command.returning:
-        department_done(session, ticket, department, command.note)
-        return Answer(Text("liaison_done", language, values), ticket.id)
-    if not command.note:
+    if command.returning and not command.note:
         return Answer(Text("liaison_reason_needed", language, values), ticket.id)
-    department_return(session, ticket, department, command.note)
-    return Answer(Text("liaison_returned", language, values), ticket.id)
+    act, template = (
+        (department_return, "liaison_returned")
+        if command.returning
+        else (department_done, "liaison_done")
+    )
+    try:
+        act(session, ticket, department, command.note)
+    except IllegalTransition:  # answered on the page (or by another text) at the same moment
+        return Answer(Text("liaison_none", language))
+    return Answer(Text(template, language, values), ticket.id)

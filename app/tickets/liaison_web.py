@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from app.clock import utcnow
 from app.db import db
-from app.tickets.escalation import department_done, department_return, usable_link
+from app.tickets.escalation import department_done, department_return, usable_link, use_link
+from app.tickets.lifecycle import IllegalTransition
 from app.tickets.links import gone, keep_private
 from app.tickets.models import LiaisonLink
 
@@ -32,18 +32,23 @@ def liaison_answer(token: str) -> str | tuple[str, int]:
         return gone()
     action = request.form.get("action")
     note = request.form.get("note", "").strip()[:500]
-    if action == "done":
-        department_done(db.session, link.ticket, link.department, note)
-        zh, en = "已记为办结，谢谢。", "Recorded as done. Thank you."
-    elif action == "return":
-        if not note:
-            return _page(link, error="请写明退回原因 / Please give a reason."), 400
-        department_return(db.session, link.ticket, link.department, note)
-        zh, en = "已退回社区，原因已记录。", "Returned to the community with your reason."
-    else:
+    if action not in ("done", "return"):
         abort(400, description="unknown action")
-    link.used_at = utcnow()
+    if action == "return" and not note:
+        return _page(link, error="请写明退回原因 / Please give a reason."), 400
+    if not use_link(db.session, link):  # another tap on the link came first
+        return gone()
+    answer = department_done if action == "done" else department_return
+    try:
+        answer(db.session, link.ticket, link.department, note)
+    except IllegalTransition:  # answered by SMS at the same moment
+        db.session.rollback()
+        return gone()
     db.session.commit()
+    if action == "done":
+        zh, en = "已记为办结，谢谢。", "Recorded as done. Thank you."
+    else:
+        zh, en = "已退回社区，原因已记录。", "Returned to the community with your reason."
     return render_template("public/done.html", zh=zh, en=en)
 
 

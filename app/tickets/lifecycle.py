@@ -1,7 +1,8 @@
 """The ticket state machine: every move is named, checked, and written to the timeline.
 
 Callers never assign `ticket.status` directly; they call `transition()`, which refuses a move the
-table below does not allow with `IllegalTransition` and leaves the ticket untouched.
+table below does not allow with `IllegalTransition` and leaves the ticket untouched. The status
+changes by a conditional UPDATE, so a move made concurrently by someone else is refused too.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import object_session
 
 from app.clock import utcnow
+from app.db import claim
 from app.tickets.models import ActorKind, EventKind, Ticket, TicketEvent
 from app.tickets.models import TicketStatus as S
 
@@ -97,8 +99,14 @@ def transition(
     if ticket.status not in sources:
         raise IllegalTransition(ticket, move)
     before = ticket.status
+    session = object_session(ticket)
+    # Compare and set in the database: of two requests that both read `before`, the second
+    # finds the ticket moved on (re-read) and is refused like any other illegal move.
+    if session is None:
+        ticket.status = target
+    elif not claim(session, ticket, Ticket.status == before, status=target):
+        raise IllegalTransition(ticket, move)
     now = utcnow()
-    ticket.status = target
     if move is Move.resolve:
         ticket.resolved_at = now
         data = {**(data or {}), **_punctuality(ticket, now)}
