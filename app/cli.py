@@ -9,7 +9,7 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 from flask import Flask, current_app
@@ -17,8 +17,41 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from app.db import db
 
+if TYPE_CHECKING:
+    from app.scheduling.runner import Worker
+
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+@click.group("categories")
+def categories_group() -> None:
+    """Category keywords (data/categories.yaml)."""
+
+
+@categories_group.command("accuracy")
+@click.option(
+    "--file",
+    "paths",
+    multiple=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Labelled TSV (category<TAB>text); default the tuning and held-out sets in tests/.",
+)
+@click.option("--misses", is_flag=True, help="List every text classified wrongly.")
+def categories_accuracy(paths: tuple[Path, ...], misses: bool) -> None:
+    """Classify labelled texts; print accuracy per set and the confusion table."""
+    from app.categories.accuracy import confusion_table, evaluate, read_labelled
+    from app.categories.catalog import load
+    from app.config import PROJECT_ROOT
+
+    folder = PROJECT_ROOT / "tests" / "categories"
+    codes = [entry["code"] for entry in load().categories]
+    for path in paths or (folder / "tuning.tsv", folder / "held_out.tsv"):
+        result = evaluate(read_labelled(path))
+        click.echo(f"## {path.name}: {result.correct}/{result.total} = {result.accuracy:.1%}\n")
+        click.echo(confusion_table(result, codes) + "\n")
+        for row, guessed in result.misses if misses else []:
+            click.echo(f"{row.category} -> {guessed}\t{row.text}")
 
 
 def main() -> None:
@@ -30,6 +63,7 @@ def build_cli() -> FlaskGroup:
     # Added here, not only on the app: `ivr check` must work when a broken flow stops the app.
     cli.add_command(ivr_group)
     cli.add_command(templates_group)
+    cli.add_command(categories_group)
     return cli
 
 
@@ -51,6 +85,7 @@ def register(app: Flask) -> None:
         ivr_group,
         templates_group,
         staff_group,
+        categories_group,
     ):
         app.cli.add_command(command)
 
@@ -90,10 +125,14 @@ def serve(host: str, port: int, with_worker: bool) -> None:
     prepare_database()
     if app.config["SETTINGS"].local_mode:
         _seed_if_empty()
-    if with_worker:
-        _start_worker_thread(app)
+    worker = _start_worker_thread(app) if with_worker else None
     click.echo(f"580 Hotline on http://{host}:{port}  ({_mode(app)})")
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    signal.signal(signal.SIGTERM, _exit_on_signal)  # so the `finally` below runs on SIGTERM too
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    finally:
+        if worker is not None:
+            worker.stop()  # hands the sweep lease back: the next start sweeps at once
 
 
 @writes
@@ -106,21 +145,29 @@ def _seed_if_empty() -> None:
 
 def _mode(app: Flask) -> str:
     settings = app.config["SETTINGS"]
-    return "local provider: SMS recorded, not sent" if settings.local_mode else "Twilio"
+    if settings.local_mode:
+        return "local provider: SMS recorded, not sent"
+    return f"SMS: {settings.sms_provider}, calls: {settings.voice_provider}"
 
 
-def _start_worker_thread(app: Flask) -> None:
+def _start_worker_thread(app: Flask) -> Worker:
     from app.scheduling.runner import Worker
 
     worker = Worker(app)
     worker.start_scheduler()
+    worker.start_jobs()
     threading.Thread(target=worker.run_outbox, name="outbox", daemon=True).start()
+    return worker
+
+
+def _exit_on_signal(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
 
 
 @click.command("worker")
 @with_appcontext
 def worker_command() -> None:
-    """Send the outbox and run the scheduled sweeps until stopped (SIGTERM/SIGINT)."""
+    """Send the outbox, run jobs as they come and the scheduled sweeps until stopped."""
     from app.scheduling.runner import Worker
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -133,6 +180,7 @@ def worker_command() -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     worker.start_scheduler()
+    worker.start_jobs()
     click.echo(f"worker {worker.holder} started ({_mode(app)})")
     worker.run_outbox()
     worker.stop()

@@ -7,7 +7,7 @@ from app.dashboard.models import OPEN_BY_DEADLINE, CallBack
 from app.messaging.models import Message, MessageStatusEvent, OptOut
 from app.reports.models import SupervisionReport
 from app.residents.models import Resident
-from app.scheduling.models import BREACHES_DUE, REMINDERS_DUE, Lease
+from app.scheduling.models import BREACHES_DUE, REMINDERS_DUE, Job, Lease
 from app.surveys.models import FollowUp, Survey
 from app.tickets.models import LiaisonLink, Ticket, TicketEvent
 from app.voice.models import Call, CallRecording, DutyShift
@@ -25,6 +25,7 @@ __all__ = [
     "Department",
     "DutyShift",
     "FollowUp",
+    "Job",
     "Lease",
     "LiaisonLink",
     "LoginThrottle",

@@ -54,3 +54,35 @@ def test_a_timeline_event_of_an_unknown_kind_is_refused(ctx):
     db.session.add(TicketEvent(ticket_id=1, kind="something_new", actor_kind="system"))
     with pytest.raises(StatementError, match="something_new"):
         db.session.flush()
+
+
+def _run_time_imports(tree: ast.Module) -> list[str]:
+    """Modules imported outside `if TYPE_CHECKING:` blocks."""
+    skipped = {
+        id(node)
+        for block in ast.walk(tree)
+        if isinstance(block, ast.If) and ast.unparse(block.test) == "TYPE_CHECKING"
+        for child in block.body
+        for node in ast.walk(child)
+    }
+    names = []
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.append(node.module)
+            names += [f"{node.module}.{alias.name}" for alias in node.names]
+    return names
+
+
+def test_tickets_never_import_volunteers():
+    """Volunteers react to ticket moves (app/volunteers/reactions.py); tickets do not call them."""
+    offenders = {
+        str(path.relative_to(APP)): name
+        for path in _modules("tickets")
+        for name in _run_time_imports(ast.parse(path.read_text()))
+        if name == "app.volunteers" or name.startswith("app.volunteers.")
+    }
+    assert offenders == {}

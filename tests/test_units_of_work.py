@@ -15,6 +15,9 @@ from sqlalchemy.engine import make_url
 from app.communities.models import Community
 from app.config import PROJECT_ROOT
 from app.db import EXTENSION_KEY, _WriterConnection, db
+from app.messaging import outbox
+from app.messaging.senders import LocalSender, Sent, TemplateUse
+from app.scheduling.runner import send_outbox_once
 from tests.support.processes import free_port
 
 DEMO = PROJECT_ROOT / "data" / "demo"
@@ -110,4 +113,31 @@ def test_a_read_does_not_take_the_write_lock(app: Flask) -> None:
             other.execute("BEGIN IMMEDIATE")
             other.execute("ROLLBACK")
             other.close()
+    assert_nothing_held(app)
+
+
+class WatchingSender(LocalSender):
+    """The local provider, noting how many database connections the worker holds while a text
+    is on the wire (a provider call can take seconds; a held connection is an open transaction,
+    on SQLite the write lock)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.pool = app.extensions[EXTENSION_KEY].pool
+        self.connections_held: list[int] = []
+
+    def send_sms(
+        self, to: str, body: str, status_callback: str, template: TemplateUse | None = None
+    ) -> Sent:
+        self.connections_held.append(self.pool.checkedout())
+        return super().send_sms(to, body, status_callback, template)
+
+
+def test_no_transaction_is_open_while_the_provider_is_called(app: Flask) -> None:
+    with app.app_context():
+        outbox.queue_sms(db.session, "+8613800138000", outbox.Text("help", "zh"))
+        db.session.commit()
+        db.session.remove()
+    sender = WatchingSender(app)
+    assert send_outbox_once(app, sender).sent == 1
+    assert sender.connections_held == [0]
     assert_nothing_held(app)

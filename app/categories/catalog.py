@@ -18,6 +18,7 @@ from app.config import PROJECT_ROOT
 
 CATEGORY_FILE = PROJECT_ROOT / "data" / "categories.yaml"
 FALLBACK = "other"
+BROAD_WEIGHT = 0.5  # a `broad` keyword counts half as much as a specific one
 
 
 class CatalogError(ValueError):
@@ -53,7 +54,7 @@ def sync(session: Session, path: Path = CATEGORY_FILE) -> int:
         values = {
             "name_zh": entry["name_zh"],
             "name_en": entry["name_en"],
-            "keywords": {k: list(v or []) for k, v in (entry.get("keywords") or {}).items()},
+            "keywords": _keywords(entry),
             "skill": entry.get("skill"),
             "handled_by": entry.get("handled_by"),
             "position": position,
@@ -70,6 +71,15 @@ def sync(session: Session, path: Path = CATEGORY_FILE) -> int:
     return changed
 
 
+def _keywords(entry: dict) -> dict[str, list[str]]:
+    """The words stored on the category row, broad ones included (speech hints, the page)."""
+    merged: dict[str, list[str]] = {}
+    for key in ("keywords", "broad"):
+        for language, words in (entry.get(key) or {}).items():
+            merged.setdefault(language, []).extend(words or [])
+    return merged
+
+
 @dataclass(frozen=True)
 class Classification:
     category: str
@@ -80,30 +90,59 @@ class Classification:
 
 
 def classify(text: str, path: Path = CATEGORY_FILE) -> Classification:
-    """Guess the category of `text` from the keyword data; the longest matching keyword wins."""
-    catalog = load(path)
-    best: tuple[int, str, str] | None = None
-    for entry in catalog.categories:
-        for words in (entry.get("keywords") or {}).values():
-            for word in words or []:
-                if _matches(word, text) and (best is None or len(word) > best[0]):
-                    best = (len(word), entry["code"], word)
+    """Guess the category of `text` from the keyword data, and whether it reports danger.
+
+    Every keyword found counts for its length, a longer keyword covering a shorter one inside
+    it (楼道灯 over 灯); a category's `broad` words (漏水 happens to walls, roofs and washing
+    machines too) count half, so the more specific word wins a tie: 外墙漏水 is building repair.
+    The category with the most counted wins; equal counts go to the one listed first.
+    """
+    scores: dict[str, float] = {}
+    decisive: dict[str, str] = {}
+    for code, word, weight in _non_overlapping(_keyword_hits(text, path)):
+        scores[code] = scores.get(code, 0.0) + len(word) * weight
+        if len(word) > len(decisive.get(code, "")):
+            decisive[code] = word
+    order = {entry["code"]: n for n, entry in enumerate(load(path).categories)}
+    best = max(scores, key=lambda code: (scores[code], -order[code]), default=None)
     hazard = detect_danger(text)
     return Classification(
-        category=best[1] if best else FALLBACK,
-        matched=best[2] if best else None,
+        category=best or FALLBACK,
+        matched=decisive[best] if best else None,
         urgent=hazard is not None,
         danger_word=hazard.word if hazard else None,
         hazard=hazard.kind if hazard else None,
     )
 
 
-def _matches(word: str, text: str) -> bool:
-    if word.isascii():
-        return _word_pattern(word).search(text) is not None
-    return word in text
+_Hit = tuple[int, int, str, str, float]  # start, end, category, keyword, weight
+
+
+def _keyword_hits(text: str, path: Path) -> list[_Hit]:
+    hits: list[_Hit] = []
+    for entry in load(path).categories:
+        for key, weight in (("keywords", 1.0), ("broad", BROAD_WEIGHT)):
+            for words in (entry.get(key) or {}).values():
+                for word in words or []:
+                    hits.extend(
+                        (m.start(), m.end(), entry["code"], word, weight)
+                        for m in _word_pattern(word).finditer(text)
+                    )
+    return hits
+
+
+def _non_overlapping(hits: list[_Hit]) -> list[tuple[str, str, float]]:
+    """Longest hits first; a hit inside or across one already taken is dropped."""
+    taken: list[_Hit] = []
+    for hit in sorted(hits, key=lambda h: (-(h[1] - h[0]), h[0])):
+        if all(hit[1] <= t[0] or hit[0] >= t[1] for t in taken):
+            taken.append(hit)
+    return [(code, word, weight) for _, _, code, word, weight in taken]
 
 
 @cache
 def _word_pattern(word: str) -> re.Pattern[str]:
+    """Chinese as a substring; English as a whole word (plurals too), in any case."""
+    if not word.isascii():
+        return re.compile(re.escape(word))
     return re.compile(r"(?<![a-z])" + re.escape(word.lower()) + r"(?:e?s)?(?![a-z])", re.IGNORECASE)

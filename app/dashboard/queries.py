@@ -14,7 +14,15 @@ from app.auth.scope import sees_all_communities, ticket_scope
 from app.communities.models import Department
 from app.phones import InvalidPhone, normalize
 from app.residents.models import Resident
-from app.tickets.models import OPEN_STATUSES, Channel, Priority, Ticket, TicketStatus
+from app.tickets.models import (
+    OPEN_STATUSES,
+    Channel,
+    EventKind,
+    Priority,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+)
 from app.volunteers.models import Volunteer
 
 QUEUE_LIMIT = 200
@@ -156,3 +164,16 @@ def resident_tickets(session: Session, user: StaffUser, resident: Resident) -> l
             .limit(100)
         )
     )
+
+
+def category_corrections(session: Session, user: StaffUser, limit: int = 200) -> list[TicketEvent]:
+    """Staff corrections of a category in scope, newest first, with their tickets."""
+    query = (
+        select(TicketEvent)
+        .join(Ticket, TicketEvent.ticket_id == Ticket.id)
+        .where(TicketEvent.kind == EventKind.recategorised, ticket_scope(user))
+        .options(joinedload(TicketEvent.ticket))
+        .order_by(TicketEvent.at.desc(), TicketEvent.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))

@@ -24,6 +24,7 @@ from app.surveys.models import FollowUp, Rating
 from app.tickets import staff_actions
 from app.tickets.lifecycle import Actor, IllegalTransition, Move, can
 from app.tickets.models import OPEN_STATUSES, Channel, Ticket, TicketStatus
+from app.volunteers import staff_dispatch
 from app.volunteers.dispatch import STARTABLE
 
 POLL_SECONDS = 5
@@ -90,7 +91,17 @@ def ticket(code: str) -> str:
         departments=queries.departments(session) if can(found, Move.escalate) else [],
         can_redispatch=found.status in STARTABLE and found.assignee_id is None,
         max_text=staff_actions.MAX_TEXT_LENGTH,
+        categories=list(session.scalars(select(Category).order_by(Category.position))),
     )
+
+
+@bp.get("/corrections")
+@login_required
+def corrections() -> str:
+    """Category corrections by staff: what the keywords guessed, what it was, in whose words."""
+    events = queries.category_corrections(db.session, g.user)
+    names = {c.code: c for c in db.session.scalars(select(Category))}
+    return render_template("dashboard/corrections.html", events=events, names=names)
 
 
 Action = Callable[[Session, Ticket, Actor, dict[str, str]], None]
@@ -102,7 +113,7 @@ def _assign(session: Session, ticket: Ticket, actor: Actor, form: dict[str, str]
     volunteer = allowed.get(int(choice)) if choice.isdigit() else None
     if volunteer is None:
         raise staff_actions.ActionRefused("no such volunteer")
-    staff_actions.assign_volunteer(session, ticket, actor, volunteer)
+    staff_dispatch.assign_volunteer(session, ticket, actor, volunteer)
 
 
 def _escalate(session: Session, ticket: Ticket, actor: Actor, form: dict[str, str]) -> None:
@@ -136,10 +147,11 @@ ACTIONS: dict[str, Action] = {
     "close": lambda s, t, a, f: staff_actions.close(s, t, a, f.get("reason", "")),
     "reopen": lambda s, t, a, f: staff_actions.reopen(s, t, a, f.get("reason", "")),
     "assign": _assign,
-    "redispatch": lambda s, t, a, f: staff_actions.redispatch(s, t, a),
+    "redispatch": lambda s, t, a, f: staff_dispatch.redispatch(s, t, a),
     "escalate": _escalate,
     "merge": _merge,
     "split": lambda s, t, a, f: staff_actions.split(s, t, a),
+    "recategorise": lambda s, t, a, f: staff_actions.recategorise(s, t, a, f.get("category", "")),
     "followup": _followup,
 }
 # A department's liaison answers for the department: notes, texts, resolving, its return visits.

@@ -16,6 +16,17 @@ WORDS: dict[str, dict[str, str]] = {
         "nav_reports": "统计报表",
         "nav_users": "用户",
         "nav_categories": "类别",
+        "nav_corrections": "类别更正",
+        "recategorise": "更正类别",
+        "corrections_note": (
+            "工作人员更正过的类别。据此在 data/categories.yaml 中补充关键词，"
+            "再运行 hotline categories accuracy 检查。"
+        ),
+        "guessed": "原类别",
+        "corrected": "更正为",
+        "misleading_word": "误导的关键词",
+        "no_corrections": "还没有类别更正。",
+        "event_recategorised": "更正类别",
         "nav_settings": "设置",
         "nav_outbox": "发件箱",
         "nav_simulator": "手机模拟器",
@@ -325,6 +336,17 @@ WORDS: dict[str, dict[str, str]] = {
         "nav_reports": "Reports",
         "nav_users": "Users",
         "nav_categories": "Categories",
+        "nav_corrections": "Corrections",
+        "recategorise": "Change category",
+        "corrections_note": (
+            "Categories staff corrected. Add keywords to data/categories.yaml from these, then "
+            "check with hotline categories accuracy."
+        ),
+        "guessed": "Was",
+        "corrected": "Now",
+        "misleading_word": "Misleading keyword",
+        "no_corrections": "No category corrections yet.",
+        "event_recategorised": "category changed",
         "nav_settings": "Settings",
         "nav_outbox": "Outbox",
         "nav_simulator": "Phone simulator",

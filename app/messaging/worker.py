@@ -108,6 +108,7 @@ def send_due(
             message.error_message = "opted out"
             outcome.suppressed += 1
         else:
+            session.commit()  # nothing (no row, no SQLite write lock) is held during the call
             transient = _attempt(
                 session,
                 message,

@@ -3,6 +3,7 @@ and what start-up refuses: a chosen provider without its credentials, templates 
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
 from app.config import Settings
@@ -92,6 +93,11 @@ def startup_problems(settings: Settings) -> list[str]:
         for setting in extra.get(name, ()):
             if not getattr(settings, setting):
                 problems.append(f"{name}: {setting} is not set")
+    for network in filter(None, (n.strip() for n in settings.HOTLINE_CALLBACK_ALLOW.split(","))):
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            problems.append(f"HOTLINE_CALLBACK_ALLOW: {network!r} is not an address or network")
     domestic = sorted(names & set(DOMESTIC_PROVIDERS))
     if domestic and len(settings.HOTLINE_CALLBACK_SECRET) < 16:
         problems.append("HOTLINE_CALLBACK_SECRET must be set (16 characters or more)")

@@ -1,5 +1,5 @@
-"""Leases: a row per named job that at most one process holds at a time; and the indexes the
-deadline sweeps need on the tickets table.
+"""Jobs: work the worker does at once. Leases: a row per named job that at most one process holds
+at a time. And the indexes the deadline sweeps need on the tickets table.
 
 The reminder and breach sweeps ask for active tickets whose time has come and that were not yet
 reminded (flagged). Late tickets stay open, already flagged, until someone closes them; with the
@@ -12,12 +12,40 @@ about to be (the same pass: under 1 ms).
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import Index, String
+from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base
+from app.db import Base, str_enum
 from app.tickets.models import ACTIVE_STATUSES, Ticket
+
+
+class JobKind(StrEnum):
+    """Work the worker does at once, asked for in the transaction that made it necessary."""
+
+    ticket_opened = "ticket_opened"  # a new ticket: escalate it by category, or dispatch it
+
+
+class Job(Base):
+    """One piece of work for the worker. Deleted in the transaction that does it, so a job is
+    done once or, after a crash or a failure, tried again: never lost.
+
+    `locked_until` is the claim: a worker that dies holding a job lets it lapse and another
+    takes it; `run_at` moves forward after each failed attempt.
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_run_at", "run_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[JobKind] = mapped_column(str_enum(JobKind, 30, strict=True))
+    ticket_id: Mapped[int | None]
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    run_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
 
 
 class Lease(Base):

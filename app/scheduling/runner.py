@@ -17,13 +17,14 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
-from app.db import db
+from app.db import EXTENSION_KEY, db
 from app.messaging import delivery, worker
 from app.messaging.models import Message, MessageKind
 from app.messaging.senders import Sender
 from app.providers.choice import build_sender
-from app.scheduling import lease
-from app.scheduling.sweeps import SWEEPS
+from app.scheduling import jobs, lease
+from app.scheduling.sweeps import JOBS, SWEEPS
+from app.scheduling.wake import Wakeup
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,12 @@ def send_outbox_once(app: Flask, sender: Sender, *, after_trouble: bool = False)
         )
 
 
+def run_jobs_once(app: Flask) -> jobs.Ran:
+    """Run one batch of due jobs (used by the worker's job loop and by tests)."""
+    with app.app_context(), db.unit_of_work(writes=True) as session:
+        return jobs.run_due(session, JOBS)
+
+
 def run_sweeps_once(app: Flask, holder: str) -> list[str]:
     """Run every sweep if this process holds the lease; returns the names that ran."""
     ran: list[str] = []
@@ -86,6 +93,8 @@ class Worker:
         self.sender = sender or build_sender(app.config["SETTINGS"])
         self.holder = holder_id()
         self.stopping = threading.Event()
+        self.outbox_due = threading.Event()  # set when jobs queued texts: send them now
+        self.wakeup = Wakeup(app.extensions[EXTENSION_KEY], self.stopping)
         self.outages = 0  # batches in a row that met provider trouble
         self.scheduler = BackgroundScheduler(
             timezone=app.config["HOTLINE_TIMEZONE"],
@@ -106,8 +115,31 @@ class Worker:
     def run_outbox(self) -> None:
         while not self.stopping.is_set():
             pause = self.send_batch()
-            if pause:
+            if pause == IDLE_SECONDS:  # nothing to send: until then, or until a job queues texts
+                self.outbox_due.wait(pause)
+                self.outbox_due.clear()
+            elif pause:
                 self.stopping.wait(pause)
+
+    def start_jobs(self) -> threading.Thread:
+        """Run jobs on their own thread, woken the moment one is committed."""
+        self.wakeup.start()
+        thread = threading.Thread(target=self.run_jobs, name="jobs", daemon=True)
+        thread.start()
+        return thread
+
+    def run_jobs(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                ran = run_jobs_once(self.app)
+            except Exception:
+                log.exception("job batch failed; retrying shortly")
+                self.stopping.wait(IDLE_SECONDS)
+                continue
+            if ran.done:
+                self.outbox_due.set()
+            if not ran.busy:
+                self.wakeup.wait()
 
     def send_batch(self) -> float:
         """Send one batch; returns the seconds to wait before the next (0: go on at once).
@@ -128,6 +160,8 @@ class Worker:
 
     def stop(self) -> None:
         self.stopping.set()
+        self.outbox_due.set()
+        self.wakeup.stop()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         with self.app.app_context(), db.unit_of_work(writes=True) as session:

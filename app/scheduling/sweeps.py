@@ -1,4 +1,5 @@
-"""The list of periodic sweeps the worker runs. Each domain owns its sweep functions.
+"""The periodic sweeps the worker runs, and the jobs it runs at once. Each domain owns its
+functions.
 
 Sweeps query deadline columns for what is due now and must be harmless to run twice.
 """
@@ -10,6 +11,8 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from app.reports.weekly import weekly_report
+from app.scheduling.jobs import Handler
+from app.scheduling.models import JobKind
 from app.surveys import tasks as survey_tasks
 from app.tickets import supervision
 from app.volunteers import tasks as volunteer_tasks
@@ -29,3 +32,7 @@ SWEEPS: list[tuple[str, Sweep]] = [
     ("chase_followups", survey_tasks.chase_followups),
     ("weekly_report", weekly_report),
 ]
+
+JOBS: dict[JobKind, Handler] = {
+    JobKind.ticket_opened: volunteer_tasks.ticket_opened,
+}

@@ -27,7 +27,6 @@ from app.tickets.lifecycle import SYSTEM, Actor, Move, transition
 from app.tickets.links import links_enabled, new_token, public_url
 from app.tickets.models import ActorKind, LiaisonLink, Ticket, TicketStatus
 from app.tickets.summary import problem_summary
-from app.volunteers import dispatch
 
 
 def unit_actor(department: Department) -> Actor:
@@ -41,7 +40,6 @@ def escalate(
     transition(ticket, Move.escalate, actor, reason=reason, data={"department": department.code})
     ticket.unit = department
     ticket.assignee = None  # the department holds it now, not a volunteer
-    dispatch.stand_down(session, ticket)
     set_deadline(ticket, utcnow(), current_settings().HOTLINE_DEPARTMENT_DEADLINE_HOURS)
     _text_liaison(session, ticket, department)
     session.flush()

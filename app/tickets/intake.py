@@ -12,8 +12,11 @@ from app.categories.catalog import Classification, classify
 from app.categories.models import Category
 from app.clock import utcnow
 from app.config import current_settings
+from app.messaging.outbox import Text
 from app.residents.models import Resident
-from app.tickets import escalation, repeats, urgent
+from app.scheduling.jobs import enqueue
+from app.scheduling.models import JobKind
+from app.tickets import repeats, urgent
 from app.tickets.codes import new_code
 from app.tickets.due_dates import set_community_deadline
 from app.tickets.lifecycle import Actor, record
@@ -102,9 +105,21 @@ def open_ticket(
     session.flush()
     if found.urgent:
         urgent.alert_staff(session, ticket, found.hazard)
+    # The repeat check stays here: it decides which ticket the resident is told about. What a
+    # new ticket needs next (escalation by category, or dispatch) the worker does at once.
     if repeats.link_repeat(session, ticket) is None:
-        escalation.auto_escalate(session, ticket)
+        enqueue(session, JobKind.ticket_opened, ticket.id)
     return ticket
+
+
+def confirmation(ticket: Ticket, language: str, found: Classification, new: bool = True) -> Text:
+    """What every channel tells the resident: their ticket's code, and for a new one its
+    category (with safety advice first when the words spoke of danger)."""
+    if not new:
+        return Text("ticket_added", language, {"code": ticket.code})
+    name = ticket.category.display_name(language) if ticket.category else ticket.category_code
+    template = urgent.advice_template(found.hazard) if found.urgent else "ticket_created"
+    return Text(template, language, {"code": ticket.code, "category": name})
 
 
 def add_information(ticket: Ticket, resident: Resident, text: str, found: Classification) -> None:

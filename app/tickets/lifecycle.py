@@ -12,6 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from blinker import Namespace
 from sqlalchemy.orm import object_session
 
 from app.clock import utcnow
@@ -30,6 +31,11 @@ class Actor:
 
 
 SYSTEM = Actor(ActorKind.system, label="system")
+
+# Sent after every move, inside the caller's transaction, as `moved.send(ticket, move=move)`.
+# Other packages react here (volunteers stand down when a ticket is cancelled or escalated)
+# instead of tickets calling into them.
+moved = Namespace().signal("ticket-moved")
 
 
 class Move(StrEnum):
@@ -116,9 +122,11 @@ def transition(
         ticket.escalated_at = now
     if move in _VISIT_MOVES and actor.kind is ActorKind.volunteer:
         ticket.visits = (ticket.visits or 0) + 1
-    return record(
+    event = record(
         ticket, EventKind(move.value), actor, reason=reason, data=data, from_status=before
     )
+    moved.send(ticket, move=move)
+    return event
 
 
 def _punctuality(ticket: Ticket, now: datetime) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,7 +14,9 @@ from app.clock import utcnow
 from app.communities.models import Community, Department
 from app.db import Base, str_enum
 from app.residents.models import Resident
-from app.volunteers.models import Volunteer
+
+if TYPE_CHECKING:  # tickets never import volunteers at run time; the mapper resolves the name
+    from app.volunteers.models import Volunteer
 
 
 class TicketStatus(StrEnum):
@@ -156,6 +159,7 @@ class EventKind(StrEnum):
     entered = "entered"  # keyed in by staff (dashboard or Open311)
     merged = "merged"  # another report of the same problem was folded into this one
     note = "note"  # a staff note on the timeline
+    recategorised = "recategorised"  # staff corrected the category (data: from, to, text)
     redispatch = "redispatch"  # staff started a new dispatch round
     resident_texted = "resident_texted"  # staff texted the resident from the ticket page
     called_back = "called_back"  # staff called the resident back as asked

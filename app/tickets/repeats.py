@@ -20,7 +20,6 @@ from app.config import current_settings
 from app.tickets.due_dates import set_community_deadline
 from app.tickets.lifecycle import SYSTEM, Actor, Move, record, transition
 from app.tickets.models import ACTIVE_STATUSES, EventKind, Ticket, TicketStatus
-from app.volunteers import dispatch
 
 
 class MergeRefused(ValueError):
@@ -77,7 +76,6 @@ def merge(session: Session, child: Ticket, parent: Ticket, actor: Actor) -> None
     transition(child, Move.cancel, actor, reason=reason, data={"merged_into": parent.code})
     child.parent_id = parent.id
     child.assignee = None  # nobody works on a merged report; a split starts it over
-    dispatch.stand_down(session, child)
     session.execute(update(Ticket).where(Ticket.parent_id == child.id).values(parent_id=parent.id))
     record(parent, EventKind.merged, actor, data={"ticket": child.code, "text": child.description})
     session.flush()

@@ -11,7 +11,6 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.categories.models import Category
 from app.clock import utcnow
 from app.i18n import LIST_SEPARATOR, language_of, status_name
 from app.messaging import optouts
@@ -20,11 +19,10 @@ from app.messaging.inbound import Answer, Inbound
 from app.messaging.outbox import Text
 from app.residents.directory import find_or_create
 from app.residents.models import Resident
-from app.tickets import cancellation, urgent
-from app.tickets.intake import report, resident_actor
+from app.tickets import cancellation
+from app.tickets.intake import confirmation, report, resident_actor
 from app.tickets.lifecycle import Move, can, record
 from app.tickets.models import OPEN_STATUSES, Channel, EventKind, Ticket
-from app.volunteers import dispatch
 
 STATUS_WORDS = frozenset({"进度", "查询", "STATUS"})
 CANCEL_WORDS = frozenset({"取消", "撤销", "CANCEL"})
@@ -61,16 +59,8 @@ def handle(session: Session, inbound: Inbound) -> Answer | None:
     if is_courtesy(inbound.body):
         return acknowledge(session, resident, inbound.body)
     result = report(session, resident, inbound.body, Channel.sms)
-    ticket = result.ticket
-    if not result.created:
-        return Answer(Text("ticket_added", resident.language, {"code": ticket.code}), ticket.id)
-    dispatch.start(session, ticket)
-    category = session.get(Category, ticket.category_code)
-    assert category is not None
-    found = result.classification
-    template = urgent.advice_template(found.hazard) if found.urgent else "ticket_created"
-    values = {"code": ticket.code, "category": category.display_name(resident.language)}
-    return Answer(Text(template, resident.language, values), ticket.id)
+    text = confirmation(result.ticket, resident.language, result.classification, result.created)
+    return Answer(text, result.ticket.id)
 
 
 def acknowledge(session: Session, resident: Resident, text: str) -> Answer:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from app.categories.catalog import classify
+from app.categories.models import Category
 from app.communities.models import Department
 from app.messaging.models import Priority
 from app.messaging.outbox import Text, queue_sms
@@ -16,8 +18,6 @@ from app.surveys.models import FollowUp, Rating
 from app.tickets import cancellation, escalation, repeats, resolution
 from app.tickets.lifecycle import Actor, IllegalTransition, Move, can, record, transition
 from app.tickets.models import EventKind, Ticket, TicketStatus
-from app.volunteers import dispatch
-from app.volunteers.models import Volunteer
 
 MAX_NOTE_LENGTH = 2000
 # The staff_message template adds about 30 characters; 100 more keep any text, even Chinese
@@ -34,6 +34,25 @@ def add_note(session: Session, ticket: Ticket, actor: Actor, text: str) -> None:
     if not text:
         raise ActionRefused("empty note")
     record(ticket, EventKind.note, actor, reason=text[:MAX_NOTE_LENGTH])
+    session.flush()
+
+
+def recategorise(session: Session, ticket: Ticket, actor: Actor, code: str) -> None:
+    """Correct the category. The event keeps the resident's words and the keyword that misled
+    the guess, so the corrections page can show what the keywords should learn."""
+    category = session.get(Category, code)
+    if category is None:
+        raise ActionRefused("no such category")
+    if code == ticket.category_code:
+        return
+    data = {
+        "from": ticket.category_code,
+        "to": code,
+        "text": ticket.description[:MAX_NOTE_LENGTH],
+        "keyword": classify(ticket.description).matched or "",
+    }
+    ticket.category_code, ticket.category = code, category
+    record(ticket, EventKind.recategorised, actor, data=data)
     session.flush()
 
 
@@ -73,22 +92,6 @@ def _move(session: Session, ticket: Ticket, move: Move, actor: Actor, reason: st
 
 def _clip(reason: str) -> str:
     return reason.strip()[:MAX_NOTE_LENGTH]
-
-
-def assign_volunteer(session: Session, ticket: Ticket, actor: Actor, volunteer: Volunteer) -> None:
-    """Assign by hand, e.g. after a phone call, when no offer found a taker."""
-    if not volunteer.active:
-        raise ActionRefused("volunteer is paused")
-    dispatch.assign_by_hand(session, ticket, volunteer, actor)
-
-
-def redispatch(session: Session, ticket: Ticket, actor: Actor) -> None:
-    """Offer the ticket again (nobody took it, or it came back): a new round of waves."""
-    if ticket.status not in dispatch.STARTABLE or ticket.assignee_id is not None:
-        raise IllegalTransition(ticket, Move.dispatch)
-    record(ticket, EventKind.redispatch, actor)
-    dispatch.start(session, ticket)
-    session.flush()
 
 
 def escalate(

@@ -25,7 +25,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.categories.catalog import Classification, classify
-from app.categories.models import Category
 from app.clock import utcnow
 from app.i18n import STATUS_NAMES
 from app.ivr import engine
@@ -43,15 +42,14 @@ from app.ivr.engine import (
 )
 from app.ivr.flows import DialStaffNode, Flow, MenuNode
 from app.messaging.models import Message, MessageKind, Priority
-from app.messaging.outbox import Text, queue_sms
+from app.messaging.outbox import queue_sms
 from app.phones import InvalidPhone, PhoneNumber, normalize
 from app.residents.directory import by_phone, find_or_create
 from app.surveys import operations as surveys
-from app.tickets.intake import open_ticket, resident_actor
+from app.tickets.intake import confirmation, open_ticket, resident_actor
 from app.tickets.lifecycle import record
 from app.tickets.models import Channel, EventKind, Ticket
 from app.tickets.resident_commands import open_tickets
-from app.tickets.urgent import advice_template
 from app.voice.models import (
     ENDED,
     Call,
@@ -470,10 +468,7 @@ def _classification(variables: dict[str, object]) -> Classification:
 def _text_the_code(
     session: Session, to: str, ticket: Ticket, language: str, found: Classification
 ) -> None:
-    category = session.get(Category, ticket.category_code)
-    name = category.display_name(language) if category else ticket.category_code
-    template = advice_template(found.hazard) if found.urgent else "ticket_created"
-    text = Text(template, language, {"code": ticket.code, "category": name})
+    text = confirmation(ticket, language, found)
     priority = Priority.urgent if found.urgent else Priority.notice
     queue_sms(session, to, text, priority=priority, ticket_id=ticket.id)
 

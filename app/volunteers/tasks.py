@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 from app.clock import utcnow
 from app.messaging.delivery import FAILED_STATUSES
 from app.messaging.models import Message
+from app.scheduling.models import Job
+from app.tickets import escalation
 from app.tickets.models import Ticket
 from app.tickets.models import TicketStatus as S
 from app.volunteers import dispatch
@@ -20,6 +22,18 @@ BATCH = 500
 _NO_OPEN_OFFER = not_(
     exists().where(Offer.ticket_id == Ticket.id, Offer.status == OfferStatus.open)
 )
+
+
+def ticket_opened(session: Session, job: Job) -> None:
+    """A new ticket (any channel): to its department if its category is one's, else dispatched.
+
+    A job may run twice (a worker died after the work, before the commit): only a ticket still
+    new and unheld is acted on."""
+    ticket = session.get(Ticket, job.ticket_id)
+    if ticket is None or ticket.status is not S.new or ticket.assignee_id is not None:
+        return
+    if not escalation.auto_escalate(session, ticket):
+        dispatch.start(session, ticket)
 
 
 def expire_offers(session: Session) -> int:

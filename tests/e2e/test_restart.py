@@ -24,6 +24,7 @@ from tests.support.signing import SIGNATURE_HEADER, sign
 AUTH_TOKEN = "restart-auth-token-0123456789"
 ANSWER_SECONDS = 10  # a webhook answer after a restart, on a loaded machine (Twilio allows 15)
 SENT_SECONDS = 60
+SWEEP_SECONDS = 30
 DEMO_ADMIN = re.compile(r"demo admin: admin / (\S+)")
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")  # the ticket code in either language
@@ -113,6 +114,25 @@ def sent_messages(url: str) -> int:
         engine.dispose()
 
 
+def wait_for_sweeps(url: str, process: Hotline) -> None:
+    """`process` holds the sweep lease: the stopped process handed it back (polled, bounded
+    well under the lease's 60 s, which is how long a lease that was not handed back lasts)."""
+    assert process.popen is not None
+    mine = f":{process.popen.pid}:"
+    deadline = time.monotonic() + SWEEP_SECONDS
+    while True:
+        engine = create_engine(url)
+        try:
+            with engine.connect() as conn:
+                holder = conn.scalar(text("SELECT holder FROM leases WHERE name = 'sweeps'"))
+        finally:
+            engine.dispose()
+        if holder and mine in holder:
+            return
+        assert time.monotonic() < deadline, f"sweeps held by {holder}:\n{process.output()}"
+        time.sleep(0.2)
+
+
 def wait_for_sent(url: str, more_than: int, worker: Hotline) -> None:
     """The worker process sends what the text queued (polled, bounded)."""
     deadline = time.monotonic() + SENT_SECONDS
@@ -143,6 +163,7 @@ def test_the_line_answers_after_a_restart(url: str, tmp_path: Path) -> None:
         assert health.status_code == 200
         assert time.monotonic() - started < ANSWER_SECONDS
         assert_another_process_can_write(url)
+        wait_for_sweeps(url, second)
         reply = text_line(base, "13800138001", "厨房水管漏水")
         assert reply.status_code == 200, reply.text
         code = CODE.search(reply.text)
@@ -160,6 +181,7 @@ def test_the_line_answers_after_a_restart(url: str, tmp_path: Path) -> None:
         reply = text_line(base, "13800138002", "电视没有图像了")
         assert reply.status_code == 200 and CODE.search(reply.text), reply.text
         wait_for_sent(url, before, worker)
+        wait_for_sweeps(url, worker)
         voice = call_line(base, "+862368000001")
         assert voice.status_code == 200, voice.text
         assert voice.headers["Content-Type"].startswith("text/xml")
@@ -170,3 +192,31 @@ def test_the_line_answers_after_a_restart(url: str, tmp_path: Path) -> None:
     finally:
         web.stop(signal.SIGTERM)
         assert worker.stop(signal.SIGTERM) == 0, worker.output()
+
+
+def test_serve_with_a_provider_account_seeds_no_demo_data(tmp_path: Path) -> None:
+    """Demo residents, volunteers and logins belong to local mode only: with provider
+    credentials, `hotline serve` migrates an empty database and leaves it empty."""
+    port = free_port()
+    url = f"sqlite:///{tmp_path / 'provider.db'}"
+    env = hotline_env(
+        url,
+        port,
+        AUTH_TOKEN,
+        TWILIO_ACCOUNT_SID="AC" + "1" * 32,
+        TWILIO_API_BASE_URL="http://127.0.0.1:9",  # never called: no worker runs here
+    )
+    web = Hotline(["serve", "--port", str(port)], env, tmp_path / "serve.log").start()
+    try:
+        web.wait_healthy(f"http://127.0.0.1:{port}")
+    finally:
+        web.stop(signal.SIGTERM)
+    assert "demo" not in web.output()
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            assert conn.scalar(text("SELECT count(*) FROM communities")) == 0
+            assert conn.scalar(text("SELECT count(*) FROM staff_users")) == 0
+            assert conn.scalar(text("SELECT count(*) FROM categories")) > 0  # shipped data
+    finally:
+        engine.dispose()

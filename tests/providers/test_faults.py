@@ -120,3 +120,16 @@ def test_landlines_are_never_texted(gateway, known):
     status = db.session.scalar(select(Message.status).where(Message.id == message.id))
     assert status == (MessageStatus.suppressed if known else MessageStatus.failed)
     assert gateway.double.received == []
+
+
+def test_a_failed_delivery_report_marks_the_text_undelivered_once(gateway):
+    [first, *_] = queue_three()
+    send_once(gateway)
+    message = db.session.get(Message, first)
+    for _ in range(2):  # the gateway's retry of the same report changes nothing
+        assert (
+            gateway.report(message.provider_sid, message.peer, delivered=False).status_code == 200
+        )
+    assert statuses([first]) == [MessageStatus.undelivered]
+    assert gateway.report(message.provider_sid, message.peer, delivered=True).status_code == 200
+    assert statuses([first]) == [MessageStatus.undelivered]  # a final status stays final

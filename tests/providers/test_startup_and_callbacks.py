@@ -40,6 +40,13 @@ def test_start_up_names_every_missing_piece_of_a_chosen_gateway(tmp_path):
     ]
 
 
+def test_a_malformed_allow_list_is_refused_at_start_up():
+    settings = Settings(HOTLINE_CALLBACK_ALLOW="100.104.0.0/16, aliyun.com")
+    assert startup_problems(settings) == [
+        "HOTLINE_CALLBACK_ALLOW: 'aliyun.com' is not an address or network"
+    ]
+
+
 def test_twilio_and_local_start_as_before():
     assert startup_problems(Settings()) == []
     assert startup_problems(Settings(TWILIO_ACCOUNT_SID="AC1", TWILIO_AUTH_TOKEN="t")) == []

@@ -1,0 +1,109 @@
+"""The job queue: work asked for in a transaction, done by the worker as soon as it commits.
+
+`enqueue` adds the row to the caller's transaction (and, on PostgreSQL, a NOTIFY that is
+delivered only if that transaction commits), so the work exists exactly when its cause does.
+The worker claims due jobs with a conditional UPDATE (SKIP LOCKED first on PostgreSQL, so
+claimers do not queue on each other's rows), runs each in its own transaction and deletes the row
+in that same transaction. A failure rolls the work back and puts the job off with backoff; a
+worker that dies holding a job lets its claim lapse. Handlers must therefore be harmless to run
+again (each checks the ticket still needs the work).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, or_, select, text, update
+from sqlalchemy.orm import Session
+
+from app.clock import utcnow
+from app.scheduling.models import Job, JobKind
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "hotline_jobs"  # the PostgreSQL LISTEN/NOTIFY channel that wakes workers
+CLAIM_SECONDS = 60  # a claimed job whose worker died is taken again after this
+BACKOFF_CAP = timedelta(minutes=15)
+
+Handler = Callable[[Session, Job], object]
+
+
+def enqueue(session: Session, kind: JobKind, ticket_id: int | None, **data: Any) -> None:
+    """Ask the worker for `kind` once the caller's transaction commits."""
+    session.add(Job(kind=kind, ticket_id=ticket_id, data=data, run_at=utcnow(), attempts=0))
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"NOTIFY {CHANNEL}"))
+
+
+@dataclass
+class Ran:
+    done: int = 0
+    failed: int = 0
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.done or self.failed)
+
+
+def claim(session: Session, batch: int) -> list[int]:
+    """Ids of up to `batch` due jobs now held by this worker for CLAIM_SECONDS."""
+    now = utcnow()
+    free = or_(Job.locked_until.is_(None), Job.locked_until < now)
+    candidates = select(Job.id).where(Job.run_at <= now, free).order_by(Job.id).limit(batch)
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    ids = list(session.scalars(candidates))
+    claimed = []
+    for job_id in ids:
+        # Conditional: another worker that read the same row first has moved locked_until on.
+        taken = session.execute(
+            update(Job)
+            .where(Job.id == job_id, free)
+            .values(locked_until=now + timedelta(seconds=CLAIM_SECONDS))
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if taken:
+            claimed.append(job_id)
+    session.commit()
+    return claimed
+
+
+def run_due(session: Session, handlers: Mapping[JobKind, Handler], *, batch: int = 20) -> Ran:
+    """Claim and run one batch of due jobs, each in its own transaction."""
+    ran = Ran()
+    for job_id in claim(session, batch):
+        job = session.get(Job, job_id)
+        if job is None:
+            continue
+        try:
+            handlers[job.kind](session, job)
+            session.execute(delete(Job).where(Job.id == job_id))
+            session.commit()
+            ran.done += 1
+        except Exception as error:
+            session.rollback()
+            log.exception("job %s (%s) failed; it will be tried again", job_id, job.kind)
+            _put_off(session, job_id, error)
+            ran.failed += 1
+    return ran
+
+
+def _put_off(session: Session, job_id: int, error: Exception) -> None:
+    attempts = session.scalar(select(Job.attempts).where(Job.id == job_id)) or 0
+    wait = min(BACKOFF_CAP, timedelta(seconds=2 ** min(attempts, 20)))
+    session.execute(
+        update(Job)
+        .where(Job.id == job_id)
+        .values(
+            attempts=Job.attempts + 1,
+            run_at=utcnow() + wait,
+            locked_until=None,
+            last_error=f"{type(error).__name__}: {error}"[:500],
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
