@@ -82,6 +82,12 @@ def test_reports_and_the_weekly_report(page, app, committed):
     expect(page.locator("figure.chart svg")).to_have_count(3)
     expect(page.locator("table.figures")).to_contain_text("受理")
     screenshot(page, "reports")
+    expect(page.locator("dl.definitions")).to_contain_text("首次办结")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "reports-390")
+    # On a phone the wide figures table scrolls inside its card; the page itself does not.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.click(f"text={report.label}")
     expect(page.locator("h1")).to_contain_text("督办周报")
     screenshot(page, "weekly")
