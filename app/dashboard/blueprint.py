@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 from app.auth.web import language
 from app.dashboard.wording import translate
 from app.i18n import status_name
+from app.reports.figures import rate_text, rate_whole
 
 bp = Blueprint(
     "dashboard",
@@ -35,6 +36,8 @@ def page_helpers() -> dict[str, Any]:
         "status_label": lambda status: status_name(str(status), lang),
         "local_mode": current_app.config["SETTINGS"].local_mode,
         "user": g.get("user"),
+        "rate_text": rate_text,
+        "rate_whole": rate_whole,
     }
 
 

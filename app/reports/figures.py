@@ -14,7 +14,10 @@ figures are counted"):
   reported done (kept on the resolve event), not when the survey ended; `late` is the rest.
 - 满意率 satisfaction: (满意 + 基本满意) / rated answers, one answer per ticket: the ticket's last
   answer (a second survey after a reopen, or a new rating taken on the return visit, replaces
-  the first), counted in the period it was given. "No answer" and "invalid" are shown, not rated.
+  the first), counted in the period the ticket was first rated (so weekly reports add up).
+  "No answer" and "invalid" are shown, not rated.
+  Written to one decimal place cut off (97.85...% is 97.8%: never more than was achieved), and
+  as a whole percent rounded half up (98%): `rate_text`, `rate_whole`.
 - Return visits (回访): opened ("followup_opened") and completed ("followup_completed").
 - Average time to resolution: from receipt to the first resolution, over the handled.
 
@@ -69,6 +72,11 @@ DEFINITIONS: dict[str, tuple[tuple[str, str], ...]] = {
             "满意率",
             "（满意 + 基本满意）÷ 有效评价；每件诉求只计一次评价，重新处理或回访后以最后一次为准。",
         ),
+        (
+            "满意率的写法",
+            "保留一位小数时直接截去、不进位（228÷233 = 97.85…% 记为 97.8%），"
+            "取整时四舍五入（98%）。",
+        ),
         ("回访", "期间发起的回访和完成的回访。"),
         ("平均办结时长", "从受理到首次办结的平均时间。"),
     ),
@@ -93,6 +101,11 @@ DEFINITIONS: dict[str, tuple[tuple[str, str], ...]] = {
             "Satisfaction",
             "(Satisfied + basically satisfied) / rated answers, one answer per "
             "request: the last one after a reopen or a return visit.",
+        ),
+        (
+            "Writing the rate",
+            "To one decimal place the rate is cut off, never rounded up (228 / 233 = "
+            "97.85...% is 97.8%); as a whole percent it is rounded half up (98%).",
         ),
         ("Return visits", "Return visits opened and completed in the period."),
         ("Average time to resolution", "From receipt to the first resolution."),
@@ -301,17 +314,34 @@ def _first_resolutions(
 def _last_answers(
     keys: tuple[Any, ...], start: datetime, end: datetime, where: ColumnElement[bool] | None
 ) -> Select[Any]:
-    """Per group and rating: answers given in the period that are their ticket's last."""
-    later = aliased(TicketEvent)
-    answered_again = exists().where(
-        later.ticket_id == TicketEvent.ticket_id, later.kind == ANSWERED, later.id > TicketEvent.id
+    """Per group and rating: tickets first rated in the period, at their latest rating.
+
+    A ticket is rated once, in the period of its first answer; a later answer (after a reopen
+    or on the return visit) replaces the rating there instead of counting again in its own
+    period, so stored weekly reports add up to one answer per ticket.
+    """
+    earlier = aliased(TicketEvent)
+    answered_before = exists().where(
+        earlier.ticket_id == TicketEvent.ticket_id,
+        earlier.kind == ANSWERED,
+        earlier.id < TicketEvent.id,
     )
-    rating = TicketEvent.data["rating"].as_string()
-    return (
-        _events(keys, start, end, where, rating, func.count())
-        .where(TicketEvent.kind == ANSWERED, ~answered_again)
-        .group_by(*keys, rating)
+    latest = aliased(TicketEvent)
+    rating = (
+        select(latest.data["rating"].as_string())
+        .where(latest.ticket_id == TicketEvent.ticket_id, latest.kind == ANSWERED)
+        .order_by(latest.id.desc())
+        .limit(1)
+        .scalar_subquery()
     )
+    labelled = [key.label(f"k{n}") for n, key in enumerate(keys)]
+    first = (
+        _events((), start, end, where, *labelled, rating.label("rating"))
+        .where(TicketEvent.kind == ANSWERED, ~answered_before)
+        .subquery()
+    )
+    grouped = [first.c[f"k{n}"] for n in range(len(keys))]
+    return select(*grouped, first.c.rating, func.count()).group_by(*grouped, first.c.rating)
 
 
 def totals(
@@ -403,7 +433,26 @@ def _hour_bucket(session: Session) -> Any:
 
 
 def rate_text(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate * 100:.1f}%"
+    """A rate to one decimal place, cut off rather than rounded: 228 of 233 (97.854...%) is
+    "97.8%". A published satisfaction figure never claims more than was achieved."""
+    if rate is None:
+        return "—"
+    tenths = _permille(rate)
+    return f"{tenths // 10}.{tenths % 10}%"
+
+
+def rate_whole(rate: float | None) -> str:
+    """The headline whole percent, rounded half up: 97.854...% is "98%" (as the street
+    announces it)."""
+    if rate is None:
+        return "—"
+    return f"{(_permille(rate) + 5) // 10}%"
+
+
+def _permille(rate: float) -> int:
+    """Tenths of a percent, cut off. The small margin keeps a rate computed as a float (e.g.
+    0.29 stored as 0.28999...) from losing a tenth it has."""
+    return int(rate * 1000 + 1e-9)
 
 
 def merged(figures: Iterable[Figures]) -> Figures:

@@ -34,6 +34,7 @@ from app.reports.figures import (
     fold,
     merged,
     rate_text,
+    rate_whole,
 )
 from app.reports.models import SupervisionReport
 from app.reports.ranking import Rank, Unit, rank
@@ -186,6 +187,7 @@ CSV_COLUMNS = (
     "late",
     *RATINGS,
     "satisfaction_rate",
+    "satisfaction_whole",
     "followups",
     "followups_done",
     "average_resolution_hours",
@@ -214,6 +216,7 @@ def as_csv(report: SupervisionReport, heading: Callable[[str], str] = str) -> st
                     f.late,
                     *(f.ratings[r] for r in RATINGS),
                     rate_text(f.satisfaction_rate),
+                    rate_whole(f.satisfaction_rate),
                     f.followups,
                     f.followups_done,
                     "" if hours is None else f"{hours:.1f}",

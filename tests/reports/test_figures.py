@@ -8,8 +8,17 @@ from datetime import UTC, datetime, timedelta
 
 from app.db import db
 from app.reports import charts
-from app.reports.figures import by_community_and_department, daily, figures_by, fold, merged, totals
+from app.reports.figures import (
+    Figures,
+    by_community_and_department,
+    daily,
+    figures_by,
+    fold,
+    merged,
+    totals,
+)
 from app.reports.ranking import Unit, rank
+from app.reports.weekly import weekly_report
 from app.surveys.operations import ANSWERED, NO_ANSWER
 from app.tickets import cancellation, repeats
 from app.tickets.intake import resident_actor
@@ -126,8 +135,6 @@ def test_daily_counts_fold_hours_into_local_days(ctx, clock):
 
 
 def test_a_tiny_community_does_not_top_the_ranking():
-    from app.reports.figures import Figures
-
     def figures(satisfied: int, unsatisfied: int, handled: int) -> Figures:
         f = Figures(handled=handled)
         f.ratings.update(satisfied=satisfied, unsatisfied=unsatisfied)
@@ -148,3 +155,28 @@ def test_charts_scale_to_round_numbers_and_leave_gaps_for_missing_rates():
     assert chart.bars[1].height > chart.bars[0].height > 0 == chart.bars[2].height
     rates = charts.bar_chart([("a", 0.5), ("b", None)], percent=True)
     assert rates.top_value == "100%" and rates.bars[1].value == "—"
+
+
+def test_a_ticket_rated_again_a_week_later_is_counted_once_across_stored_weeks(ctx, clock):
+    """Unsatisfied in one week, satisfied on the return visit the next: the first week's stored
+    report keeps its answer, the second does not count the ticket again, and the month shows
+    the latest rating once."""
+    place = community()
+    rerated = ticket(resident("+8613800138000", place), "墙面漏水")
+    resolve(rerated)
+    answer(rerated, "unsatisfied")
+    db.session.commit()
+    clock.set(datetime(2026, 11, 30, 1, 0, tzinfo=UTC))  # Monday 09:00: last week's report
+    first_week = weekly_report(db.session)
+    record(rerated, "followup_opened", SYSTEM)
+    answer(rerated, "satisfied")
+    record(rerated, "followup_completed", STAFF)
+    db.session.commit()
+    clock.set(datetime(2026, 12, 7, 1, 0, tzinfo=UTC))
+    second_week = weekly_report(db.session)
+    stored = [Figures.from_dict(r.data["overall"]) for r in (first_week, second_week)]
+    assert [(f.ratings["unsatisfied"], f.ratings["satisfied"]) for f in stored] == [(1, 0), (0, 0)]
+    assert sum(f.rated for f in stored) == 1
+    assert stored[1].followups_done == 1
+    month = totals(db.session, WEEK_START, clock.now)
+    assert (month.rated, month.ratings["satisfied"]) == (1, 1)
