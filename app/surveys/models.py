@@ -108,7 +108,7 @@ class FollowUp(Base):
     )
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    due_at: Mapped[datetime]
+    due_at: Mapped[datetime | None]  # None: past the holiday calendar (see deadline_unknown)
     remind_at: Mapped[datetime | None]  # 75% of the time gone: remind the owners, once
     reminded_at: Mapped[datetime | None]
     chased_at: Mapped[datetime | None]  # the owners were texted that the visit is overdue

@@ -24,7 +24,8 @@ from app.residents.models import Resident
 from app.surveys.answers import mentions_not_fixed
 from app.surveys.models import FollowUp, FollowUpStatus, Rating, Survey, SurveyChannel
 from app.surveys.models import SurveyStatus as St
-from app.tickets.due_dates import REMINDER_SHARE, configured_policy, set_community_deadline
+from app.tickets.deadlines import BeyondCalendar
+from app.tickets.due_dates import due_and_reminder, record_unknown_deadline, set_community_deadline
 from app.tickets.intake import resident_actor
 from app.tickets.lifecycle import SYSTEM, Actor, Move, can, record, transition
 from app.tickets.links import links_enabled, new_token, public_url
@@ -205,7 +206,11 @@ def open_followup(session: Session, survey: Survey, reason: str) -> FollowUp:
     ticket = survey.ticket
     hours = followup_hours()
     now = utcnow()
-    policy = configured_policy()
+    try:
+        due_at, remind_at = due_and_reminder(now, hours)
+    except BeyondCalendar as beyond:
+        due_at = remind_at = None
+        record_unknown_deadline(ticket, beyond)
     followup = FollowUp(
         ticket=ticket,
         survey=survey,
@@ -213,8 +218,8 @@ def open_followup(session: Session, survey: Survey, reason: str) -> FollowUp:
         department=ticket.unit,
         reason=reason,
         created_at=now,
-        due_at=policy.due_at(now, hours),
-        remind_at=policy.due_at(now, max(1, round(hours * REMINDER_SHARE))),
+        due_at=due_at,
+        remind_at=remind_at,
     )
     session.add(followup)
     if can(ticket, Move.return_visit):

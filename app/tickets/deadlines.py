@@ -2,8 +2,12 @@
 
 The street holds communities to "1 day" and departments to "3 days". Whether a weekend or the
 Spring Festival counts towards those days is a policy decision, so it lives behind one small
-protocol: ``CalendarHours`` counts every hour, ``WorkingDays`` counts only working days from an
-editable holiday calendar (``data/holidays/*.yaml``).
+protocol: ``CalendarHours`` counts every hour, ``WorkingDays`` counts only working days.
+
+Working days come from the maintained ``chinese-calendar`` package (public holidays and the
+make-up working days, 调休, of every year it covers), corrected by a local override file
+(``data/holidays/*.yaml``, format in ``data/holidays/local.yaml``). A deadline that would fall
+in a year neither covers raises ``BeyondCalendar`` instead of guessing which days are off.
 """
 
 from collections.abc import Iterable, Mapping
@@ -13,10 +17,12 @@ from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+import chinese_calendar
 import yaml
 
 __all__ = [
     "DEFAULT_TZ",
+    "BeyondCalendar",
     "CalendarHours",
     "DeadlinePolicy",
     "HolidayCalendar",
@@ -57,12 +63,32 @@ class InvalidCalendar(ValueError):
     """A holiday file that cannot be trusted; the message names the file and the entry."""
 
 
+class BeyondCalendar(LookupError):
+    """A date in a year the holiday calendar does not cover: which days are off is unknown."""
+
+    def __init__(self, day: date, years: frozenset[int]) -> None:
+        self.day = day
+        self.year = day.year
+        covered = f"{min(years)}–{max(years)}" if years else "no year"
+        super().__init__(
+            f"no holiday calendar for {day.year} (covered: {covered}): update the "
+            f"chinese-calendar package or list {day.year}'s holidays and make-up days in the "
+            f"local holiday file with `covers: {day.year}`"
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class HolidayCalendar:
-    """Which local dates are working days: Mon-Fri, minus holidays, plus make-up days (调休)."""
+    """Which local dates are working days: Mon-Fri, minus holidays, plus make-up days (调休).
+
+    ``years`` are the years whose holidays are known; a date in any other year raises
+    ``BeyondCalendar``. ``None`` means no such limit (only weekends are off where nothing is
+    listed).
+    """
 
     holidays: frozenset[date] = field(default_factory=frozenset)
     workdays: frozenset[date] = field(default_factory=frozenset)
+    years: frozenset[int] | None = None
 
     def __post_init__(self) -> None:
         if both := sorted(self.holidays & self.workdays):
@@ -73,9 +99,26 @@ class HolidayCalendar:
             )
 
     def is_working_day(self, day: date) -> bool:
+        if self.years is not None and day.year not in self.years:
+            raise BeyondCalendar(day, self.years)
         if day in self.workdays:
             return True
         return day not in self.holidays and day.weekday() < 5
+
+    @classmethod
+    def chinese(cls, overrides: "HolidayCalendar | None" = None) -> "HolidayCalendar":
+        """Mainland China's calendar from the ``chinese-calendar`` package, every year it
+        covers, with ``overrides`` on top: a date the local file lists wins over the package,
+        and the years the file declares complete (``covers``) are covered too."""
+        local = overrides or cls(years=frozenset())
+        holidays = frozenset(chinese_calendar.holidays) - local.workdays
+        workdays = frozenset(chinese_calendar.workdays) - local.holidays
+        package_years = frozenset(d.year for d in chinese_calendar.holidays)
+        return cls(
+            holidays=holidays | local.holidays,
+            workdays=workdays | local.workdays,
+            years=package_years | (local.years or frozenset()),
+        )
 
     @classmethod
     def load(cls, path: str | Path) -> "HolidayCalendar":
@@ -94,6 +137,7 @@ class HolidayCalendar:
         return cls(
             holidays=frozenset().union(*(c.holidays for c in calendars)),
             workdays=frozenset().union(*(c.workdays for c in calendars)),
+            years=_covered(c.years for c in calendars),
         )
 
     @classmethod
@@ -103,12 +147,13 @@ class HolidayCalendar:
             data = {}
         if not isinstance(data, Mapping):
             raise InvalidCalendar(f"{source}: expected a mapping with holidays and workdays")
-        if unknown := sorted(set(data) - {"holidays", "workdays"}):
+        if unknown := sorted(set(data) - {"holidays", "workdays", "covers"}):
             raise InvalidCalendar(f"{source}: unknown key {unknown[0]!r}")
         holidays = frozenset(_dates(data.get("holidays"), f"{source}: holidays"))
         workdays = frozenset(_dates(data.get("workdays"), f"{source}: workdays"))
+        years = _years(data.get("covers"), f"{source}: covers")
         try:
-            return cls(holidays=holidays, workdays=workdays)
+            return cls(holidays=holidays, workdays=workdays, years=years)
         except InvalidCalendar as exc:
             raise InvalidCalendar(f"{source}: {exc}") from exc
 
@@ -197,6 +242,22 @@ def _dates(entries: Iterable[Any] | None, where: str) -> list[date]:
     for entry in entries:
         days.extend(_expand(entry, where))
     return days
+
+
+def _covered(years: Iterable[frozenset[int] | None]) -> frozenset[int] | None:
+    """The years any of several files covers; None when none of them says."""
+    declared = [y for y in years if y is not None]
+    return frozenset().union(*declared) if declared else None
+
+
+def _years(entries: Any, where: str) -> frozenset[int] | None:
+    """``covers: 2027`` or ``covers: [2027, 2028]``: years the file lists completely."""
+    if entries is None:
+        return None
+    entries = entries if isinstance(entries, list) else [entries]
+    if not all(isinstance(y, int) and not isinstance(y, bool) and 1900 < y < 2200 for y in entries):
+        raise InvalidCalendar(f"{where}: expected a year or a list of years")
+    return frozenset(entries)
 
 
 def _expand(entry: Any, where: str) -> list[date]:

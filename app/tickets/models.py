@@ -172,6 +172,7 @@ class EventKind(StrEnum):
     # Deadlines.
     reminder_sent = "reminder_sent"  # 75% of the time gone: whoever holds it was reminded
     deadline_breached = "deadline_breached"  # the deadline passed with the ticket still open
+    deadline_unknown = "deadline_unknown"  # working days past the holiday calendar: none set
     # Surveys and return visits.
     survey_sent = "survey_sent"  # the satisfaction survey went out
     survey_answered = "survey_answered"  # rated; data["rating"] holds the answer

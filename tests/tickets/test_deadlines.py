@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.tickets.deadlines import (
+    BeyondCalendar,
     CalendarHours,
     DeadlinePolicy,
     HolidayCalendar,
@@ -15,7 +16,7 @@ from app.tickets.deadlines import (
 )
 
 CST = ZoneInfo("Asia/Shanghai")
-CN_2026 = Path(__file__).parents[2] / "data" / "holidays" / "cn-2026.yaml"
+LOCAL = Path(__file__).parents[2] / "data" / "holidays"
 
 
 def cst(*args: int) -> datetime:
@@ -25,7 +26,8 @@ def cst(*args: int) -> datetime:
 
 @pytest.fixture(scope="module")
 def calendar() -> HolidayCalendar:
-    return HolidayCalendar.load(CN_2026)
+    """The chinese-calendar package's calendar with the shipped (empty) local overrides."""
+    return HolidayCalendar.chinese(HolidayCalendar.load_dir(LOCAL))
 
 
 @pytest.fixture
@@ -151,7 +153,7 @@ def test_without_a_calendar_only_weekends_are_off() -> None:
 
 # --- the policy contract ----------------------------------------------------------------------
 
-POLICIES: list[DeadlinePolicy] = [CalendarHours(), WorkingDays(HolidayCalendar.load(CN_2026))]
+POLICIES: list[DeadlinePolicy] = [CalendarHours(), WorkingDays(HolidayCalendar.chinese())]
 NAIVE = datetime(2026, 3, 6, 17)
 AWARE = cst(2026, 3, 6, 17)
 
@@ -182,7 +184,7 @@ def test_bad_hours_are_refused(policy: DeadlinePolicy) -> None:
 
 
 _starts = st.datetimes(
-    min_value=datetime(2025, 12, 1), max_value=datetime(2027, 1, 31), timezones=st.just(UTC)
+    min_value=datetime(2025, 12, 1), max_value=datetime(2026, 11, 30), timezones=st.just(UTC)
 )
 
 
@@ -219,7 +221,13 @@ def test_working_day_deadlines_keep_the_clock_time(start: datetime, days: int) -
 # --- HolidayCalendar --------------------------------------------------------------------------
 
 
-def test_shipped_2026_calendar(calendar: HolidayCalendar) -> None:
+def test_the_package_has_the_2026_notice(calendar: HolidayCalendar) -> None:
+    """The State Council's notice for 2026: 33 days off (weekends inside the breaks included),
+    six make-up days, 248 working days."""
+    calendar = HolidayCalendar(
+        frozenset(d for d in calendar.holidays if d.year == 2026),
+        frozenset(d for d in calendar.workdays if d.year == 2026),
+    )
     assert len(calendar.holidays) == 33
     assert len(calendar.workdays) == 6
     year = [date(2026, 1, 1) + timedelta(days=n) for n in range(365)]
@@ -237,7 +245,8 @@ def test_shipped_2026_calendar(calendar: HolidayCalendar) -> None:
         (date(2026, 3, 9), True),  # an ordinary Monday
         (date(2026, 10, 7), False),
         (date(2026, 10, 10), True),
-        (date(2027, 1, 1), True),  # no 2027 file yet: just a Friday
+        (date(2010, 2, 20), True),  # make-up Saturday for the 2010 Spring Festival
+        (date(2010, 2, 15), False),
     ],
 )
 def test_is_working_day(calendar: HolidayCalendar, day: date, working: bool) -> None:
@@ -298,3 +307,43 @@ def test_bad_calendar_files_are_refused(tmp_path: Path, text: str, message: str)
     with pytest.raises(InvalidCalendar, match=message) as caught:
         HolidayCalendar.load(path)
     assert str(path) in str(caught.value)
+
+
+# --- the package's range and the local overrides ----------------------------------------------
+
+
+def test_a_deadline_past_the_calendar_is_refused_not_guessed(working_days: WorkingDays) -> None:
+    # Thursday 31 Dec 2026: one working day later is in 2027, which the package does not know.
+    with pytest.raises(BeyondCalendar, match="no holiday calendar for 2027") as caught:
+        working_days.due_at(cst(2026, 12, 31, 10), 24)
+    assert caught.value.year == 2027
+    assert "covers: 2027" in str(caught.value)
+    assert working_days.due_at(cst(2026, 12, 30, 10), 24) == cst(2026, 12, 31, 10)
+
+
+def test_local_file_corrects_the_package_and_can_cover_a_new_year(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        "covers: 2027\nholidays: [2026-12-31, 2027-01-01..2027-01-03]\n"
+        "workdays: [2027-01-09, 2026-10-04]\n",
+    )
+    calendar = HolidayCalendar.chinese(HolidayCalendar.load_dir(tmp_path))
+    assert not calendar.is_working_day(date(2026, 12, 31))  # a local day off
+    assert calendar.is_working_day(date(2026, 10, 4))  # worked, though the package says holiday
+    policy = WorkingDays(calendar)
+    # Wed 30 Dec 10:00 + 2 working days: 31 Dec, 1-3 Jan off, Mon 4 Jan, Tue 5 Jan 10:00.
+    assert policy.due_at(cst(2026, 12, 30, 10), 48) == cst(2027, 1, 5, 10)
+    with pytest.raises(BeyondCalendar):
+        calendar.is_working_day(date(2028, 1, 3))
+
+
+def test_the_shipped_override_file_documents_its_format() -> None:
+    text = (LOCAL / "local.yaml").read_text(encoding="utf-8")
+    assert all(word in text for word in ("holidays:", "workdays:", "covers:"))
+    assert HolidayCalendar.load_dir(LOCAL) == HolidayCalendar()
+
+
+@pytest.mark.parametrize("covers", ["covers: twenty\n", "covers: [2027, true]\n"])
+def test_bad_covers_are_refused(tmp_path: Path, covers: str) -> None:
+    with pytest.raises(InvalidCalendar, match="covers: expected a year"):
+        HolidayCalendar.load(_write(tmp_path, covers))

@@ -22,6 +22,8 @@ from tests.support.closure import (
     texts_to,
     volunteer,
 )
+from tests.support.staff import log_in
+from tests.support.staff import staff as staff_user
 
 
 def test_reminder_to_the_volunteer_at_75_percent_and_breach_to_staff_at_100_once_each(
@@ -107,3 +109,31 @@ def no_deadline_texts() -> bool:
     return not any(
         texts_to(STAFF_PHONE, kind) for kind in ("deadline_reminder", "deadline_breached")
     )
+
+
+def test_national_day_is_skipped_and_a_deadline_past_the_calendar_is_flagged(
+    client, ctx, clock, app, monkeypatch
+):
+    """Working days from the chinese-calendar package: a request on Wednesday 30 September
+    2026 is due on Thursday 8 October, after the National Day week; one on Thursday 31
+    December would be due in 2027, which the package does not cover: no deadline is guessed,
+    the timeline and the ticket page say why."""
+    monkeypatch.setattr(app.config["SETTINGS"], "HOTLINE_DEADLINE_POLICY", "working_days")
+    community, _ = street()
+    resident(community)
+    clock.set(datetime(2026, 9, 30, 2, 0, tzinfo=UTC))  # Wed 30 Sep 10:00 in Chongqing
+    before_holiday = report(client, MOBILE, "马桶堵了")
+    assert before_holiday.due_at == datetime(2026, 10, 8, 2, 0, tzinfo=UTC)
+    clock.set(datetime(2026, 10, 5, 2, 0, tzinfo=UTC))  # in the holiday, 5 calendar days on
+    sweep()
+    assert no_deadline_texts()
+    # The 75% reminder: 14 of the 18 hours on 30 Sep, the other 4 on 8 Oct (04:00 local).
+    assert before_holiday.remind_at == datetime(2026, 10, 7, 20, 0, tzinfo=UTC)
+    clock.set(datetime(2026, 12, 31, 2, 0, tzinfo=UTC))
+    year_end = report(client, "+8613800138009", "楼道灯不亮")
+    assert (year_end.due_at, year_end.remind_at) == (None, None)
+    assert "deadline_unknown" in event_kinds(year_end)
+    staff_user("office")
+    log_in(client, "office")
+    page = client.get(f"/dashboard/tickets/{year_end.code}").get_data(as_text=True)
+    assert "节假日日历未覆盖" in page and "no holiday calendar for 2027" in page
