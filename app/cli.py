@@ -240,8 +240,15 @@ _CSV = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 # kind: (importer "module:function", taking (session, path, region), and the columns it reads)
 IMPORTERS = {
-    "communities": ("app.imports.places:import_communities", "code,name,name_en[,staff_phone]"),
-    "departments": ("app.imports.places:import_departments", "code,name,name_en,liaison_phone"),
+    "streets": ("app.imports.places:import_streets", "code,name,name_en"),
+    "communities": (
+        "app.imports.places:import_communities",
+        "code,name,name_en[,staff_phone][,street]",
+    ),
+    "departments": (
+        "app.imports.places:import_departments",
+        "code,name,name_en,liaison_phone[,kind][,street]",
+    ),
     "duty": (
         "app.voice.roster:import_roster",
         "name,phone,hours (the staff duty roster for calls put through from the IVR)",
@@ -276,7 +283,7 @@ for _kind, (_target, _columns) in IMPORTERS.items():
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo() -> None:
-    """Load demo data for one street (idempotent)."""
+    """Load demo data for two streets (idempotent)."""
     prepare_database()
     _seed()
 
@@ -446,10 +453,16 @@ def staff_group() -> None:
 )
 @click.option("--community", default=None, help="Community code (community staff).")
 @click.option("--department", default=None, help="Department code (liaisons).")
+@click.option("--street", default=None, help="Street code: limits an office or admin user.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext
 def staff_add(
-    username: str, role: str, community: str | None, department: str | None, password_stdin: bool
+    username: str,
+    role: str,
+    community: str | None,
+    department: str | None,
+    street: str | None,
+    password_stdin: bool,
 ) -> None:
     """Create a staff user (asks for the password twice unless --password-stdin)."""
     prepare_database()
@@ -457,12 +470,17 @@ def staff_add(
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    _create_staff(username, role, password, community, department)
+    _create_staff(username, role, password, community, department, street)
 
 
 @writes
 def _create_staff(
-    username: str, role: str, password: str, community: str | None, department: str | None
+    username: str,
+    role: str,
+    password: str,
+    community: str | None,
+    department: str | None,
+    street: str | None = None,
 ) -> None:
     from app.auth.accounts import AccountError, create_user
     from app.auth.models import StaffRole
@@ -475,6 +493,7 @@ def _create_staff(
             password,
             community_code=community,
             department_code=department,
+            street_code=street,
         )
     except AccountError as refused:
         click.echo(f"error: {refused}", err=True)

@@ -80,6 +80,7 @@ class Settings:
     HOTLINE_SWEEP_BATCH: int = 500  # rows one sweep handles per tick; the next tick does the rest
     # Rated survey answers a community or department needs before it is ranked.
     HOTLINE_RANKING_MIN_SAMPLE: int = 10
+    HOTLINE_YEARLY_MIN_SAMPLE: int = 30  # the same, for the yearly ranking
     # A SQLite write that cannot get the write lock this long answers 503 with Retry-After.
     HOTLINE_LOCK_WAIT_SECONDS: float = 10.0
     TESTING: bool = False

@@ -1,4 +1,5 @@
-"""Demo data for one street: communities, departments, residents, volunteers, staff on duty.
+"""Demo data for a district of two streets: their communities, departments, residents,
+volunteers and staff on duty.
 
 Loaded through the same importers as real files (data/demo/*.csv), so the demo also proves them.
 """
@@ -18,7 +19,7 @@ from app.communities.models import Community
 from app.config import PROJECT_ROOT
 from app.imports.csvfile import ImportReport
 from app.imports.people import import_residents
-from app.imports.places import import_communities, import_departments
+from app.imports.places import import_communities, import_departments, import_streets
 from app.voice.roster import import_roster
 from app.volunteers.importer import import_volunteers
 
@@ -29,6 +30,7 @@ def seed(session: Session) -> Iterator[str]:
     """Import every demo file; raises if one is broken (it is shipped data, not user input)."""
     region = current_app.config["HOTLINE_REGION"]
     steps = [
+        ("streets", lambda p: import_streets(session, p, region)),
         ("communities", lambda p: import_communities(session, p, region)),
         ("departments", lambda p: import_departments(session, p, region)),
         ("residents", lambda p: import_residents(session, p, region)),

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import LoginThrottle, StaffRole, StaffUser
 from app.clock import utcnow
-from app.communities.models import Community, Department
+from app.communities.models import Community, Department, Street
 from app.tickets.lifecycle import Actor
 from app.tickets.models import ActorKind
 
@@ -61,8 +61,10 @@ def create_user(
     *,
     community_code: str | None = None,
     department_code: str | None = None,
+    street_code: str | None = None,
 ) -> StaffUser:
-    """A new staff user; community staff need a community and liaisons a department."""
+    """A new staff user; community staff need a community and liaisons a department. An
+    office or admin user given a street is limited to that street."""
     username = username.strip()
     if not username or len(username) > 60:
         raise AccountError("username must have 1 to 60 characters")
@@ -79,6 +81,13 @@ def create_user(
         if department is None:
             raise AccountError(f"no department {department_code!r}")
         user.department = department
+    if street_code:
+        if role not in (StaffRole.office, StaffRole.admin):
+            raise AccountError("only office and admin users are limited by --street")
+        street = session.scalar(select(Street).where(Street.code == street_code))
+        if street is None:
+            raise AccountError(f"no street {street_code!r}")
+        user.street = street
     if role is StaffRole.community and user.community is None:
         raise AccountError("community staff need --community")
     if role is StaffRole.liaison and user.department is None:

@@ -9,15 +9,15 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
-from app.communities.models import Community, Department
+from app.communities.models import Community, Department, Street
 from app.db import Base, str_enum
 
 
 class StaffRole(StrEnum):
     community = "community"  # a community office: sees and acts on its own community only
-    office = "office"  # the street's 580 office: sees and acts on everything
+    office = "office"  # a 580 office: everything, or one street's communities if it has a street
     liaison = "liaison"  # a department's liaison: tickets escalated to that department
-    admin = "admin"  # everything, plus users, volunteers, categories and settings
+    admin = "admin"  # as the office, plus users, volunteers, categories and settings
 
 
 class StaffUser(Base):
@@ -29,6 +29,8 @@ class StaffUser(Base):
     role: Mapped[StaffRole] = mapped_column(str_enum(StaffRole, 12))
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    # An office or admin user with a street sees that street only; without one, the district.
+    street_id: Mapped[int | None] = mapped_column(ForeignKey("streets.id"))
     # SHA-256 of the Open311 key: the key is random (256 bits), so a slow hash adds nothing
     # and a fast one lets the key be looked up by its hash.
     api_key_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -40,6 +42,7 @@ class StaffUser(Base):
 
     community: Mapped[Community | None] = relationship()
     department: Mapped[Department | None] = relationship()
+    street: Mapped[Street | None] = relationship()
 
 
 class LoginThrottle(Base):

@@ -1,16 +1,23 @@
 """What each staff user may see and act on: the one place the rule is written.
 
 Every dashboard query and the Open311 POST go through `ticket_scope`/`ticket_in_scope`, so a
-community office can never reach another community's ticket by guessing a code.
+community office can never reach another community's ticket by guessing a code. An office or
+admin user with a street (`StaffUser.street_id`) is limited to that street's communities; one
+without a street sees the whole district.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, false, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from app.auth.models import StaffRole, StaffUser
+from app.communities.models import Community, Department
 from app.tickets.models import Ticket
+
+_WIDE = (StaffRole.office, StaffRole.admin)
 
 
 def ticket_scope(user: StaffUser) -> ColumnElement[bool]:
@@ -19,12 +26,20 @@ def ticket_scope(user: StaffUser) -> ColumnElement[bool]:
     A liaison sees tickets escalated to their department, still there or since handled there
     (`escalated_at` stays set once a ticket has been escalated).
     """
-    if user.role in (StaffRole.office, StaffRole.admin):
-        return true()
-    if user.role is StaffRole.community and user.community_id is not None:
-        return Ticket.community_id == user.community_id
     if user.role is StaffRole.liaison and user.department_id is not None:
         return (Ticket.unit_id == user.department_id) & Ticket.escalated_at.is_not(None)
+    return community_scope(user, Ticket.community_id)
+
+
+def community_scope(user: StaffUser, column: Any) -> ColumnElement[bool]:
+    """A WHERE clause limiting a community id `column` (of tickets, residents, volunteers...)
+    to the communities `user` covers: all, one street's, their own, or none."""
+    if user.role in _WIDE:
+        if user.street_id is None:
+            return true()
+        return column.in_(select(Community.id).where(Community.street_id == user.street_id))
+    if user.role is StaffRole.community and user.community_id is not None:
+        return column == user.community_id
     return false()
 
 
@@ -34,11 +49,33 @@ def ticket_in_scope(session: Session, user: StaffUser, code: str) -> Ticket | No
 
 
 def community_in_scope(user: StaffUser, community_id: int | None) -> bool:
-    """May `user` open a ticket for this community (Open311 POST, staff entry)?"""
-    if user.role in (StaffRole.office, StaffRole.admin):
-        return True
+    """May `user` act for this community (Open311 POST, staff entry, its volunteers)?"""
+    if user.role in _WIDE:
+        if user.street_id is None:
+            return True
+        session = object_session(user)
+        community = session.get(Community, community_id) if session and community_id else None
+        return community is not None and community.street_id == user.street_id
     return user.role is StaffRole.community and community_id == user.community_id
 
 
 def sees_all_communities(user: StaffUser) -> bool:
-    return user.role in (StaffRole.office, StaffRole.admin)
+    """The whole district: an office or admin user not limited to a street."""
+    return user.role in _WIDE and user.street_id is None
+
+
+def street_of(user: StaffUser) -> int | None:
+    """The street whose figures and rankings `user` is shown (None: the district). Community
+    staff and liaisons see their own community's or department's street."""
+    if user.street_id is not None:
+        return user.street_id
+    session = object_session(user)
+    if session is None:
+        return None
+    if user.role is StaffRole.community and user.community_id is not None:
+        return session.scalar(select(Community.street_id).where(Community.id == user.community_id))
+    if user.role is StaffRole.liaison and user.department_id is not None:
+        return session.scalar(
+            select(Department.street_id).where(Department.id == user.department_id)
+        )
+    return None

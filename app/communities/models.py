@@ -1,11 +1,13 @@
-"""Communities of the street, and the departments and partner units tickets can be handed to."""
+"""The district's streets, their communities, and the departments and partner units tickets can
+be handed to. A street (街道) is the level above communities: it has its own departments, its
+figures and rankings, and staff who may be limited to it."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, str_enum
 
@@ -22,10 +24,21 @@ class NamedPlace:
         return self.name_en if language == "en" and self.name_en else self.name
 
 
+class Street(NamedPlace, Base):
+    """A street (街道, sub-district): its communities and departments, ranked and reported on
+    together; the district is every street."""
+
+    __tablename__ = "streets"
+
+
 class Community(NamedPlace, Base):
     """A community (社区) with its own staff office and volunteers."""
 
     __tablename__ = "communities"
+
+    # None on an installation that has not set up streets: then the district is one street.
+    street_id: Mapped[int | None] = mapped_column(ForeignKey("streets.id"), index=True)
+    street: Mapped[Street | None] = relationship()
 
     # Texted when a ticket finds no taker or breaches its deadline; gets the weekly summary.
     staff_phone: Mapped[str | None] = mapped_column(String(20))
@@ -42,4 +55,6 @@ class Department(NamedPlace, Base):
     __tablename__ = "departments"
 
     kind: Mapped[UnitKind] = mapped_column(str_enum(UnitKind, 20), default=UnitKind.department)
+    street_id: Mapped[int | None] = mapped_column(ForeignKey("streets.id"), index=True)
+    street: Mapped[Street | None] = relationship()
     liaison_phone: Mapped[str | None] = mapped_column(String(20))

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.accounts import staff_actor
 from app.auth.models import StaffUser
-from app.auth.scope import sees_all_communities, ticket_scope
+from app.auth.scope import community_in_scope, sees_all_communities, ticket_scope
 from app.clock import utcnow
 from app.dashboard.models import CallBack
 from app.residents.models import Resident
@@ -60,7 +60,7 @@ def _owes(user: StaffUser, call: Call) -> bool:
     if sees_all_communities(user):
         return True
     resident: Resident | None = call.resident
-    return resident is not None and resident.community_id == user.community_id
+    return resident is not None and community_in_scope(user, resident.community_id)
 
 
 def call_in_scope(session: Session, user: StaffUser, call_id: int) -> Call | None:

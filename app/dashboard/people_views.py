@@ -6,7 +6,7 @@ from flask import abort, current_app, g, redirect, render_template, request, url
 from werkzeug.wrappers import Response
 
 from app.auth.models import StaffRole
-from app.auth.scope import sees_all_communities
+from app.auth.scope import community_in_scope
 from app.auth.web import login_required, roles_required
 from app.dashboard import queries
 from app.dashboard.blueprint import bp
@@ -37,9 +37,7 @@ def volunteers() -> str:
 @roles_required(*ROSTER_ROLES)
 def volunteer_availability(volunteer_id: int, change: str) -> Response:
     volunteer = db.session.get(Volunteer, volunteer_id)
-    if volunteer is None or not (
-        sees_all_communities(g.user) or volunteer.community_id == g.user.community_id
-    ):
+    if volunteer is None or not community_in_scope(g.user, volunteer.community_id):
         abort(404)
     (roster.pause if change == "pause" else roster.resume)(volunteer)
     db.session.commit()

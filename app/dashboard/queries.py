@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Select, case, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, case, or_, select, true
 from sqlalchemy.orm import Session, joinedload
 
-from app.auth.models import StaffUser
-from app.auth.scope import sees_all_communities, ticket_scope
+from app.auth.models import StaffRole, StaffUser
+from app.auth.scope import community_scope, sees_all_communities, ticket_scope
 from app.communities.models import Department
 from app.phones import InvalidPhone, normalize
 from app.residents.models import Resident
@@ -124,10 +124,10 @@ def departments(session: Session) -> list[Department]:
 
 
 def roster(session: Session, user: StaffUser) -> list[Volunteer]:
-    """Volunteers a user works with: their own community's, or all for street-wide roles."""
+    """Volunteers a user works with: their own community's, their street's, or all."""
     query = select(Volunteer).options(joinedload(Volunteer.community)).order_by(Volunteer.name)
-    if user.community_id is not None:
-        query = query.where(Volunteer.community_id == user.community_id)
+    if not sees_all_communities(user) and user.role is not StaffRole.liaison:
+        query = query.where(community_scope(user, Volunteer.community_id))
     return list(session.scalars(query))
 
 
@@ -151,8 +151,7 @@ def _resident_scope(user: StaffUser) -> ColumnElement[bool]:
     if sees_all_communities(user):
         return true()
     with_ticket = Resident.id.in_(select(Ticket.resident_id).where(ticket_scope(user)))
-    own = Resident.community_id == user.community_id if user.community_id else false()
-    return or_(own, with_ticket)
+    return or_(community_scope(user, Resident.community_id), with_ticket)
 
 
 def resident_tickets(session: Session, user: StaffUser, resident: Resident) -> list[Ticket]:

@@ -1,4 +1,5 @@
-"""Reports for any period, the stored weekly reports (printable page and CSV), the ranking."""
+"""Reports for any period, the stored weekly and yearly reports (printable pages and CSV), the
+rankings; for the district or one street."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ from zoneinfo import ZoneInfo
 from flask import Response, abort, current_app, g, render_template, request
 from sqlalchemy import ColumnElement, select
 
-from app.auth.scope import sees_all_communities, ticket_scope
+from app.auth.scope import sees_all_communities, street_of, ticket_scope
 from app.auth.web import language, login_required
 from app.clock import utcnow
-from app.communities.models import Community, Department
+from app.communities.models import Community, Department, Street
 from app.dashboard.blueprint import bp
 from app.dashboard.wording import translate
 from app.db import db
-from app.reports import charts
+from app.reports import charts, snapshot
 from app.reports.figures import (
     DEFINITIONS,
     RATINGS,
@@ -28,8 +29,9 @@ from app.reports.figures import (
     totals,
 )
 from app.reports.models import SupervisionReport
-from app.reports.ranking import Rank, Unit, rank
-from app.reports.weekly import as_csv, file_name, report_ranking
+from app.reports.ranking import SATISFACTION_WEIGHT, VOLUME_WEIGHT, Rank, Unit, rank
+from app.reports.weekly import WEEKLY, as_csv, file_name
+from app.reports.yearly import YEARLY
 from app.tickets.models import Ticket
 
 DEFAULT_DAYS = 30
@@ -46,19 +48,35 @@ def reports() -> str:
     end = datetime.combine(last + timedelta(days=1), time(0), zone)
     community = _int(request.args.get("community"))
     department = _int(request.args.get("department"))
+    street = _street(request.args)
     where: ColumnElement[bool] = ticket_scope(g.user)
+    if street is not None:
+        where = where & Ticket.community_id.in_(
+            select(Community.id).where(Community.street_id == street)
+        )
     if community is not None:
         where = where & (Ticket.community_id == community)
     if department is not None:
         where = where & (Ticket.unit_id == department)
     session = db.session
-    units = by_community_and_department(session, start, end)  # the rankings cover the street
-    unfiltered = sees_all_communities(g.user) and community is None and department is None
+    units = by_community_and_department(session, start, end)  # the rankings cover the district
+    unfiltered = sees_all_communities(g.user) and None is community is department is street
     figures = merged(units.values()) if unfiltered else totals(session, start, end, where)
     days = daily(session, start, end, timezone, where)
     min_sample = current_app.config["HOTLINE_RANKING_MIN_SAMPLE"]
-    communities = list(session.scalars(select(Community).order_by(Community.code)))
-    departments = list(session.scalars(select(Department).order_by(Department.code)))
+    streets = list(session.scalars(select(Street).order_by(Street.code)))
+    communities = [
+        c
+        for c in session.scalars(select(Community).order_by(Community.code))
+        if street is None or c.street_id == street
+    ]
+    departments = [
+        d
+        for d in session.scalars(select(Department).order_by(Department.code))
+        if street is None or d.street_id == street
+    ]
+    by_community = fold(units, 0)
+    all_communities = communities if street is None else []
     labelled = [(d.day.strftime("%m-%d"), d) for d in days]
     return render_template(
         "dashboard/reports.html",
@@ -66,6 +84,9 @@ def reports() -> str:
         last=last,
         community=community,
         department=department,
+        street=street,
+        street_fixed=street_of(g.user) is not None,
+        streets=streets,
         communities=communities,
         departments=departments,
         figures=figures,
@@ -78,20 +99,42 @@ def reports() -> str:
         satisfaction_chart=charts.bar_chart(
             [(translate(language(), f"rating_{r}"), figures.ratings[r]) for r in RATINGS]
         ),
-        community_ranking=_ranking(communities, fold(units, 0), min_sample),
+        street_ranking=(
+            _ranking(streets, snapshot.by_street(all_communities, by_community), min_sample)
+            if street is None and streets
+            else []
+        ),
+        community_ranking=_ranking(communities, by_community, min_sample),
         department_ranking=_ranking(departments, fold(units, 1), min_sample),
         min_sample=min_sample,
         definitions=DEFINITIONS.get(language(), DEFINITIONS["zh"]),
         weekly=list(
             session.scalars(
-                select(SupervisionReport).order_by(SupervisionReport.period_start.desc()).limit(12)
+                select(SupervisionReport)
+                .where(SupervisionReport.kind == WEEKLY)
+                .order_by(SupervisionReport.period_start.desc())
+                .limit(12)
+            )
+        ),
+        yearly=list(
+            session.scalars(
+                select(SupervisionReport)
+                .where(SupervisionReport.kind == YEARLY)
+                .order_by(SupervisionReport.period_start.desc())
+                .limit(5)
             )
         ),
     )
 
 
+def _street(args: Mapping[str, str]) -> int | None:
+    """The street a page shows: the user's own if they are limited to one, else the one asked
+    for (None: the district)."""
+    return street_of(g.user) or _int(args.get("street"))
+
+
 def _ranking(
-    units: list[Community] | list[Department],
+    units: list[Community] | list[Department] | list[Street],
     figures: Mapping[int | None, Figures],
     min_sample: int,
 ) -> list[Rank]:
@@ -122,39 +165,70 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-def _weekly_or_404(report_id: int) -> SupervisionReport:
+def _stored_or_404(report_id: int, kind: str) -> SupervisionReport:
     report = db.session.get(SupervisionReport, report_id)
-    if report is None:
+    if report is None or report.kind != kind:
         abort(404)
     return report
 
 
-@bp.get("/reports/weekly/<int:report_id>")
-@login_required
-def weekly_report(report_id: int) -> str:
-    report = _weekly_or_404(report_id)
-    min_sample = current_app.config["HOTLINE_RANKING_MIN_SAMPLE"]
+def _stored_page(report: SupervisionReport, template: str, min_sample: int) -> str:
+    """A stored report for the district or, with ?street= (or a user limited to one), for one
+    street: its figures and its rankings."""
+    street = _street(request.args)
     return render_template(
-        "dashboard/weekly.html",
+        template,
         report=report,
-        overall=Figures.from_dict(report.data["overall"]),
+        street=street,
+        street_fixed=street_of(g.user) is not None,
+        streets=snapshot.street_names(report),
+        overall=snapshot.overall(report, street),
         ratings=RATINGS,
-        community_ranking=report_ranking(report, "communities", min_sample),
-        department_ranking=report_ranking(report, "departments", min_sample),
+        street_ranking=(snapshot.ranking(report, "streets", min_sample) if street is None else []),
+        community_ranking=snapshot.ranking(report, "communities", min_sample, street),
+        department_ranking=snapshot.ranking(report, "departments", min_sample, street),
         min_sample=min_sample,
+        weights=(SATISFACTION_WEIGHT, VOLUME_WEIGHT),
         definitions=DEFINITIONS.get(language(), DEFINITIONS["zh"]),
     )
 
 
-@bp.get("/reports/weekly/<int:report_id>.csv")
-@login_required
-def weekly_csv(report_id: int) -> Response:
-    report = _weekly_or_404(report_id)
+def _stored_csv(report: SupervisionReport) -> Response:
     filename = file_name(report, current_app.config["HOTLINE_TIMEZONE"])
     words = language()
-    csv_text = as_csv(report, lambda column: translate(words, f"csv_{column}"))
+    csv_text = as_csv(
+        report, lambda column: translate(words, f"csv_{column}"), _street(request.args)
+    )
     return Response(
         "\ufeff" + csv_text,  # the BOM makes Excel read the Chinese names as UTF-8
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename={filename}"},
     )
+
+
+@bp.get("/reports/weekly/<int:report_id>")
+@login_required
+def weekly_report(report_id: int) -> str:
+    report = _stored_or_404(report_id, WEEKLY)
+    min_sample = current_app.config["HOTLINE_RANKING_MIN_SAMPLE"]
+    return _stored_page(report, "dashboard/weekly.html", min_sample)
+
+
+@bp.get("/reports/weekly/<int:report_id>.csv")
+@login_required
+def weekly_csv(report_id: int) -> Response:
+    return _stored_csv(_stored_or_404(report_id, WEEKLY))
+
+
+@bp.get("/reports/yearly/<int:report_id>")
+@login_required
+def yearly_report(report_id: int) -> str:
+    report = _stored_or_404(report_id, YEARLY)
+    min_sample = current_app.config["HOTLINE_YEARLY_MIN_SAMPLE"]
+    return _stored_page(report, "dashboard/yearly.html", min_sample)
+
+
+@bp.get("/reports/yearly/<int:report_id>.csv")
+@login_required
+def yearly_csv(report_id: int) -> Response:
+    return _stored_csv(_stored_or_404(report_id, YEARLY))

@@ -176,6 +176,7 @@ WORDS: dict[str, dict[str, str]] = {
         "fig_avg_hours": "平均办结时长（小时）",
         "definitions": "统计口径",
         "csv_section": "类别",
+        "csv_streets": "街道",
         "csv_communities": "社区",
         "csv_departments": "部门和单位",
         "csv_code": "代码",
@@ -201,6 +202,17 @@ WORDS: dict[str, dict[str, str]] = {
         "fig_rated": "有效评价",
         "fig_satisfaction": "满意率",
         "fig_satisfaction_whole": "满意率（取整）",
+        "fig_score": "综合得分",
+        "street": "街道",
+        "whole_district": "全区",
+        "ranking_streets": "街道排名",
+        "yearly_reports": "年度排名",
+        "yearly_ranking": "{year}年度排名",
+        "no_yearly_yet": "还没有年度排名（每年1月1日8:00生成上一年的）。",
+        "score_rule": (
+            "综合得分 = {satisfaction} × 满意率 + {volume} × 办结量 ÷ 同级最高办结量；"
+            "有效评价少于{n}件的不参与排名，列在最后。"
+        ),
         "fig_followups": "回访",
         "rating_satisfied": "满意",
         "rating_basically_satisfied": "基本满意",
@@ -499,6 +511,7 @@ WORDS: dict[str, dict[str, str]] = {
         "fig_avg_hours": "Average hours to resolution",
         "definitions": "How the figures are counted",
         "csv_section": "section",
+        "csv_streets": "streets",
         "csv_communities": "communities",
         "csv_departments": "departments and units",
         "csv_code": "code",
@@ -524,6 +537,18 @@ WORDS: dict[str, dict[str, str]] = {
         "fig_rated": "Rated",
         "fig_satisfaction": "Satisfaction",
         "fig_satisfaction_whole": "Satisfaction, whole percent",
+        "fig_score": "Score",
+        "street": "Street",
+        "whole_district": "Whole district",
+        "ranking_streets": "Streets ranked",
+        "yearly_reports": "Yearly rankings",
+        "yearly_ranking": "Ranking for {year}",
+        "no_yearly_yet": "No yearly ranking yet (made on 1 January at 08:00 for the year before).",
+        "score_rule": (
+            "Score = {satisfaction} × satisfaction rate + {volume} × handled ÷ the most "
+            "handled by a peer; units with fewer than {n} rated answers are not ranked and "
+            "are listed last."
+        ),
         "fig_followups": "Follow-ups",
         "rating_satisfied": "Satisfied",
         "rating_basically_satisfied": "Basically",

@@ -1,5 +1,6 @@
-"""Importing communities (code,name,name_en[,staff_phone]) and departments
-(code,name,name_en,liaison_phone)."""
+"""Importing streets (code,name,name_en), communities (code,name,name_en[,staff_phone][,street])
+and departments (code,name,name_en,liaison_phone[,kind][,street]); `street` is the code of an
+imported street."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.communities.models import Community, Department, UnitKind
+from app.communities.models import Community, Department, Street, UnitKind
 from app.imports.csvfile import ImportReport, RowError, run_import
 from app.phones import InvalidPhone, normalize
 
@@ -37,7 +38,7 @@ def optional_phone(row: dict[str, str], column: str, region: str) -> str | None:
         raise RowError(f"{column} {row[column]!r}: {exc}") from exc
 
 
-Place = TypeVar("Place", Community, Department)
+Place = TypeVar("Place", Community, Department, Street)
 
 
 def upsert_by_code(
@@ -54,15 +55,40 @@ def upsert_by_code(
     return place, created
 
 
+def import_streets(session: Session, path: Path, region: str = "CN") -> ImportReport:
+    seen: set[str] = set()
+
+    def apply(row: dict[str, str]) -> bool:
+        _, created = upsert_by_code(session, Street, check_code(row["code"], seen), row)
+        session.flush()
+        return created
+
+    return run_import(path, ("code", "name", "name_en"), ("code", "name"), apply)
+
+
+def optional_street(session: Session, row: dict[str, str]) -> Street | None:
+    """The street named by an optional `street` column (its code), None when empty."""
+    code = (row.get("street") or "").strip().lower()
+    if not code:
+        return None
+    street = session.scalar(select(Street).where(Street.code == code))
+    if street is None:
+        raise RowError(f"street {code!r} is not known: import the streets first")
+    return street
+
+
 def import_communities(session: Session, path: Path, region: str = "CN") -> ImportReport:
     seen: set[str] = set()
 
     def apply(row: dict[str, str]) -> bool:
         code = check_code(row["code"], seen)
         staff_phone = optional_phone(row, "staff_phone", region)
+        street = optional_street(session, row)
         community, created = upsert_by_code(session, Community, code, row)
         if staff_phone is not None:
             community.staff_phone = staff_phone
+        if street is not None:
+            community.street = street
         session.flush()
         return created
 
@@ -85,6 +111,8 @@ def import_departments(session: Session, path: Path, region: str) -> ImportRepor
         unit, created = upsert_by_code(session, Department, code, row)
         unit.liaison_phone = phone
         unit.kind = parse_kind(row.get("kind", ""))
+        if (street := optional_street(session, row)) is not None:
+            unit.street = street
         session.flush()
         return created
 

@@ -1,6 +1,7 @@
-"""The weekly supervision report: generated on Monday from 08:00 local by the worker, stored,
-exported as CSV and summarised by SMS to each community's office and each department's or
-partner unit's liaison (each its own row), never in quiet hours.
+"""The weekly supervision report: generated on Monday from 08:00 local by the worker, stored
+(the district, each street, community and department: `snapshot`), exported as CSV and
+summarised by SMS to each community's office and each department's or partner unit's liaison
+(each its own row), never in quiet hours.
 
 The sweep generates the report of the newest week that is due and not yet stored, so a worker
 that was down on Monday catches up, and a second run finds the row and does nothing. A week
@@ -18,7 +19,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
@@ -27,18 +27,10 @@ from app.config import current_settings
 from app.messaging.models import Priority
 from app.messaging.outbox import Text, queue_sms
 from app.phones import InvalidPhone, PhoneNumber, normalize
-from app.reports.figures import (
-    RATINGS,
-    Figures,
-    by_community_and_department,
-    fold,
-    merged,
-    rate_text,
-    rate_whole,
-)
+from app.reports.figures import RATINGS, Figures, rate_text, rate_whole
 from app.reports.models import SupervisionReport
-from app.reports.ranking import Rank, Unit, rank
-from app.tickets.models import TicketEvent
+from app.reports.ranking import Rank, Unit
+from app.reports.snapshot import SECTIONS, anything_before, build, ranking, store, stored, units
 from app.volunteers.availability import QuietHours
 
 WEEKLY = "weekly"
@@ -61,25 +53,12 @@ def weekly_report(session: Session) -> SupervisionReport | None:
     """Sweep: store the due week's report and text its summary; None if already done."""
     timezone = current_settings().HOTLINE_TIMEZONE
     start, end = due_week(utcnow(), timezone)
-    stored = session.scalar(
-        select(SupervisionReport).where(
-            SupervisionReport.kind == WEEKLY, SupervisionReport.period_start == start
-        )
-    )
-    if stored is not None or not _anything_before(session, end):
+    if stored(session, WEEKLY, start) is not None or not anything_before(session, end):
         return None
-    report = build_weekly(session, start, end, timezone)
-    try:
-        with session.begin_nested():
-            session.add(report)
-    except IntegrityError:
-        return None  # another scheduler stored it a moment ago
-    text_summaries(session, report)
+    report = store(session, build_weekly(session, start, end, timezone))
+    if report is not None:
+        text_summaries(session, report)
     return report
-
-
-def _anything_before(session: Session, end: datetime) -> bool:
-    return session.scalar(select(TicketEvent.id).where(TicketEvent.at < end).limit(1)) is not None
 
 
 def build_weekly(
@@ -88,40 +67,11 @@ def build_weekly(
     zone = ZoneInfo(timezone)
     last_day = (end - timedelta(days=1)).astimezone(zone).date()
     label = f"{start.astimezone(zone).date().isoformat()} – {last_day.isoformat()}"
-    units = by_community_and_department(session, start, end)
-    by_community, by_department = fold(units, 0), fold(units, 1)
-    communities = list(session.scalars(select(Community).order_by(Community.code)))
-    departments = list(session.scalars(select(Department).order_by(Department.code)))
-    return SupervisionReport(
-        kind=WEEKLY,
-        period_start=start,
-        period_end=end,
-        label=label,
-        generated_at=utcnow(),
-        data={
-            "overall": merged(units.values()).as_dict(),
-            "communities": [_row(c, by_community.get(c.id, Figures())) for c in communities],
-            "departments": [_row(d, by_department.get(d.id, Figures())) for d in departments],
-        },
-    )
-
-
-def _row(unit: Community | Department, figures: Figures) -> dict[str, Any]:
-    return {"id": unit.id, "code": unit.code, "name": unit.name, "name_en": unit.name_en} | (
-        figures.as_dict()
-    )
-
-
-def units(report: SupervisionReport, section: str) -> list[tuple[Unit, Figures]]:
-    """The stored rows of `section` ("communities" or "departments") as units and figures."""
-    return [
-        (Unit(r["id"], r["code"], r["name"], r["name_en"]), Figures.from_dict(r))
-        for r in report.data.get(section, [])
-    ]
+    return build(session, WEEKLY, start, end, label)
 
 
 def report_ranking(report: SupervisionReport, section: str, min_sample: int) -> list[Rank]:
-    return rank(units(report, section), min_sample)
+    return ranking(report, section, min_sample)
 
 
 def text_summaries(session: Session, report: SupervisionReport) -> int:
@@ -194,14 +144,18 @@ CSV_COLUMNS = (
 )
 
 
-def as_csv(report: SupervisionReport, heading: Callable[[str], str] = str) -> str:
-    """The report's rows; `heading` words the header row (and the section names) in the
-    reader's language."""
+def as_csv(
+    report: SupervisionReport,
+    heading: Callable[[str], str] = str,
+    street_id: int | None = None,
+) -> str:
+    """The report's rows (streets, communities, departments; one street's when `street_id`);
+    `heading` words the header row (and the section names) in the reader's language."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([heading(column) for column in CSV_COLUMNS])
-    for section in ("communities", "departments"):
-        for unit, f in units(report, section):
+    for section in SECTIONS:
+        for unit, f in units(report, section, street_id):
             hours = f.average_resolution_hours
             writer.writerow(
                 [

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from app.reports.weekly import weekly_report
+from app.reports.yearly import yearly_report
 from app.scheduling.jobs import Handler
 from app.scheduling.models import JobKind
 from app.surveys import tasks as survey_tasks
@@ -31,6 +32,7 @@ SWEEPS: list[tuple[str, Sweep]] = [
     ("remind_followups", survey_tasks.remind_followups),
     ("chase_followups", survey_tasks.chase_followups),
     ("weekly_report", weekly_report),
+    ("yearly_report", yearly_report),
 ]
 
 JOBS: dict[JobKind, Handler] = {
