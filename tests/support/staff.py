@@ -45,6 +45,7 @@ def staff(
     *,
     community_code: str | None = None,
     department_code: str | None = None,
+    street_code: str | None = None,
 ) -> StaffUser:
     user = create_user(
         db.session,
@@ -53,6 +54,7 @@ def staff(
         PASSWORD,
         community_code=community_code,
         department_code=department_code,
+        street_code=street_code,
     )
     db.session.commit()
     return user
