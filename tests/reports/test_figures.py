@@ -180,3 +180,18 @@ def test_a_ticket_rated_again_a_week_later_is_counted_once_across_stored_weeks(c
     assert stored[1].followups_done == 1
     month = totals(db.session, WEEK_START, clock.now)
     assert (month.rated, month.ratings["satisfied"]) == (1, 1)
+
+
+def test_on_time_is_kept_on_the_resolve_event_when_the_return_visit_moves_the_deadline(ctx, clock):
+    """Resolved after its deadline, then rated unsatisfied: the return visit gives the ticket a
+    new, later deadline, and the ticket still counts as late (judged when the work was done)."""
+    place = community()
+    late = ticket(resident("+8613800138000", place), "墙面漏水")
+    clock.advance(hours=30)
+    resolve(late)
+    event = late.events[-1]
+    assert (event.kind, event.data["on_time"]) == ("resolve", False)
+    late.due_at = clock.now + timedelta(hours=24)  # what opening a return visit does
+    db.session.commit()
+    f = totals(db.session, WEEK_START, clock.now + timedelta(minutes=1))
+    assert (f.handled, f.on_time, f.late) == (1, 0, 1)

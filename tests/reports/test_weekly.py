@@ -104,3 +104,15 @@ def test_reports_page_shows_figures_charts_and_rankings(client, ctx, clock):
     html = client.get("/dashboard/reports?start=2026-11-20&end=2026-11-26").get_data(as_text=True)
     assert html.count("<svg") == 3 and "社区排名" in html and "样本不足10" in html
     assert client.get("/dashboard/reports?start=junk&end=2026-13-45").status_code == 200
+
+
+def test_a_worker_down_for_weeks_catches_up_with_the_newest_week_only(app, ctx, clock):
+    """No catch-up flood: after five weeks down, one report (the newest week) and one text per
+    office, not five of each."""
+    ticket(resident("+8613800138000", community(phone="+8613911112222")))
+    db.session.commit()
+    clock.set(datetime(2026, 12, 28, 2, 0, tzinfo=UTC))  # Monday 28 Dec 10:00, five weeks on
+    run_sweeps_once(app, "test")
+    run_sweeps_once(app, "test")
+    assert db.session.scalars(select(SupervisionReport.label)).all() == ["2026-12-21 – 2026-12-27"]
+    assert len(summaries()) == 1
