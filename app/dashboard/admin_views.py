@@ -12,7 +12,7 @@ from app.auth.models import StaffRole, StaffUser
 from app.auth.web import roles_required
 from app.categories.models import Category
 from app.clock import utcnow
-from app.communities.models import Community, Department
+from app.communities.models import Community, Department, Street
 from app.dashboard.blueprint import bp
 from app.db import db
 from app.voice.models import DutyShift
@@ -46,6 +46,7 @@ def users() -> str:
         roles=list(StaffRole),
         communities=list(session.scalars(select(Community).order_by(Community.code))),
         departments=list(session.scalars(select(Department).order_by(Department.code))),
+        streets=list(session.scalars(select(Street).order_by(Street.code))),
     )
 
 
@@ -64,6 +65,7 @@ def add_user() -> Response:
             form.get("password", ""),
             community_code=form.get("community") or None,
             department_code=form.get("department") or None,
+            street_code=form.get("street") or None,
         )
     except AccountError as refused:
         db.session.rollback()

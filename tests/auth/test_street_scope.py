@@ -5,13 +5,14 @@ both streets."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from app.auth.accounts import AccountError, create_user
-from app.auth.models import StaffRole
+from app.auth.models import StaffRole, StaffUser
 from app.auth.scope import community_in_scope, street_of
 from app.db import db
 from tests.support.district import two_streets
-from tests.support.staff import PASSWORD, log_in, resident, staff, ticket
+from tests.support.staff import PASSWORD, log_in, post_form, resident, staff, ticket
 
 
 def queue_codes(client) -> set[str]:
@@ -58,3 +59,23 @@ def test_only_office_and_admin_users_are_limited_by_a_street(ctx):
         create_user(db.session, "x", StaffRole.community, PASSWORD, street_code="longxi-street")
     with pytest.raises(AccountError, match="no street 'nowhere'"):
         create_user(db.session, "y", StaffRole.office, PASSWORD, street_code="nowhere")
+
+
+def test_an_admin_limits_a_new_office_user_to_a_street_on_the_users_page(client, ctx):
+    district = two_streets()
+    staff("admin")
+    log_in(client, "admin")
+    page = client.get("/dashboard/admin/users").get_data(as_text=True)
+    assert 'name="street"' in page and "双龙湖街道" in page
+    form = {
+        "username": "sl",
+        "role": "office",
+        "password": PASSWORD,
+        "street": "shuanglonghu-street",
+    }
+    assert (
+        post_form(client, "/dashboard/admin/users", form, "/dashboard/admin/users").status_code
+        == 303
+    )
+    user = db.session.scalar(select(StaffUser).where(StaffUser.username == "sl"))
+    assert user.street_id == district.shuanglonghu_street.id
