@@ -108,22 +108,15 @@ def reports() -> str:
         department_ranking=_ranking(departments, fold(units, 1), min_sample),
         min_sample=min_sample,
         definitions=DEFINITIONS.get(language(), DEFINITIONS["zh"]),
-        weekly=list(
-            session.scalars(
-                select(SupervisionReport)
-                .where(SupervisionReport.kind == WEEKLY)
-                .order_by(SupervisionReport.period_start.desc())
-                .limit(12)
-            )
-        ),
-        yearly=list(
-            session.scalars(
-                select(SupervisionReport)
-                .where(SupervisionReport.kind == YEARLY)
-                .order_by(SupervisionReport.period_start.desc())
-                .limit(5)
-            )
-        ),
+        weekly=_latest(WEEKLY, 12),
+        yearly=_latest(YEARLY, 5),
+    )
+
+
+def _latest(kind: str, count: int) -> list[SupervisionReport]:
+    query = select(SupervisionReport).where(SupervisionReport.kind == kind)
+    return list(
+        db.session.scalars(query.order_by(SupervisionReport.period_start.desc()).limit(count))
     )
 
 
@@ -206,29 +199,22 @@ def _stored_csv(report: SupervisionReport) -> Response:
     )
 
 
-@bp.get("/reports/weekly/<int:report_id>")
+# Each stored kind: its page and the minimum sample its rankings use.
+STORED = {
+    WEEKLY: ("dashboard/weekly.html", "HOTLINE_RANKING_MIN_SAMPLE"),
+    YEARLY: ("dashboard/yearly.html", "HOTLINE_YEARLY_MIN_SAMPLE"),
+}
+
+
+@bp.get("/reports/<any(weekly, yearly):kind>/<int:report_id>")
 @login_required
-def weekly_report(report_id: int) -> str:
-    report = _stored_or_404(report_id, WEEKLY)
-    min_sample = current_app.config["HOTLINE_RANKING_MIN_SAMPLE"]
-    return _stored_page(report, "dashboard/weekly.html", min_sample)
+def stored_report(kind: str, report_id: int) -> str:
+    template, sample_setting = STORED[kind]
+    report = _stored_or_404(report_id, kind)
+    return _stored_page(report, template, current_app.config[sample_setting])
 
 
-@bp.get("/reports/weekly/<int:report_id>.csv")
+@bp.get("/reports/<any(weekly, yearly):kind>/<int:report_id>.csv")
 @login_required
-def weekly_csv(report_id: int) -> Response:
-    return _stored_csv(_stored_or_404(report_id, WEEKLY))
-
-
-@bp.get("/reports/yearly/<int:report_id>")
-@login_required
-def yearly_report(report_id: int) -> str:
-    report = _stored_or_404(report_id, YEARLY)
-    min_sample = current_app.config["HOTLINE_YEARLY_MIN_SAMPLE"]
-    return _stored_page(report, "dashboard/yearly.html", min_sample)
-
-
-@bp.get("/reports/yearly/<int:report_id>.csv")
-@login_required
-def yearly_csv(report_id: int) -> Response:
-    return _stored_csv(_stored_or_404(report_id, YEARLY))
+def stored_csv(kind: str, report_id: int) -> Response:
+    return _stored_csv(_stored_or_404(report_id, kind))
