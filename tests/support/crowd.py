@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import re
 import threading
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from tests.support.texting import post_signed, run_jobs, sms_form
 
 T = TypeVar("T")
 
@@ -46,3 +50,15 @@ def csrf_form(client: FlaskClient, path: str, **fields: str) -> dict[str, str]:
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token is not None
     return {"csrf_token": token[1], **fields}
+
+
+def texts_at_once(app: Flask, count: int, phone: str, body: str) -> list[TestResponse]:
+    """`body` from `phone` `count` times at the same instant, each a signed webhook with its own
+    message id (a phone resending); the worker then runs the jobs they asked for."""
+
+    def send(client: FlaskClient) -> TestResponse:
+        return post_signed(client, "/twilio/sms", sms_form(phone, body, "SM" + uuid.uuid4().hex))
+
+    responses = at_once(app, count, send)
+    run_jobs(app)
+    return responses
