@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.db import db
 from app.messaging.models import OptOut
-from app.tickets.models import EventKind, TicketEvent, TicketStatus
+from app.tickets.models import EventKind, Ticket, TicketEvent, TicketStatus
 from tests.support.closure import MOBILE, report, resident, street
 from tests.support.crowd import texts_at_once
 from tests.support.texting import replies
@@ -41,3 +41,18 @@ def test_stop_twelve_times_at_once_opts_out_once(app, client, ctx, clock):
 
     assert [r.status_code for r in responses] == [200] * TEXTS
     assert db.session.scalars(select(OptOut.phone)).all() == [MOBILE]
+
+
+def test_a_problem_sent_twelve_times_at_once_opens_one_ticket(app, client, ctx, clock):
+    """The resident's phone resends a new problem: one ticket, the copies added to it."""
+    community, _ = street()
+    resident(community)
+    db.session.commit()
+    db.session.remove()
+
+    responses = texts_at_once(app, TEXTS, MOBILE, "洗衣机坏了，转几下就不动了")
+
+    assert [r.status_code for r in responses] == [200] * TEXTS
+    assert db.session.scalar(select(func.count()).select_from(Ticket)) == 1
+    added = db.session.scalar(select(func.count()).where(TicketEvent.kind == EventKind.info_added))
+    assert added == TEXTS - 1
