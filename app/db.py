@@ -219,6 +219,13 @@ def claim(session: Session, row: Base, *still: ColumnElement[bool], **values: An
     return True
 
 
+def conflict_insert(session: Session, table: Any) -> Any:
+    """An INSERT into `table` that can say ON CONFLICT DO NOTHING / DO UPDATE ... WHERE, in the
+    session's dialect (SQLite and PostgreSQL spell it alike)."""
+    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
+    return dialect.insert(table)
+
+
 def insert_once(session: Session, row: Base, key: str) -> bool:
     """Insert `row` unless one with the same unique `key` exists; True when it was inserted.
 
@@ -229,9 +236,8 @@ def insert_once(session: Session, row: Base, key: str) -> bool:
     """
     table = row.__table__
     values = {c.key: getattr(row, c.key) for c in table.columns if getattr(row, c.key) is not None}
-    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
     statement = (
-        dialect.insert(table)
+        conflict_insert(session, table)
         .values(**values)
         .on_conflict_do_nothing(index_elements=[key])
         .returning(*table.columns)

@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, case, delete, false, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.auth.models import LoginThrottle as T
 from app.clock import utcnow
+from app.db import conflict_insert
 
 WINDOW = timedelta(minutes=15)
 LOCK = timedelta(minutes=15)
@@ -137,9 +137,8 @@ def _count(session: Session, key: str, rule: Rule, now: datetime) -> bool:
     restart = rule.restarts(now)
     count = case((restart, 1), else_=T.failures + 1)
     ladder = {n: now + rule.wait(n) for n in range(1, rule.longest_ladder + 1)}
-    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
     statement = (
-        dialect.insert(T)
+        conflict_insert(session, T)
         .values(key=key, failures=1, window_started_at=now, locked_until=ladder[1])
         .on_conflict_do_update(
             index_elements=[T.key],
@@ -170,9 +169,8 @@ def succeeded(session: Session, attempt: Attempt) -> None:
             locked_until=case((T.failures <= ADDRESS_ATTEMPTS, now), else_=T.locked_until),
         )
     )
-    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
     session.execute(
-        dialect.insert(T)
+        conflict_insert(session, T)
         .values(key=keys["known"], failures=0, window_started_at=now)
         .on_conflict_do_update(index_elements=[T.key], set_={"window_started_at": now})
     )

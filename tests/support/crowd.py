@@ -30,14 +30,27 @@ def at_once(
 ) -> list[T]:
     """Run `act` on `count` threads at the same instant; `prepare` runs first on each client
     (open the page, log in) so only the racing request is timed together."""
+    clients = [app.test_client() for _ in range(count)]
+
+    def ready(n: int) -> None:
+        if prepare is not None:
+            prepare(clients[n])
+
+    return together(count, lambda n: act(clients[n]), ready)
+
+
+def together(
+    count: int, act: Callable[[int], T], prepare: Callable[[int], object] | None = None
+) -> list[T]:
+    """`act(n)` for n in range(count), each on its own thread, released at the same instant
+    once every `prepare(n)` is done; the results in order."""
     start = threading.Barrier(count)
 
-    def one(_: int) -> T:
-        client = app.test_client()
+    def one(n: int) -> T:
         if prepare is not None:
-            prepare(client)
+            prepare(n)
         start.wait()
-        return act(client)
+        return act(n)
 
     with ThreadPoolExecutor(count) as pool:
         return list(pool.map(one, range(count)))
