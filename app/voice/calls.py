@@ -40,13 +40,13 @@ from app.ivr.engine import (
     Say,
     Step,
 )
-from app.ivr.flows import DialStaffNode, Flow, MenuNode
+from app.ivr.flows import DialStaffNode, Flow, MenuNode, RecordNode
 from app.messaging.models import Message, MessageKind, Priority
 from app.messaging.outbox import queue_sms
 from app.phones import InvalidPhone, PhoneNumber, normalize
 from app.residents.directory import by_phone, find_or_create
 from app.surveys import operations as surveys
-from app.tickets.intake import confirmation, open_ticket, resident_actor
+from app.tickets.intake import add_information, confirmation, open_ticket, resident_actor
 from app.tickets.lifecycle import record
 from app.tickets.models import Channel, EventKind, Ticket
 from app.tickets.resident_commands import open_tickets
@@ -63,6 +63,8 @@ from app.voice.roster import staff_available
 from app.voice.setup import INTAKE_FLOW, VoiceLine
 
 OUTBOUND_PATH = "/twilio/voice/outbound/{flow}"
+#: The variable the intake flow keeps the caller's problem under (``<store>_recording``...).
+PROBLEM = "description"
 #: Ticket creations and empty dials settled within one reply; a valid flow needs two at most.
 MAX_SETTLE = 5
 
@@ -196,13 +198,20 @@ def _unanswered_call(session: Session, line: VoiceLine, sid: str) -> Call | None
 
 def update_recording(
     session: Session,
+    line: VoiceLine,
     call_sid: str,
     recording_sid: str,
     url: str,
     status: str,
     duration: int | None,
+    node: str = "",
 ) -> CallRecording | None:
-    """A recording status callback; None when the call is unknown."""
+    """A recording status callback; None when the call is unknown.
+
+    A recording made while the flow listened (``node`` names where it began) is the caller's
+    own voice beside the words heard: it goes with the call's variables like a recording the
+    caller made after the beep, and onto the ticket if the call already has one.
+    """
     call = call_by_sid(session, call_sid)
     if call is None:
         return None
@@ -211,8 +220,25 @@ def update_recording(
         recording.status = status
     recording.url = url or recording.url
     recording.duration = duration if duration is not None else recording.duration
+    recording.node = node[:60] or recording.node
+    flow = line.flows.get(call.flow)
+    listened = flow.nodes.get(recording.node) if flow else None
+    if recording.status == "completed" and isinstance(listened, RecordNode) and listened.store:
+        _keep_listened(call, listened.store, recording)
     session.flush()
     return recording
+
+
+def _keep_listened(call: Call, store: str, recording: CallRecording) -> None:
+    state = dict(call.state or {})
+    kept = {f"{store}_recording": recording.url}
+    if recording.duration is not None:
+        kept[f"{store}_duration"] = recording.duration
+    state["variables"] = {**call.variables, **kept}
+    call.state = state
+    ticket = call.ticket
+    if store == PROBLEM and ticket is not None and ticket.recording_url in (None, recording.url):
+        ticket.recording_url, ticket.recording_seconds = recording.url, recording.duration
 
 
 # --- queries for the dashboard and surveys --------------------------------------------------------
@@ -404,6 +430,7 @@ def _context(session: Session, line: VoiceLine, call: Call, staff: tuple[str, ..
         },
         values=values,
         language=resident.language if resident else None,
+        hints=line.hints,
     )
 
 
@@ -429,26 +456,37 @@ def _ensure_ticket(
     variables = request.variables
     resident = call.resident or find_or_create(session, phone, call.language)
     found = _classification(variables)
-    ticket = open_ticket(
-        session, resident, str(variables.get("speech") or ""), Channel.voice, found
-    )
-    ticket.recording_url = _text(variables.get("description_recording"))
-    ticket.callback_requested = bool(variables.get("callback"))
+    words = str(variables.get("speech") or "")
+    # A voicemail from a resident whose request is still open is about that request.
+    current = open_tickets(session, resident) if variables.get("callback") else []
+    if current:
+        ticket = current[0]
+        if words:
+            add_information(ticket, resident, words, found)
+    else:
+        ticket = open_ticket(session, resident, words, Channel.voice, found)
+    recording = _text(variables.get(f"{PROBLEM}_recording"))
+    if ticket.recording_url is None and recording:
+        ticket.recording_url = recording
+        ticket.recording_seconds = _seconds(variables.get(f"{PROBLEM}_duration"))
+    ticket.callback_requested = ticket.callback_requested or bool(variables.get("callback"))
     record(
         ticket,
         EventKind.call_recorded,
         resident_actor(resident),
         data={
             "call_sid": call.sid,
-            "problem_recording": _text(variables.get("description_recording")),
+            "problem_recording": recording,
+            "problem_seconds": _seconds(variables.get(f"{PROBLEM}_duration")),
             "address_recording": _text(variables.get("address_recording")),
-            "callback": ticket.callback_requested,
+            "callback": bool(variables.get("callback")),
+            "added_to_open_ticket": bool(current),
             "dial_status": _text(variables.get("dial_status")),
         },
     )
     call.resident, call.ticket, call.outcome = resident, ticket, CallOutcome.ticket
     if resident.can_receive_sms:
-        _text_the_code(session, resident.phone, ticket, call.language, found)
+        _text_the_code(session, resident.phone, ticket, call.language, found, new=not current)
     return ticket.code
 
 
@@ -466,15 +504,19 @@ def _classification(variables: dict[str, object]) -> Classification:
 
 
 def _text_the_code(
-    session: Session, to: str, ticket: Ticket, language: str, found: Classification
+    session: Session, to: str, ticket: Ticket, language: str, found: Classification, new: bool
 ) -> None:
-    text = confirmation(ticket, language, found)
+    text = confirmation(ticket, language, found, new)
     priority = Priority.urgent if found.urgent else Priority.notice
     queue_sms(session, to, text, priority=priority, ticket_id=ticket.id)
 
 
 def _text(value: object) -> str | None:
     return str(value) if value else None
+
+
+def _seconds(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 # --- calls a domestic gateway plays itself ----------------------------------------------------

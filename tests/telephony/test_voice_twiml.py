@@ -31,7 +31,7 @@ def render(*actions, dial=()) -> ET.Element:
 
 
 def test_gather_with_speech_carries_language_hints_and_model():
-    gather = Gather(("dtmf", "speech"), 1, 6, "cmn-Hans-CN", ("洗衣机", "电视"), "category", (ZH,))
+    gather = Gather(("dtmf", "speech"), 1, 6, "zh-CN", ("洗衣机", "电视"), "category", (ZH,))
     [verb] = render(gather)
     assert verb.tag == "Gather"
     assert verb.attrib == {
@@ -41,10 +41,11 @@ def test_gather_with_speech_carries_language_hints_and_model():
         "action": "https://h.example/twilio/voice/step?node=category&n=7",
         "method": "POST",
         "actionOnEmptyResult": "false",
-        "language": "cmn-Hans-CN",
+        "language": "zh-CN",
         "hints": "洗衣机,电视",
-        "speechTimeout": "auto",
-        "speechModel": "default",
+        # Whole seconds, and no model named for Mandarin: Twilio picks one for the language
+        # (and refuses speechTimeout="auto" once a model is named, warning 13335).
+        "speechTimeout": "3",
     }
     [say] = verb
     assert say.tag == "Say" and say.text == "请按1。" and say.attrib["voice"] == "Polly.Zhiyu"
@@ -52,7 +53,7 @@ def test_gather_with_speech_carries_language_hints_and_model():
 
 def test_english_speech_uses_the_phone_call_model_and_keys_only_menus_no_speech():
     en = Gather(("dtmf", "speech"), 1, 5, "en-US", (), "greeting", ())
-    keys = Gather(("dtmf",), 1, 5, "cmn-Hans-CN", (), "rate", ())
+    keys = Gather(("dtmf",), 1, 5, "zh-CN", (), "rate", ())
     first, second = render(en, keys)
     assert first.attrib["speechModel"] == "phone_call" and "hints" not in first.attrib
     assert second.attrib["input"] == "dtmf" and "language" not in second.attrib
