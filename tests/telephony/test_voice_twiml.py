@@ -14,6 +14,8 @@ from app.ivr.engine import (
     Record,
     Redirect,
     Say,
+    StartRecording,
+    StopRecording,
 )
 from app.telephony import twiml
 
@@ -96,3 +98,23 @@ def test_pause_redirect_hangup_and_domain_signals():
     assert verbs[1].attrib == {"length": "1"}
     assert verbs[2].attrib == {"method": "POST"}
     assert verbs[2].text == "https://h.example/twilio/voice/step?node=category&n=7"
+
+
+def test_listening_while_recording_starts_a_named_recording_and_a_speech_only_gather():
+    listen = Gather(("speech",), 1, 6, "zh-CN", ("坏了",), "record_problem", (ZH,), 4)
+    start, gather = render(StartRecording("record_problem"), listen)
+    assert start.tag == "Start"
+    [recording] = start
+    assert recording.tag == "Recording" and recording.attrib == {
+        "name": "record_problem",
+        "track": "inbound",
+        "trim": "trim-silence",
+        "recordingStatusCallback": "https://h.example/twilio/voice/recording?node=record_problem",
+        "recordingStatusCallbackMethod": "POST",
+        "recordingStatusCallbackEvent": "completed",
+    }
+    assert gather.attrib["input"] == "speech" and "numDigits" not in gather.attrib
+    assert gather.attrib["speechTimeout"] == "4" and gather.attrib["hints"] == "坏了"
+    [stop] = render(StopRecording("record_problem"))
+    assert stop.tag == "Stop" and stop[0].tag == "Recording"
+    assert stop[0].attrib == {"name": "record_problem"}
