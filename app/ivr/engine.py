@@ -624,7 +624,8 @@ def _heard(speech: SpeechInput | None, event: Event) -> str | None:
 
 
 def _is_code(name: str) -> bool:
-    return name == "code" or name.endswith("_code")
+    """Codes and phone numbers are read one digit at a time, so they can be written down."""
+    return name in ("code", "phone") or name.endswith("_code")
 
 
 def _default_language(flow: Flow) -> str:

@@ -24,6 +24,7 @@ CONDITIONS = frozenset(
         "in_office_hours",  # staff are on duty now, so dialling them makes sense
         "number_known",  # caller is a known resident, so we already have an address
         "is_mobile",  # caller can receive SMS (landlines cannot)
+        "offer_won",  # offer call: this volunteer's "1" took the ticket (nobody was first)
     }
 )
 

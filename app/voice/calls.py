@@ -50,6 +50,7 @@ from app.tickets.intake import add_information, confirmation, open_ticket, resid
 from app.tickets.lifecycle import record
 from app.tickets.models import Channel, EventKind, Ticket
 from app.tickets.resident_commands import open_tickets
+from app.voice import offer_calls
 from app.voice.models import (
     ENDED,
     Call,
@@ -61,10 +62,21 @@ from app.voice.models import (
 )
 from app.voice.roster import staff_available
 from app.voice.setup import INTAKE_FLOW, VoiceLine
+from app.volunteers.dispatch import VOICE_OFFER_FLOW, Result, offer_values
 
 OUTBOUND_PATH = "/twilio/voice/outbound/{flow}"
 #: The variable the intake flow keeps the caller's problem under (``<store>_recording``...).
 PROBLEM = "description"
+#: What a call running each flow is for; any other outbound flow only tells something.
+FLOW_PURPOSES = {
+    INTAKE_FLOW: CallPurpose.intake,
+    "survey": CallPurpose.survey,
+    VOICE_OFFER_FLOW: CallPurpose.offer,
+}
+#: Final statuses of a call that never reached anyone.
+UNREACHED = frozenset(
+    {CallStatus.busy, CallStatus.no_answer, CallStatus.failed, CallStatus.canceled}
+)
 #: Ticket creations and empty dials settled within one reply; a valid flow needs two at most.
 MAX_SETTLE = 5
 
@@ -138,12 +150,17 @@ def answer_step(
         return Turn(call, replay=call.last_reply)
     flow = line.flows.get(call.flow) or line.flows[INTAKE_FLOW]
     state = CallState.from_dict(call.state)
+    won = False
     if event.node == state.node:
         _note_input(session, call, event, recording_sid)
         if isinstance(flow.nodes.get(state.node), DialStaffNode) and _answered(event):
             call.outcome = CallOutcome.connected
+        if call.purpose == CallPurpose.offer and event.digits:
+            # Settled before the flow goes on, so the one who was first hears the details.
+            settled = offer_calls.settle(session, call, flow, state.node, event.digits)
+            won = settled is not None and settled.result is Result.accepted
     staff = _staff(session, line)
-    ctx = _context(session, line, call, staff)
+    ctx = _context(session, line, call, staff, won=won)
     return _settle(session, line, call, flow, engine.advance(flow, state, event, ctx), ctx, staff)
 
 
@@ -174,11 +191,14 @@ def end_call(
     if call.status in ENDED:
         return call
     call.status, call.ended_at, call.duration = new, utcnow(), duration
-    if call.outcome is None:
-        intake = call.purpose == CallPurpose.intake
-        call.outcome = CallOutcome.missed if intake else CallOutcome.not_rated
+    if call.outcome is None and call.purpose == CallPurpose.intake:
+        call.outcome = CallOutcome.missed
+    elif call.outcome is None and call.purpose == CallPurpose.survey:
+        call.outcome = CallOutcome.not_rated
     if call.purpose == CallPurpose.survey and call.ticket is not None:
         surveys.survey_call_ended(session, call.ticket, survey_rating_for_call(call))
+    if call.purpose == CallPurpose.offer and new in UNREACHED:
+        offer_calls.unreached(session, call)
     session.flush()
     return call
 
@@ -295,7 +315,7 @@ def _new_call(
     call = Call(
         sid=sid,
         direction=direction,
-        purpose=CallPurpose.intake if flow == INTAKE_FLOW else CallPurpose.survey,
+        purpose=FLOW_PURPOSES.get(flow, CallPurpose.notice),
         caller=phone.e164 if phone else caller[:40],
         line=to[:40],
         flow=flow,
@@ -410,7 +430,9 @@ def _staff(session: Session, line: VoiceLine) -> tuple[str, ...]:
     return tuple(s.phone for s in shifts)
 
 
-def _context(session: Session, line: VoiceLine, call: Call, staff: tuple[str, ...]) -> Context:
+def _context(
+    session: Session, line: VoiceLine, call: Call, staff: tuple[str, ...], won: bool = False
+) -> Context:
     resident = call.resident
     phone = _phone(call.caller, line.region)
     mobile = resident.can_receive_sms if resident else bool(phone and phone.can_receive_sms)
@@ -419,19 +441,43 @@ def _context(session: Session, line: VoiceLine, call: Call, staff: tuple[str, ..
     if current:
         values["open_ticket_code"] = current[0].code
         values["status"] = {lang: names[current[0].status] for lang, names in STATUS_NAMES.items()}
+    language = resident.language if resident else None
     if call.ticket is not None:
         values["ticket_code"] = call.ticket.code
+        values.update(_about_the_ticket(session, call, won))
+        offer = (
+            offer_calls.offer_by_call(session, call) if call.purpose == CallPurpose.offer else None
+        )
+        language = offer.volunteer.language if offer and offer.volunteer else language
     return Context(
         conditions={
             "in_office_hours": bool(staff),
             "known_caller_with_open_ticket": bool(current),
             "number_known": bool(resident and resident.address),
             "is_mobile": mobile,
+            "offer_won": won,
         },
         values=values,
-        language=resident.language if resident else None,
+        language=language,
         hints=line.hints,
     )
+
+
+def _about_the_ticket(session: Session, call: Call, won: bool) -> dict[str, str | dict[str, str]]:
+    """What an offer or a notice call says about its ticket, in each language."""
+    ticket = call.ticket
+    assert ticket is not None
+    values: dict[str, str | dict[str, str]] = {}
+    if call.purpose == CallPurpose.offer:
+        by_language = {lang: offer_values(ticket, lang) for lang in STATUS_NAMES}
+        for key in ("category", "place", "summary"):
+            values[key] = {lang: found[key] for lang, found in by_language.items()}
+        offer = offer_calls.offer_by_call(session, call)
+        if won and offer is not None:
+            values.update(offer_calls.won_values(offer))
+    elif call.purpose == CallPurpose.notice and ticket.assignee is not None:
+        values["volunteer"] = ticket.assignee.name
+    return values
 
 
 def _phone(raw: str, region: str) -> PhoneNumber | None:
@@ -531,6 +577,10 @@ def gateway_keys(session: Session, line: VoiceLine, sid: str, keys: str) -> Call
     flow = line.flows.get(call.flow)
     key = keys[:1]
     call.digits = [*call.digits, keys]
+    if call.purpose == CallPurpose.offer and flow is not None:
+        offer_calls.call_the_winner(session, offer_calls.settle(session, call, flow, None, key))
+        session.flush()
+        return call
     for node in flow.nodes.values() if flow else ():
         if isinstance(node, MenuNode) and node.store and key in node.options:
             state = dict(call.state or {})
