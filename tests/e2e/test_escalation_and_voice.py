@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from app.communities.models import Department
 from app.db import db
-from app.messaging.models import Message, MessageKind
 from app.surveys.models import Rating, Survey, SurveyChannel
 from app.tickets.escalation import escalate
 from app.tickets.lifecycle import Actor
@@ -23,6 +22,7 @@ from tests.e2e.street import (
     RESIDENT,
     kinds,
     latest_code,
+    placed_call_sid,
     ticket,
 )
 from tests.support.call_walker import CallWalker
@@ -129,13 +129,3 @@ def test_a_landline_resident_reports_by_phone_and_rates_by_phone(walk, clock, cl
     assert events[events.index("resolve") :] == [
         *("resolve", "survey_sent", "survey_call_retry", "survey_answered", "close"),
     ]
-
-
-def placed_call_sid(code: str) -> str:
-    """The CallSid the provider gave the newest call about the ticket."""
-    query = select(Message.provider_sid).where(
-        Message.ticket_id == ticket(code).id, Message.kind == MessageKind.call
-    )
-    sid = db.session.scalars(query.order_by(Message.id.desc())).first()
-    assert sid
-    return sid
