@@ -35,6 +35,15 @@ def offer_call(client, code: str) -> CallWalker:
     return call
 
 
+def offered(walk, problem: str) -> str:
+    """王师傅 joins the street, the resident texts ``problem``, and the offers go out."""
+    elder_volunteer()
+    walk.text(RESIDENT, problem)
+    code = latest_code()
+    walk.tick()
+    return code
+
+
 def elders_offer(code: str) -> Offer:
     db.session.expire_all()
     query = select(Offer).join(Volunteer).where(Volunteer.phone == ELDER)
@@ -69,10 +78,7 @@ def test_a_volunteer_on_a_landline_is_called_and_takes_the_ticket_with_1(walk, c
 
 
 def test_the_first_to_accept_wins_even_against_a_key_pressed_later(walk, client):
-    elder_volunteer()
-    walk.text(RESIDENT, "电视没图像了")
-    code = latest_code()
-    walk.tick()
+    code = offered(walk, "电视没图像了")
     call = offer_call(client, code)
     assert "由您负责" in walk.text(FIXER, "1")  # 李师傅 texted first
     call.press("1")
@@ -82,10 +88,7 @@ def test_the_first_to_accept_wins_even_against_a_key_pressed_later(walk, client)
 
 
 def test_2_declines_and_counts_as_a_decline(walk, client):
-    elder_volunteer()
-    walk.text(RESIDENT, "冰箱不制冷")
-    code = latest_code()
-    walk.tick()
+    code = offered(walk, "冰箱不制冷")
     call = offer_call(client, code)
     call.press("2")
     assert call.hung_up and "这次不麻烦您了" in call.heard
@@ -95,24 +98,17 @@ def test_2_declines_and_counts_as_a_decline(walk, client):
 
 
 def test_an_offer_call_nobody_picks_up_is_no_reply_at_once(walk, client):
-    elder_volunteer()
-    walk.text(RESIDENT, "热水器坏了")
-    code = latest_code()
-    walk.tick()
+    code = offered(walk, "热水器坏了")
     missed = CallWalker(client, ELDER, sid=placed_call_sid(code))
     missed.outbound = True
-    missed.hang_up("no-answer", duration=0)
-    assert elders_offer(code).status == OfferStatus.failed
-    assert db.session.get(Volunteer, elders_offer(code).volunteer_id).no_replies == 1
-    missed.hang_up("no-answer", duration=0)  # Twilio's retry of the callback changes nothing
-    assert db.session.get(Volunteer, elders_offer(code).volunteer_id).no_replies == 1
+    for _ in range(2):  # Twilio's retry of the callback changes nothing
+        missed.hang_up("no-answer", duration=0)
+        assert elders_offer(code).status == OfferStatus.failed
+        assert db.session.get(Volunteer, elders_offer(code).volunteer_id).no_replies == 1
 
 
 def test_silence_three_times_ends_the_call_and_leaves_the_offer_open(walk, client):
-    elder_volunteer()
-    walk.text(RESIDENT, "洗衣机漏水")
-    code = latest_code()
-    walk.tick()
+    code = offered(walk, "洗衣机漏水")
     call = offer_call(client, code)
     call.silence().silence().silence()
     assert call.hung_up and "请别人帮忙" in call.heard

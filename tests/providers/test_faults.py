@@ -41,6 +41,16 @@ def queue_three() -> list[int]:
     return ids
 
 
+def break_gateway(gateway: Gateway, fault: str) -> None:
+    """The gateway down (port closed, or answering 503) or throttling, until it recovers."""
+    if fault == "refused":
+        gateway.double.refuse()
+    elif fault == "503":
+        gateway.double.fail_next(10, 503, "ServiceUnavailable")
+    else:
+        gateway.double.fail_next(10, 200, THROTTLED[gateway.provider])
+
+
 def statuses(ids: list[int]) -> list[MessageStatus]:
     db.session.expire_all()
     return [db.session.get(Message, i).status for i in ids]
@@ -55,12 +65,7 @@ def test_a_gateway_down_or_throttled_keeps_every_text_queued_until_it_is_back(
     gateway, clock, fault
 ):
     ids = queue_three()
-    if fault == "refused":
-        gateway.double.refuse()
-    elif fault == "503":
-        gateway.double.fail_next(10, 503, "ServiceUnavailable")
-    else:
-        gateway.double.fail_next(10, 200, THROTTLED[gateway.provider])
+    break_gateway(gateway, fault)
     outcome = send_once(gateway)
     assert outcome.provider_trouble and outcome.failed == 0
     assert set(statuses(ids)) == {MessageStatus.queued}
@@ -146,12 +151,7 @@ def test_a_call_waits_out_a_fault_and_is_placed_once_the_gateway_is_back(gateway
         values={"code": "804213", "volunteer": "李师傅"},
     )
     db.session.commit()
-    if fault == "refused":
-        gateway.double.refuse()
-    elif fault == "503":
-        gateway.double.fail_next(10, 503, "ServiceUnavailable")
-    else:
-        gateway.double.fail_next(10, 200, THROTTLED[gateway.provider])
+    break_gateway(gateway, fault)
     assert send_once(gateway).provider_trouble
     assert statuses([call.id]) == [MessageStatus.queued]
 
