@@ -19,6 +19,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     MetaData,
+    Table,
     create_engine,
     event,
     inspect,
@@ -36,6 +37,7 @@ from sqlalchemy.orm import (
     sessionmaker,
 )
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -195,6 +197,18 @@ def claim(session: Session, row: Base, *still: ColumnElement[bool], **values: An
     for name, value in values.items():
         set_committed_value(row, name, value)
     return True
+
+
+def insert_skipping(table: Table, key: str, *returning: ColumnElement[Any]) -> dict[str, Insert]:
+    """`INSERT ... ON CONFLICT (key) DO NOTHING RETURNING ...` for each dialect, built once:
+    run the one for the session's dialect with a list of rows (one statement for them all);
+    the rows it returns are those inserted."""
+    return {
+        module.dialect.name: module.insert(table)
+        .on_conflict_do_nothing(index_elements=[key])
+        .returning(*returning)
+        for module in (sqlite, postgresql)
+    }
 
 
 def insert_once(session: Session, row: Base, key: str) -> bool:

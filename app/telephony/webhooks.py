@@ -10,10 +10,8 @@ from flask import Blueprint, Response, abort, current_app, request
 from werkzeug.exceptions import BadRequest
 
 from app.db import db
-from app.messaging import outbox
 from app.messaging.delivery import apply_status
 from app.messaging.inbound import receive_sms
-from app.messaging.models import MessageStatus
 from app.surveys import sms as survey_answers
 from app.telephony import twiml
 from app.telephony.security import SIGNATURE_HEADER, is_valid_signature, public_url
@@ -60,23 +58,16 @@ def incoming_sms() -> Response:
     body = request.form.get("Body", "")[:1600]
     session = db.session
     received = receive_sms(
-        session, sid, sender, body, current_app.config["HOTLINE_REGION"], SMS_HANDLERS
+        session,
+        sid,
+        sender,
+        body,
+        current_app.config["HOTLINE_REGION"],
+        SMS_HANDLERS,
+        inline=True,
     )
-    bodies = []
-    for answer in received.answers if received else []:
-        if answer.text is None:
-            continue
-        reply = outbox.record_reply(
-            session,
-            received.peer,
-            answer.text,
-            ticket_id=answer.ticket_id,
-            ignore_opt_out=answer.ignore_opt_out,
-        )
-        if reply.status == MessageStatus.replied:
-            bodies.append(reply.body)
     session.commit()
-    return twiml.messages(bodies)
+    return twiml.messages(received.replies if received else [])
 
 
 @bp.post("/status/sms")

@@ -1,0 +1,97 @@
+"""What an inbound text may cost the database: statements counted on the engine, flushes on the
+session. A change that adds a query to the hot path fails here before it shows in a benchmark.
+
+Transaction control (BEGIN, COMMIT) is not counted; every other statement is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from app.db import db
+from app.messaging.models import Message
+from app.residents.models import Resident
+from app.tickets.models import Ticket
+from tests.support.texting import post_signed, replies, sms_form, text_line
+
+# A first text from a new number: the sender's context, the resident, the ticket, its
+# "received" event, the worker's job, and the text with its reply (one INSERT).
+NEW_SENDER_TICKET = 6
+# A known resident's new problem: the same without the resident.
+KNOWN_RESIDENT_TICKET = 5
+# The provider delivering a text again: the context SELECT tells it, nothing is written.
+DUPLICATE = 1
+
+_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
+@contextmanager
+def counted(app: Flask) -> Iterator[tuple[list[str], list[int]]]:
+    """Statements run on the app's engine, and ORM flushes that wrote something."""
+    statements: list[str] = []
+    flushes: list[int] = []
+    with app.app_context():
+        engine = db.engine
+
+    def on_execute(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        if not statement.lstrip().upper().startswith(_CONTROL):
+            statements.append(" ".join(statement.split())[:120])
+
+    def on_flush(session: Session, context: object, instances: object) -> None:
+        flushes.append(len(session.new) + len(session.dirty) + len(session.deleted))
+
+    event.listen(engine, "before_cursor_execute", on_execute)
+    event.listen(Session, "before_flush", on_flush)
+    try:
+        yield statements, flushes
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+        event.remove(Session, "before_flush", on_flush)
+
+
+def post(client, sender: str, body: str, sid: str | None = None):  # type: ignore[no-untyped-def]
+    return post_signed(client, "/twilio/sms", sms_form(sender, body, sid))
+
+
+def test_a_first_text_from_a_new_number_stays_within_its_budget(client, ctx):
+    with counted(client.application) as (statements, flushes):
+        response = post(client, "13800138000", "洗衣机坏了，转几下就不动了")
+    [reply] = replies(response)
+    ticket = db.session.scalars(select(Ticket)).one()
+    assert ticket.code in reply
+    assert len(statements) <= NEW_SENDER_TICKET, "\n".join(statements)
+    assert flushes == []  # Core statements only: no unit of work on the hot path
+    inbound = db.session.scalars(select(Message).where(Message.provider_sid.is_not(None))).one()
+    assert inbound.ticket_id == ticket.id  # written once, already holding its ticket
+
+
+def test_a_known_residents_new_problem_stays_within_its_budget(client, ctx, clock):
+    text_line(client, "13800138000", "洗衣机坏了，转几下就不动了")
+    resident = db.session.scalars(select(Resident)).one()
+    resident.building = "3栋"  # the same-building repeat check is part of the one SELECT
+    db.session.commit()
+    clock.advance(hours=3)  # past the window in which a text adds to the open ticket
+    with counted(client.application) as (statements, flushes):
+        response = post(client, "13800138000", "楼道灯不亮了")
+    [reply] = replies(response)
+    code = db.session.scalar(select(Ticket.code).where(Ticket.category_code == "electrical"))
+    assert code is not None and code in reply
+    assert len(statements) <= KNOWN_RESIDENT_TICKET, "\n".join(statements)
+    assert flushes == []
+
+
+def test_a_repeated_delivery_costs_one_statement_and_writes_nothing(client, ctx):
+    text_line(client, "13800138000", "洗衣机坏了，转几下就不动了", sid="SM" + "7" * 32)
+    db.session.commit()
+    with counted(client.application) as (statements, flushes):
+        response = post(client, "13800138000", "洗衣机坏了，转几下就不动了", sid="SM" + "7" * 32)
+    assert response.status_code == 200 and replies(response) == []
+    assert len(statements) == DUPLICATE, "\n".join(statements)
+    assert statements[0].startswith("SELECT")
+    assert flushes == []
+    assert db.session.scalar(select(Ticket.id).order_by(Ticket.id.desc())) == 1
