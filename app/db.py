@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from flask import current_app
 from sqlalchemy import (
@@ -83,6 +83,9 @@ def str_enum(enum_type: type[StrEnum], length: int, *, strict: bool = False) -> 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
+
+
+_Row = TypeVar("_Row", bound=Base)
 
 
 class _AppSession(Session):
@@ -199,6 +202,17 @@ def claim(session: Session, row: Base, *still: ColumnElement[bool], **values: An
     return True
 
 
+def persistent(session: Session, row: _Row, values: dict[str, Any]) -> _Row:
+    """`row` holding `values` as loaded from the database (reading them costs no SELECT, and
+    only later changes are written), and persistent in `session`, which must not hold another
+    object for the same primary key. For a row just written or read by a Core statement."""
+    for key, value in values.items():
+        set_committed_value(row, key, value)
+    make_transient_to_detached(row)
+    session.add(row)
+    return row
+
+
 def insert_skipping(table: Table, key: str, *returning: ColumnElement[Any]) -> dict[str, Insert]:
     """`INSERT ... ON CONFLICT (key) DO NOTHING RETURNING ...` for each dialect, built once:
     run the one for the session's dialect with a list of rows (one statement for them all);
@@ -231,10 +245,7 @@ def insert_once(session: Session, row: Base, key: str) -> bool:
     stored = session.execute(statement).one_or_none()
     if stored is None:
         return False
-    for column, value in zip(table.columns, stored, strict=True):
-        setattr(row, column.key, value)
-    make_transient_to_detached(row)
-    session.add(row)
+    persistent(session, row, dict(zip([c.key for c in table.columns], stored, strict=True)))
     return True
 
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Select, and_, bindparam, exists, literal, or_, select
+from sqlalchemy import Row, Select, and_, bindparam, exists, literal, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.communities.models import Department
 from app.config import current_settings
+from app.db import persistent
 from app.messaging.models import Message, OptOut
 from app.residents.models import Resident
 from app.surveys.models import Survey, SurveyChannel, SurveyStatus
@@ -48,7 +49,9 @@ def _statement() -> Select:
         Ticket.building == Resident.building,
         Ticket.community_id == Resident.community_id,
     )
-    active = Ticket.status.in_(sorted(ACTIVE_STATUSES))
+    # The statuses are fixed words: written into the SQL once, rather than a list bound anew
+    # (and the statement re-rendered) on every execution.
+    active = Ticket.status.in_([literal_column(f"'{s.value}'") for s in sorted(ACTIVE_STATUSES)])
     recent = (
         select(Ticket.id)
         .where(mine, active, Ticket.last_report_at >= bindparam("followup_since"))
@@ -85,7 +88,7 @@ def _statement() -> Select:
     one_row = select(literal(1).label("one")).subquery()
     return (
         select(
-            Resident,
+            *_RESIDENT,
             exists().where(Message.provider_sid == bindparam("sid")).label("seen"),
             exists().where(OptOut.phone == phone).label("opted_out"),
             exists().where(Volunteer.phone == phone).label("volunteer"),
@@ -99,30 +102,42 @@ def _statement() -> Select:
     )
 
 
+_RESIDENT = list(Resident.__table__.columns)
 _STATEMENT = _statement()  # built once; each text only binds its values
 
 
 def load_sender(session: Session, sid: str, phone: str, category: str) -> Sender:
     settings = current_settings()
     now = utcnow()
-    row = session.execute(
-        _STATEMENT,
-        {
-            "sid": sid,
-            "phone": phone,
-            "category": category,
-            "followup_since": now - timedelta(hours=settings.HOTLINE_FOLLOWUP_WINDOW_HOURS),
-            "repeat_since": now - timedelta(hours=settings.HOTLINE_REPEAT_WINDOW_HOURS),
-            "comment_since": now - timedelta(minutes=settings.HOTLINE_SURVEY_COMMENT_MINUTES),
-        },
-    ).one()
+    row = (
+        session.connection()
+        .execute(
+            _STATEMENT,
+            {
+                "sid": sid,
+                "phone": phone,
+                "category": category,
+                "followup_since": now - timedelta(hours=settings.HOTLINE_FOLLOWUP_WINDOW_HOURS),
+                "repeat_since": now - timedelta(hours=settings.HOTLINE_REPEAT_WINDOW_HOURS),
+                "comment_since": now - timedelta(minutes=settings.HOTLINE_SURVEY_COMMENT_MINUTES),
+            },
+        )
+        .one()
+    )
     return Sender(
         seen=bool(row.seen),
         opted_out=bool(row.opted_out),
         volunteer=bool(row.volunteer),
         liaison=bool(row.liaison),
-        resident=row.Resident,
+        resident=_resident(session, row),
         survey=bool(row.survey),
         recent_ticket_id=row.recent_ticket_id,
         original_id=row.original_id,
     )
+
+
+def _resident(session: Session, row: Row) -> Resident | None:
+    """The resident of `row`, persistent in `session` as if the ORM had loaded it."""
+    if row.id is None:
+        return None
+    return persistent(session, Resident(), {c.key: row._mapping[c] for c in _RESIDENT})

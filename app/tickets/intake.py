@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, make_transient_to_detached, object_session
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.categories.catalog import Classification, category_name, classify
 from app.clock import utcnow
 from app.config import current_settings
-from app.db import insert_skipping
+from app.db import insert_skipping, persistent
 from app.messaging.outbox import Text
 from app.messaging.sender_context import Sender
 from app.residents.models import Resident
@@ -177,11 +177,7 @@ def _insert(session: Session, ticket: Ticket) -> None:
         ticket_id = session.execute(statement, values | {"code": code}).scalar()
         if ticket_id is not None:
             break
-    for key, value in values.items():  # loaded as written: reading them costs no SELECT
-        set_committed_value(ticket, key, value)
-    ticket.id, ticket.code = ticket_id, code
-    make_transient_to_detached(ticket)
-    session.add(ticket)
+    persistent(session, ticket, values | {"id": ticket_id, "code": code})
 
 
 def confirmation(ticket: Ticket, language: str, found: Classification, new: bool = True) -> Text:
