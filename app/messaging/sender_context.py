@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from sqlalchemy import Row, Select, and_, bindparam, exists, literal, literal_column, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from app.clock import utcnow
 from app.communities.models import Department
@@ -140,4 +141,7 @@ def _resident(session: Session, row: Row) -> Resident | None:
     """The resident of `row`, persistent in `session` as if the ORM had loaded it."""
     if row.id is None:
         return None
+    held = session.identity_map.get(identity_key(Resident, row.id))
+    if held is not None:  # already in this session (a worker's or a test's): that one
+        return held
     return persistent(session, Resident(), {c.key: row._mapping[c] for c in _RESIDENT})
