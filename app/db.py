@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -171,6 +171,28 @@ class Database:
         return self.engine.dialect.name == "sqlite"
 
 
+class LostRace(Exception):
+    """A conditional write found its row changed by a concurrent unit of work that came first."""
+
+
+RACE_RETRIES = 3
+T = TypeVar("T")
+
+
+def again_if_lost(session: Session, work: Callable[[], T]) -> T:
+    """Run `work`, the writes of a whole unit; if it lost a race, roll it all back and run it
+    again. The winner has committed by then (the loser waited on its row lock), so the work now
+    does what it would have done had it come just after: a text resent a dozen times at once
+    is handled once and then answered like a late copy. SQLite's writers take turns, so only
+    PostgreSQL gets here."""
+    for _ in range(RACE_RETRIES - 1):
+        try:
+            return work()
+        except LostRace:
+            session.rollback()
+    return work()
+
+
 def claim(session: Session, row: Base, *still: ColumnElement[bool], **values: Any) -> bool:
     """Set `values` on `row` only while the conditions `still` hold in the database; True if
     this caller won.
@@ -225,6 +247,13 @@ def insert_skipping(table: Table, key: str, *returning: ColumnElement[Any]) -> d
     }
 
 
+def conflict_insert(session: Session, table: Any) -> Any:
+    """An INSERT into `table` that can say ON CONFLICT DO NOTHING / DO UPDATE ... WHERE, in the
+    session's dialect (SQLite and PostgreSQL spell it alike)."""
+    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
+    return dialect.insert(table)
+
+
 def insert_once(session: Session, row: Base, key: str) -> bool:
     """Insert `row` unless one with the same unique `key` exists; True when it was inserted.
 
@@ -235,9 +264,8 @@ def insert_once(session: Session, row: Base, key: str) -> bool:
     """
     table = row.__table__
     values = {c.key: getattr(row, c.key) for c in table.columns if getattr(row, c.key) is not None}
-    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
     statement = (
-        dialect.insert(table)
+        conflict_insert(session, table)
         .values(**values)
         .on_conflict_do_nothing(index_elements=[key])
         .returning(*table.columns)

@@ -12,7 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Row, Select, and_, bindparam, exists, literal, literal_column, or_, select
+from sqlalchemy import (
+    Row,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -103,11 +114,22 @@ def _statement() -> Select:
     )
 
 
+NUMBER_LOCKS = 581  # the advisory lock class (first key) of numbers whose text is being handled
+_HOLD = select(func.pg_advisory_xact_lock(NUMBER_LOCKS, func.hashtext(bindparam("phone"))))
 _RESIDENT = list(Resident.__table__.columns)
 _STATEMENT = _statement()  # built once; each text only binds its values
 
 
 def load_sender(session: Session, sid: str, phone: str, category: str) -> Sender:
+    """The sender of a text, read in one SELECT.
+
+    PostgreSQL: the number is held first (an advisory lock to the end of the transaction), so
+    texts from one number are handled one at a time and what is read here stays current until
+    the commit: a text resent a dozen times at once opens one ticket, the copies find it.
+    SQLite's writers take turns already.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().execute(_HOLD, {"phone": phone})
     settings = current_settings()
     now = utcnow()
     row = (

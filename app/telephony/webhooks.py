@@ -9,9 +9,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, request
 from werkzeug.exceptions import BadRequest
 
-from app.db import db
+from app.db import again_if_lost, db
 from app.messaging.delivery import apply_status
-from app.messaging.inbound import receive_sms
+from app.messaging.inbound import Received, receive_sms
 from app.surveys import sms as survey_answers
 from app.telephony import twiml
 from app.telephony.security import SIGNATURE_HEADER, is_valid_signature, public_url
@@ -57,15 +57,12 @@ def incoming_sms() -> Response:
     sender = required("From", 40)
     body = request.form.get("Body", "")[:1600]
     session = db.session
-    received = receive_sms(
-        session,
-        sid,
-        sender,
-        body,
-        current_app.config["HOTLINE_REGION"],
-        SMS_HANDLERS,
-        inline=True,
-    )
+    region = current_app.config["HOTLINE_REGION"]
+
+    def handle() -> Received | None:
+        return receive_sms(session, sid, sender, body, region, SMS_HANDLERS, inline=True)
+
+    received = again_if_lost(session, handle)
     session.commit()
     return twiml.messages(received.replies if received else [])
 

@@ -15,6 +15,7 @@ from app.config import current_settings
 from app.db import insert_skipping, persistent
 from app.messaging.outbox import Text
 from app.messaging.sender_context import Sender
+from app.residents import directory
 from app.residents.models import Resident
 from app.scheduling.jobs import enqueue
 from app.scheduling.models import JobKind
@@ -83,9 +84,10 @@ def report(
     found = found or classify(text)
     if sender is None:
         window = timedelta(hours=current_settings().HOTLINE_FOLLOWUP_WINDOW_HOURS)
+        directory.hold(session, resident)  # the check below and the new ticket, one at a time
         ticket = recent_open_ticket(session, resident, window)
         original: int | _LookUp | None = LOOK_UP
-    else:
+    else:  # read after the sender's number was held (messaging.sender_context): current
         recent = sender.recent_ticket_id
         ticket = session.get(Ticket, recent) if recent is not None else None
         original = sender.original_id
