@@ -167,14 +167,25 @@ def _exit_on_signal(signum: int, frame: Any) -> None:
 
 
 @click.command("worker")
+@click.option(
+    "--metrics-port",
+    type=int,
+    default=None,
+    help="Serve this worker's counters (sends, provider errors) for Prometheus on 127.0.0.1.",
+)
 @with_appcontext
-def worker_command() -> None:
+def worker_command(metrics_port: int | None) -> None:
     """Send the outbox, run jobs as they come and the scheduled sweeps until stopped."""
+    from prometheus_client import start_http_server
+
+    from app.operations.metrics import PROCESS
     from app.scheduling.runner import Worker
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     prepare_database()
     worker = Worker(app)
+    if metrics_port is not None:
+        start_http_server(metrics_port, addr="127.0.0.1", registry=PROCESS)
 
     def stop(*_: Any) -> None:
         worker.stopping.set()
