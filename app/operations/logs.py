@@ -82,5 +82,7 @@ def configure(fmt: str = "json", level: str = "INFO") -> None:
     )
     root.addHandler(handler)
     root.setLevel(level.upper())
-    # The request line comes from app.operations.requests, with its route and trace.
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # The request line comes from app.operations.web, with its route and trace; the migration
+    # and scheduler libraries say every step at INFO, which is noise for whoever runs the line.
+    for chatty in ("werkzeug", "alembic", "apscheduler"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
