@@ -64,6 +64,7 @@ def build_cli() -> FlaskGroup:
     cli.add_command(ivr_group)
     cli.add_command(templates_group)
     cli.add_command(categories_group)
+    cli.add_command(doctor)  # reports a configuration that stops the app, instead of crashing
     return cli
 
 
@@ -327,6 +328,22 @@ def sms_command(sender: str, url: str | None, port: int | None, body: str) -> No
         sys.exit(1)
     click.echo(f"HTTP {status}")
     click.echo(reply)
+
+
+@click.command("doctor")
+def doctor() -> None:
+    """Check configuration, database, migrations, provider accounts, the public URL and its
+    signatures, IVR flows and SMS templates; one line each, exit 1 if any fails."""
+    from app.config import PROJECT_ROOT
+    from app.operations.doctor import run
+
+    failed = 0
+    for check in run(PROJECT_ROOT / "instance"):
+        click.echo(check.line())
+        failed += not check.ok
+    if failed:
+        click.echo(f"{failed} check(s) failed", err=True)
+        sys.exit(1)
 
 
 @click.group("ivr")
