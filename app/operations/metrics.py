@@ -13,7 +13,13 @@ import os
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
@@ -28,6 +34,7 @@ from app.surveys.models import Survey, SurveyStatus
 from app.tickets.models import ACTIVE_STATUSES, Ticket
 from app.volunteers.models import Offer, OfferStatus
 
+disable_created_metrics()  # the *_created series say when a process started: noise here
 PROCESS = CollectorRegistry()
 
 REQUESTS = Counter(
