@@ -74,7 +74,7 @@ def _forget_transaction() -> None:
     try:
         db.session.rollback()
     except SQLAlchemyError:
-        db.session.remove()  # the connection is gone; the pool replaces it
+        db.registry.remove()  # the connection is gone; the pool replaces it
 
 
 def database_unavailable(error: DBAPIError | PoolTimeout) -> bool:
