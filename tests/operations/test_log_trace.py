@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 import secrets
 import signal
+import time
 from pathlib import Path
 
-from tests.support.live import AUTH_TOKEN, sent_messages, signed, wait_for_sent
+import requests
+
+from tests.support.live import ANSWER_SECONDS, AUTH_TOKEN, SENT_SECONDS, signed
 from tests.support.processes import Hotline, free_port, hotline_env
 
 RESIDENT = "13800138002"  # a demo resident: her text is dispatched at once
@@ -23,6 +26,26 @@ def json_lines(log: Path) -> list[dict[str, object]]:
     return lines
 
 
+def offers_sent(lines: list[dict[str, object]], sid: str) -> list[dict[str, object]]:
+    sent = ("sms sent", "sms delivered")
+    return [line for line in lines if line.get("trace") == sid and line["msg"] in sent]
+
+
+def wait_for_offers(log: Path, sid: str, worker: Hotline) -> None:
+    """The worker logs the offers the text caused as it sends them (polled, bounded)."""
+    deadline = time.monotonic() + SENT_SECONDS
+    while not offers_sent(json_lines(log), sid):
+        assert time.monotonic() < deadline, f"no offer sent:\n{worker.output()}"
+        time.sleep(0.2)
+
+
+def wait_until_ready(base: str, worker: Hotline) -> None:
+    deadline = time.monotonic() + SENT_SECONDS
+    while requests.get(base + "/readyz", timeout=ANSWER_SECONDS).status_code != 200:
+        assert time.monotonic() < deadline, f"never ready:\n{worker.output()}"
+        time.sleep(0.2)
+
+
 def test_one_text_is_traced_from_the_webhook_to_its_offers(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'trace.db'}"
     port = free_port()
@@ -34,12 +57,13 @@ def test_one_text_is_traced_from_the_webhook_to_its_offers(tmp_path: Path) -> No
     try:
         web.wait_healthy(base)
         worker = Hotline(["worker"], env, worker_log).start()
+        wait_until_ready(base, worker)  # its first sweeps done: the text's job is what acts
         sid = "SM" + secrets.token_hex(16)
         form = {"MessageSid": sid, "AccountSid": "AC" + "0" * 32, "From": RESIDENT, "To": "580"}
         answer = signed(base, "/twilio/sms", form | {"Body": WORDS})
         assert answer.status_code == 200, answer.text
         request_id = answer.headers["X-Request-Id"]
-        wait_for_sent(url, sent_messages(url), worker)
+        wait_for_offers(worker_log, sid, worker)
     finally:
         web.stop(signal.SIGTERM)
         if worker is not None:
@@ -54,7 +78,7 @@ def test_one_text_is_traced_from_the_webhook_to_its_offers(tmp_path: Path) -> No
     assert [line["msg"] for line in caused if str(line.get("job", "")).startswith("ticket_")] == [
         "job done"
     ]
-    offers = [line for line in caused if line["msg"] in ("sms sent", "sms delivered")]
+    offers = offers_sent(worker_lines, sid)
     assert offers and all(line["sid"] and line["message"] for line in offers)
 
     everything = web_log.read_text() + worker_log.read_text()
