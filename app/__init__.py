@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import Settings, install
 from app.db import db
@@ -30,6 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SECURE=settings.PUBLIC_BASE_URL.startswith("https://"),
         MAX_CONTENT_LENGTH=1024 * 1024,
     )
+    trust_proxies(app, settings.HOTLINE_TRUSTED_PROXIES)
     if not settings.TESTING:
         logs.configure(settings.HOTLINE_LOG_FORMAT, settings.HOTLINE_LOG_LEVEL)
     db.init_app(app)
@@ -46,10 +48,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app.surveys import web as survey_pages
     from app.telephony import voice, webhooks
     from app.tickets import liaison_web
+    from app.voice import notices
     from app.voice import setup as voice_setup
     from app.volunteers import links, reactions
 
     assert reactions.stand_down  # imported: volunteers react to ticket moves from here on
+    assert notices.volunteer_is_coming  # imported: landline residents hear who is coming
     voice_setup.init_app(app)  # refuses to start with a broken IVR flow
     problems = startup_problems(settings)
     if problems:  # a chosen provider without credentials, templates or callback secret
@@ -76,3 +80,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register(app)
     return app
+
+
+def trust_proxies(app: Flask, count: int) -> None:
+    """Take the client's address (and scheme) from the last `count` X-Forwarded-For (and
+    X-Forwarded-Proto) entries, the ones our own proxies added; with 0, the headers are ignored,
+    since anyone can send them and would choose their own address for the login throttle and
+    the callback allow-list."""
+    if count < 0:
+        raise RuntimeError("cannot start: HOTLINE_TRUSTED_PROXIES must be 0 or more")
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]

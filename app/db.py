@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 from flask import current_app
 from sqlalchemy import (
@@ -19,6 +19,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     MetaData,
+    Table,
     create_engine,
     event,
     inspect,
@@ -36,6 +37,7 @@ from sqlalchemy.orm import (
     sessionmaker,
 )
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -81,6 +83,9 @@ def str_enum(enum_type: type[StrEnum], length: int, *, strict: bool = False) -> 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
+
+
+_Row = TypeVar("_Row", bound=Base)
 
 
 class _AppSession(Session):
@@ -169,6 +174,28 @@ class Database:
         return self.engine.dialect.name == "sqlite"
 
 
+class LostRace(Exception):
+    """A conditional write found its row changed by a concurrent unit of work that came first."""
+
+
+RACE_RETRIES = 3
+T = TypeVar("T")
+
+
+def again_if_lost(session: Session, work: Callable[[], T]) -> T:
+    """Run `work`, the writes of a whole unit; if it lost a race, roll it all back and run it
+    again. The winner has committed by then (the loser waited on its row lock), so the work now
+    does what it would have done had it come just after: a text resent a dozen times at once
+    is handled once and then answered like a late copy. SQLite's writers take turns, so only
+    PostgreSQL gets here."""
+    for _ in range(RACE_RETRIES - 1):
+        try:
+            return work()
+        except LostRace:
+            session.rollback()
+    return work()
+
+
 def claim(session: Session, row: Base, *still: ColumnElement[bool], **values: Any) -> bool:
     """Set `values` on `row` only while the conditions `still` hold in the database; True if
     this caller won.
@@ -200,6 +227,36 @@ def claim(session: Session, row: Base, *still: ColumnElement[bool], **values: An
     return True
 
 
+def persistent(session: Session, row: _Row, values: dict[str, Any]) -> _Row:
+    """`row` holding `values` as loaded from the database (reading them costs no SELECT, and
+    only later changes are written), and persistent in `session`, which must not hold another
+    object for the same primary key. For a row just written or read by a Core statement."""
+    for key, value in values.items():
+        set_committed_value(row, key, value)
+    make_transient_to_detached(row)
+    session.add(row)
+    return row
+
+
+def insert_skipping(table: Table, key: str, *returning: ColumnElement[Any]) -> dict[str, Insert]:
+    """`INSERT ... ON CONFLICT (key) DO NOTHING RETURNING ...` for each dialect, built once:
+    run the one for the session's dialect with a list of rows (one statement for them all);
+    the rows it returns are those inserted."""
+    return {
+        module.dialect.name: module.insert(table)
+        .on_conflict_do_nothing(index_elements=[key])
+        .returning(*returning)
+        for module in (sqlite, postgresql)
+    }
+
+
+def conflict_insert(session: Session, table: Any) -> Any:
+    """An INSERT into `table` that can say ON CONFLICT DO NOTHING / DO UPDATE ... WHERE, in the
+    session's dialect (SQLite and PostgreSQL spell it alike)."""
+    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
+    return dialect.insert(table)
+
+
 def insert_once(session: Session, row: Base, key: str) -> bool:
     """Insert `row` unless one with the same unique `key` exists; True when it was inserted.
 
@@ -210,9 +267,8 @@ def insert_once(session: Session, row: Base, key: str) -> bool:
     """
     table = row.__table__
     values = {c.key: getattr(row, c.key) for c in table.columns if getattr(row, c.key) is not None}
-    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
     statement = (
-        dialect.insert(table)
+        conflict_insert(session, table)
         .values(**values)
         .on_conflict_do_nothing(index_elements=[key])
         .returning(*table.columns)
@@ -220,10 +276,7 @@ def insert_once(session: Session, row: Base, key: str) -> bool:
     stored = session.execute(statement).one_or_none()
     if stored is None:
         return False
-    for column, value in zip(table.columns, stored, strict=True):
-        setattr(row, column.key, value)
-    make_transient_to_detached(row)
-    session.add(row)
+    persistent(session, row, dict(zip([c.key for c in table.columns], stored, strict=True)))
     return True
 
 

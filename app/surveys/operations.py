@@ -27,7 +27,7 @@ from app.surveys.models import SurveyStatus as St
 from app.tickets.due_dates import REMINDER_SHARE, configured_policy, set_community_deadline
 from app.tickets.intake import resident_actor
 from app.tickets.lifecycle import SYSTEM, Actor, Move, can, record, transition
-from app.tickets.links import links_enabled, new_token, public_url
+from app.tickets.links import call_url, links_enabled, new_token, public_url
 from app.tickets.models import EventKind, Ticket, TicketStatus
 from app.tickets.supervision import local_time
 from app.volunteers import progress
@@ -264,7 +264,8 @@ def complete_followup(
     fresh community deadline, with no assignee (dispatch chooses again); otherwise the resident
     accepted the result (or gave `rating`, which replaces the unsatisfied answer in the
     satisfaction figures) and the ticket closes."""
-    if followup.status is FollowUpStatus.done:
+    # Claimed first, by a conditional UPDATE: of two people completing it at once, one does.
+    if not claim(session, followup, FollowUp.status == FollowUpStatus.open, status=_DONE):
         raise FollowUpClosed(f"follow-up {followup.id} is already done")
     ticket = followup.ticket
     if needs_work:
@@ -297,10 +298,13 @@ def close_return_visit(session: Session, ticket: Ticket, actor: Actor, reason: s
     session.flush()
 
 
+_DONE = FollowUpStatus.done
+
+
 def _finish(
     followup: FollowUp, outcome: str, needs_work: bool, actor: Actor, rating: Rating | None
 ) -> None:
-    followup.status = FollowUpStatus.done
+    followup.status = _DONE
     followup.outcome = outcome
     followup.needs_work = needs_work
     followup.rating = rating
@@ -371,8 +375,10 @@ def _call(session: Session, survey: Survey, when: datetime) -> None:
     resident = survey.resident
     assert resident is not None
     ticket = survey.ticket
-    url = public_url(f"/twilio/voice/outbound/survey?ticket={ticket.code}")
-    message = queue_call(session, resident.phone, url, ticket_id=ticket.id, flush=False)
+    url = call_url("survey", ticket.code)
+    message = queue_call(
+        session, resident.phone, url, ticket_id=ticket.id, flush=False, language=resident.language
+    )
     message.next_attempt_at = when
     survey.calls += 1
 

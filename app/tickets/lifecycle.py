@@ -13,10 +13,11 @@ from enum import StrEnum
 from typing import Any
 
 from blinker import Namespace
-from sqlalchemy.orm import object_session
+from sqlalchemy import insert
+from sqlalchemy.orm import Session, object_session
 
 from app.clock import utcnow
-from app.db import claim
+from app.db import LostRace, claim
 from app.tickets.models import ActorKind, EventKind, Ticket, TicketEvent
 from app.tickets.models import TicketStatus as S
 
@@ -88,6 +89,10 @@ class IllegalTransition(Exception):
         self.move = move
 
 
+class MovedMeanwhile(IllegalTransition, LostRace):
+    """The move was allowed from the status read, but a concurrent unit moved the ticket first."""
+
+
 def can(ticket: Ticket, move: Move) -> bool:
     return ticket.status in TRANSITIONS[move][0]
 
@@ -111,7 +116,7 @@ def transition(
     if session is None:
         ticket.status = target
     elif not claim(session, ticket, Ticket.status == before, status=target):
-        raise IllegalTransition(ticket, move)
+        raise MovedMeanwhile(ticket, move)
     now = utcnow()
     if move is Move.resolve:
         ticket.resolved_at = now
@@ -164,3 +169,26 @@ def record(
         session.add(event)
     ticket.updated_at = event.at
     return event
+
+
+_INSERT_EVENT = insert(TicketEvent.__table__)
+
+
+def write_event(
+    session: Session, ticket: Ticket, kind: EventKind, actor: Actor, at: datetime, data: dict
+) -> None:
+    """`record` for a ticket written by a Core INSERT a moment ago: the event in one INSERT of
+    its own, no flush. The caller has already set `ticket.updated_at` to `at`."""
+    values = {
+        "ticket_id": ticket.id,
+        "at": at,
+        "kind": kind,
+        "from_status": None,
+        "to_status": None,
+        "actor_kind": actor.kind,
+        "actor_id": actor.id,
+        "actor_label": actor.label,
+        "reason": "",
+        "data": data,
+    }
+    session.execute(_INSERT_EVENT, values)

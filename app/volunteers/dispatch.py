@@ -28,9 +28,10 @@ from app.config import current_settings
 from app.messaging.delivery import FAILED_STATUSES
 from app.messaging.models import Message
 from app.messaging.models import Priority as SendPriority
-from app.messaging.outbox import Text, queue_sms
+from app.messaging.outbox import Text, queue_call, queue_sms
 from app.phones import dialable
 from app.tickets.lifecycle import SYSTEM, Actor, IllegalTransition, Move, record, transition
+from app.tickets.links import call_url
 from app.tickets.models import ActorKind, EventKind, Priority, Ticket
 from app.tickets.models import TicketStatus as S
 from app.tickets.summary import place, problem_summary
@@ -41,6 +42,8 @@ from app.volunteers.models import Offer, OfferStatus, Volunteer
 CLAIMABLE = (S.new, S.dispatching, S.unassigned, S.reopened)
 STARTABLE = (S.new, S.reopened, S.unassigned)
 TOKEN_BYTES = 12  # 96 bits
+#: The call flow (and registered voice prompt) offering a ticket to a volunteer on a landline.
+VOICE_OFFER_FLOW = "offer"
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,11 @@ class Party:
     def language(self) -> str:
         return self.volunteer.language if self.volunteer is not None else "zh"
 
+    @property
+    def by_voice(self) -> bool:
+        """No SMS reaches this phone (a volunteer on a landline): offers come as a call."""
+        return self.volunteer is not None and self.volunteer.phone_kind == "landline"
+
 
 def offers_of(parties: list[Party]) -> ColumnElement[bool]:
     """Offers made to any of `parties` (one phone may be a volunteer and a unit's liaison)."""
@@ -89,11 +97,16 @@ class Result(StrEnum):
 
 @dataclass(frozen=True)
 class Outcome:
-    """What an answer to an offer did, and what to tell the person who answered."""
+    """What an answer to an offer did, and what to tell the person who answered.
+
+    `won`: this very answer took the ticket (and carries the resident's details); an answer
+    repeating an earlier accept, or racing it, has the result `accepted` but did not win.
+    """
 
     result: Result
     offer: Offer
     text: Text
+    won: bool = False
 
 
 def new_token() -> str:
@@ -148,11 +161,26 @@ def send_wave(session: Session, ticket: Ticket, round_: int, wave: int, size: in
     expires_at = utcnow() + timedelta(minutes=minutes)
     found = matching.candidates(session, ticket, size, round_)
     people = _volunteers(session, [c.volunteer_id for c in found])
-    sent = []
-    for candidate in found:
-        volunteer = people[candidate.volunteer_id]
-        offer = _offer(session, ticket, Party(volunteer), round_, wave, expires_at, candidate)
-        sent.append({"offer": offer.id, "volunteer": volunteer.id, "score": candidate.score})
+    # The wave is written in one flush: one INSERT of its texts, one of its offers.
+    with session.no_autoflush:
+        offers = [
+            _offer(
+                session,
+                ticket,
+                Party(people[c.volunteer_id]),
+                round_,
+                wave,
+                expires_at,
+                c,
+                flush=False,
+            )
+            for c in found
+        ]
+    session.flush()
+    sent = [
+        {"offer": offer.id, "volunteer": offer.volunteer_id, "score": c.score}
+        for offer, c in zip(offers, found, strict=True)
+    ]
     if sent:
         record(
             ticket,
@@ -179,30 +207,40 @@ def _offer(
     wave: int,
     expires_at: datetime | None,
     candidate: matching.Candidate,
+    *,
+    flush: bool = True,
 ) -> Offer:
     """Text the offer, then record it: the message first, so the offer is written once,
-    already pointing at its message (the link needs only the token)."""
+    already pointing at its message (the link needs only the token). `flush=False` leaves both
+    to the caller's one flush for a whole wave."""
     now = utcnow()
     token = new_token()
     language = party.language
-    link = ""
-    if current_settings().HOTLINE_LINKS_ENABLED:
-        link = f"{current_settings().PUBLIC_BASE_URL}/o/{token}"
-    values = {
-        "code": ticket.code,
-        "category": ticket.category.display_name(language),
-        "place": place(ticket, language),
-        "summary": problem_summary(ticket.description),
-        "link": link,
-    }
-    urgent = ticket.priority == Priority.urgent
-    message = queue_sms(
-        session,
-        party.phone,
-        Text("offer_urgent" if urgent else "offer", language, values),
-        priority=SendPriority.offer,
-        ticket_id=ticket.id,
-    )
+    values = offer_values(ticket, language)
+    if party.by_voice:
+        message = queue_call(
+            session,
+            party.phone,
+            call_url(VOICE_OFFER_FLOW, ticket.code),
+            priority=SendPriority.offer,
+            ticket_id=ticket.id,
+            language=language,
+            values=values,
+            flush=flush,
+        )
+    else:
+        link = ""
+        if current_settings().HOTLINE_LINKS_ENABLED:
+            link = f"{current_settings().PUBLIC_BASE_URL}/o/{token}"
+        urgent = ticket.priority == Priority.urgent
+        message = queue_sms(
+            session,
+            party.phone,
+            Text("offer_urgent" if urgent else "offer", language, {**values, "link": link}),
+            priority=SendPriority.offer,
+            ticket_id=ticket.id,
+            flush=flush,
+        )
     offer = Offer(
         ticket=ticket,
         volunteer=party.volunteer,
@@ -214,13 +252,24 @@ def _offer(
         reasons=candidate.reasons,
         created_at=now,
         expires_at=expires_at,
-        message_id=message.id,
+        message=message,
     )
     session.add(offer)
     if party.volunteer is not None:
         _count_offer(party.volunteer, now)
-    session.flush()
+    if flush:
+        session.flush()
     return offer
+
+
+def offer_values(ticket: Ticket, language: str) -> dict[str, str]:
+    """What an offer says before anyone has taken it: no name, number or exact address."""
+    return {
+        "code": ticket.code,
+        "category": ticket.category.display_name(language),
+        "place": place(ticket, language),
+        "summary": problem_summary(ticket.description),
+    }
 
 
 def _count_offer(volunteer: Volunteer, now: datetime) -> None:
@@ -338,7 +387,7 @@ def accept(session: Session, offer: Offer) -> Outcome:
     transition(ticket, Move.assign, party.actor, data={"offer": offer.id, "score": offer.score})
     bump(offer.volunteer, accepts=1, active_tasks=1)
     _close_open_offers(session, ticket, OfferStatus.taken, keep=offer)
-    return Outcome(Result.accepted, offer, won_text(offer))
+    return Outcome(Result.accepted, offer, won_text(offer), won=True)
 
 
 def assign_by_hand(session: Session, ticket: Ticket, volunteer: Volunteer, actor: Actor) -> Offer:
@@ -378,7 +427,13 @@ def assign_by_hand(session: Session, ticket: Ticket, volunteer: Volunteer, actor
     transition(ticket, Move.assign, actor, data={**data, "by_hand": True})
     bump(volunteer, active_tasks=1)
     _close_open_offers(session, ticket, OfferStatus.withdrawn, keep=offer)
-    queue_sms(session, volunteer.phone, won_text(offer), ticket_id=ticket.id)
+    queue_sms(
+        session,
+        volunteer.phone,
+        won_text(offer),
+        ticket_id=ticket.id,
+        landline=volunteer.phone_kind == "landline",
+    )
     session.flush()
     return offer
 
@@ -407,7 +462,7 @@ def _close_open_offers(
         if _close(session, offer, status):
             party = Party.of(offer)
             text = Text(template, party.language, {"code": ticket.code})
-            queue_sms(session, party.phone, text, ticket_id=ticket.id)
+            queue_sms(session, party.phone, text, ticket_id=ticket.id, landline=party.by_voice)
 
 
 def won_text(offer: Offer) -> Text:

@@ -1,7 +1,7 @@
 """trace on jobs and messages (one text followed through the logs); when each sweep last ran
 
-Revision ID: 0012_ops
-Revises: 0011_intake
+Revision ID: 0013_ops
+Revises: 0012_voice
 """
 
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 
 
-revision = '0012_ops'
-down_revision = '0011_intake'
+revision = '0013_ops'
+down_revision = '0012_voice'
 branch_labels = None
 depends_on = None
 
