@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 from app.auth.web import language
 from app.dashboard.wording import translate
 from app.i18n import status_name
+from app.phones import dialable, is_e164
 
 bp = Blueprint(
     "dashboard",
@@ -32,10 +33,28 @@ def page_helpers() -> dict[str, Any]:
     return {
         "lang": lang,
         "t": lambda key, **values: translate(lang, key, **values),
+        "flash_words": lambda message: flash_words(lang, message),
         "status_label": lambda status: status_name(str(status), lang),
         "local_mode": current_app.config["SETTINGS"].local_mode,
         "user": g.get("user"),
     }
+
+
+def flash_words(lang: str, message: tuple[str, object]) -> str:
+    """A flashed (key, values) pair as a sentence: what happened, in the staff's language.
+
+    Values that are themselves words (an action's name, a status) are translated first.
+    """
+    key, values = message
+    if not isinstance(values, dict):  # (key, detail): a detail that is not words, e.g. a count
+        text = translate(lang, key)
+        return f"{text}: {values}" if values else text
+    words = dict(values)
+    if "action" in words:
+        words["action"] = translate(lang, f"action_{words['action']}")
+    if "status" in words:
+        words["status"] = status_name(str(words["status"]), lang)
+    return translate(lang, key, **words)
 
 
 @bp.app_template_filter("local")
@@ -44,6 +63,14 @@ def local_time(moment: datetime | None, pattern: str = "%m-%d %H:%M") -> str:
     if moment is None:
         return "—"
     return moment.astimezone(ZoneInfo(current_app.config["HOTLINE_TIMEZONE"])).strftime(pattern)
+
+
+@bp.app_template_filter("dial")
+def dial(number: str | None) -> str:
+    """A stored number as staff dial it from here: 138 0013 8000, 023 6123 4567."""
+    if not number:
+        return "—"
+    return dialable(number, current_app.config["HOTLINE_REGION"]) if is_e164(number) else number
 
 
 @bp.app_template_filter("linkify")

@@ -32,6 +32,7 @@ class Prompt:
 
     said: tuple[str, ...]
     keys: bool  # a menu waits for keys (or silence)
+    speech: bool  # the menu also listens for words (Gather input="speech dtmf")
     record: bool  # a recording is waiting for the caller to speak
     dial: bool  # staff on duty are being rung
     ended: bool  # the line hung up
@@ -40,9 +41,11 @@ class Prompt:
     def of(cls, twiml: str, call_ended: bool) -> Prompt:
         root = ET.fromstring(twiml) if twiml else ET.Element("Response")
         tags = set() if call_ended else {child.tag for child in root}
+        gathers = list(root.iter("Gather"))
         return cls(
             said=tuple("".join(say.itertext()).strip() for say in root.iter("Say")),
             keys="Gather" in tags,
+            speech="Gather" in tags and any("speech" in g.get("input", "") for g in gathers),
             record="Record" in tags,
             dial="Dial" in tags,
             ended=call_ended or "Hangup" in tags,
@@ -56,14 +59,22 @@ def start_call(app: Flask, caller: str) -> str:
     return sid
 
 
+def answer_call(app: Flask, sid: str, resident: str, twiml_url: str) -> None:
+    """Pick up a call the line placed to `resident` (a voice survey): the line starts talking."""
+    _answer(app, sid, resident, twiml_url, {"Direction": "outbound-api"})
+
+
 def move(app: Flask, sid: str, caller: str, twiml: str, kind: str, value: str = "") -> None:
-    """Do `kind` ("keys", "silence", "record", "dial", "hangup") at the reply `twiml`."""
+    """Do `kind` ("keys", "speech", "silence", "record", "dial", "hangup") at the reply `twiml`."""
     root = ET.fromstring(twiml) if twiml else ET.Element("Response")
     if kind == "hangup":
         _hang_up(app, sid, caller)
         return
     if kind == "keys" and value:
         _answer(app, sid, caller, _verb(root, "Gather").attrib["action"], {"Digits": value[:20]})
+    elif kind == "speech" and value.strip():
+        fields = {"SpeechResult": value.strip()[:500], "Confidence": "0.9"}
+        _answer(app, sid, caller, _verb(root, "Gather").attrib["action"], fields)
     elif kind == "silence":
         _answer(app, sid, caller, _redirect_after(root), {})
     elif kind == "record":
@@ -102,11 +113,13 @@ def _hang_up(app: Flask, sid: str, caller: str) -> None:
 def _post(app: Flask, sid: str, caller: str, url: str, fields: dict[str, str]) -> str:
     parts = urlsplit(url)
     prefix = urlsplit(app.config["PUBLIC_BASE_URL"]).path.rstrip("/")
+    line = app.config["TWILIO_PHONE_NUMBER"]
+    outbound = fields.get("Direction") == "outbound-api"  # the line called: it is the From
     form = {
         "CallSid": sid,
         "AccountSid": ACCOUNT,
-        "From": caller,
-        "To": app.config["TWILIO_PHONE_NUMBER"],
+        "From": line if outbound else caller,
+        "To": caller if outbound else line,
         "CallStatus": "in-progress",
         "Direction": "inbound",
         "ApiVersion": "2010-04-01",

@@ -36,6 +36,7 @@ from app.ivr.engine import (
     CreateTicket,
     Dial,
     Event,
+    Gather,
     Hangup,
     Say,
     Step,
@@ -138,6 +139,7 @@ def answer_step(
     state = CallState.from_dict(call.state)
     if event.node == state.node:
         _note_input(session, call, event, recording_sid)
+        _transcribe_answer(call, event, waiting=getattr(flow.nodes.get(state.node), "waits", False))
         if isinstance(flow.nodes.get(state.node), DialStaffNode) and _answered(event):
             call.outcome = CallOutcome.connected
     staff = _staff(session, line)
@@ -319,6 +321,9 @@ def _settle(
             break
     if step.emergency:
         call.emergency = True
+    said = _said(step.actions)
+    if said:
+        call.transcript = [*call.transcript, {"line": said}]
     _store(call, step.state)
     session.flush()
     return Turn(call, step.actions, dial=staff)
@@ -347,6 +352,32 @@ def _cannot_register(flow: Flow, step: Step) -> Step:
 
 def _answered(event: Event) -> bool:
     return (event.dial_status or "").strip().lower() in ANSWERED
+
+
+def _said(actions: tuple[Action, ...]) -> list[str]:
+    """Every sentence the caller hears from these actions, menus' prompts included."""
+    spoken: list[str] = []
+    for action in actions:
+        says = action.prompt if isinstance(action, Gather) else (action,)
+        spoken += [say.text for say in says if isinstance(say, Say) and say.text]
+    return spoken
+
+
+def _transcribe_answer(call: Call, event: Event, *, waiting: bool) -> None:
+    """Add what the caller did to the transcript: keys, words, a recording, or nothing at all."""
+    if event.digits:
+        entry: dict[str, object] = {"keys": event.digits[:20]}
+    elif event.speech_result:
+        entry = {"speech": event.speech_result[:500]}
+    elif event.recording_url:
+        entry = {"recording": event.recording_duration or 0}
+    elif event.dial_status:
+        entry = {"dial": "answered" if _answered(event) else "missed"}
+    elif waiting:
+        entry = {"silence": True}
+    else:
+        return
+    call.transcript = [*call.transcript, entry]
 
 
 def _note_input(session: Session, call: Call, event: Event, recording_sid: str | None) -> None:
