@@ -9,11 +9,15 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, g
 from markupsafe import Markup, escape
+from sqlalchemy import select
 
 from app.auth.web import language
+from app.categories.models import Category
 from app.dashboard.wording import translate
+from app.db import db
 from app.i18n import status_name
 from app.phones import dialable, is_e164
+from app.volunteers.availability import Availability, DaySpelling
 
 bp = Blueprint(
     "dashboard",
@@ -71,6 +75,48 @@ def dial(number: str | None) -> str:
     if not number:
         return "—"
     return dialable(number, current_app.config["HOTLINE_REGION"]) if is_e164(number) else number
+
+
+@bp.app_template_filter("weekly")
+def weekly(windows: list[dict[str, str]] | None) -> str:
+    """Stored weekly windows in the staff's words: 周一至周五 08:30-12:00 / Mon–Fri 08:30-12:00."""
+    lang = language()
+    spelling = DaySpelling(
+        days=tuple(translate(lang, f"day_{day}") for day in range(7)),
+        always=translate(lang, "any_time"),
+        through=translate(lang, "days_through"),
+        between_days=translate(lang, "days_and"),
+        between_clauses=translate(lang, "clauses_and"),
+    )
+    return Availability.from_json(windows or []).to_text(spelling)
+
+
+@bp.app_template_filter("skills")
+def skill_names(codes: list[str] | None) -> str:
+    """Skill codes (the category codes) as the categories' names in the staff's language."""
+    lang = language()
+    if "category_names" not in g:
+        g.category_names = {c.code: c for c in db.session.scalars(select(Category))}
+    names = [
+        g.category_names[c].display_name(lang) if c in g.category_names else c for c in codes or []
+    ]
+    return translate(lang, "days_and").join(names) or "—"
+
+
+# Why a message was not sent, as the app records it, and the words staff read instead.
+NOT_SENT_WORDS = {
+    "opted out": "why_opted_out",
+    "landline cannot receive SMS": "why_landline",
+    "no resident phone to ask": "why_no_phone",
+}
+
+
+@bp.app_template_filter("why_not_sent")
+def why_not_sent(reason: str) -> str:
+    """A recorded reason as words; a provider's own error is shown as the provider gave it."""
+    key = NOT_SENT_WORDS.get(reason.strip())
+    lang = language()
+    return translate(lang, key) if key else translate(lang, "why_provider", error=reason)
 
 
 @bp.app_template_filter("linkify")

@@ -21,6 +21,7 @@ from app.phones import InvalidPhone, normalize
 from app.residents.models import Resident
 from app.telephony.call_simulator import MoveRefused, Prompt, answer_call, move, start_call
 from app.telephony.simulate import text_line_in_process
+from app.tickets.models import Ticket
 from app.voice.models import ENDED, Call
 from app.volunteers.models import Volunteer
 
@@ -45,13 +46,18 @@ def local_pages_only_in_local_mode() -> None:
 @bp.get("/outbox")
 @login_required
 def outbox() -> str:
-    rows = db.session.scalars(
-        select(Message)
-        .where(Message.direction == Direction.outbound)
-        .order_by(Message.id.desc())
-        .limit(OUTBOX_LIMIT)
+    rows = list(
+        db.session.scalars(
+            select(Message)
+            .where(Message.direction == Direction.outbound)
+            .order_by(Message.id.desc())
+            .limit(OUTBOX_LIMIT)
+        )
     )
-    return render_template("dashboard/outbox.html", messages=list(rows))
+    ids = {m.ticket_id for m in rows if m.ticket_id}
+    found = db.session.execute(select(Ticket.id, Ticket.code).where(Ticket.id.in_(ids)))
+    codes = {ticket_id: code for ticket_id, code in found}
+    return render_template("dashboard/outbox.html", messages=rows, codes=codes)
 
 
 @bp.get("/simulator")
