@@ -12,7 +12,7 @@ from app.categories.danger import HazardKind
 from app.dashboard.import_views import IMPORTS
 from app.dashboard.ticket_views import ACTIONS
 from app.dashboard.wording import WORDS
-from app.messaging.models import MessageStatus
+from app.messaging.models import MessageKind, MessageStatus
 from app.reports.figures import RATINGS
 from app.surveys.models import FollowUpStatus, SurveyChannel, SurveyStatus
 from app.surveys.operations import ANSWERED, INVALID, NO_ANSWER
@@ -60,6 +60,7 @@ COMPOSED = {
     "event_closed_": [NO_ANSWER, INVALID],
     "event_urgent_alert_": [h.value for h in HazardKind],
     "action_": list(ACTIONS),
+    "outbox_": [k.value for k in MessageKind],
     "recording_": ["record_problem", "record_address", "record_message"],
 }
 
