@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from app.categories.catalog import Classification, classify
 from app.clock import utcnow
-from app.i18n import STATUS_NAMES
+from app.i18n import LANGUAGES, status_name, text
 from app.ivr import engine
 from app.ivr.engine import (
     ANSWERED,
@@ -66,14 +66,6 @@ from app.voice.setup import INTAKE_FLOW, VoiceLine
 OUTBOUND_PATH = "/twilio/voice/outbound/{flow}"
 #: Ticket creations and empty dials settled within one reply; a valid flow needs two at most.
 MAX_SETTLE = 5
-
-#: Said when a caller withholds their number: there is nobody to attach a ticket to or call back.
-NO_NUMBER = {
-    "zh": "对不起，我们看不到您的来电号码，无法为您登记。"
-    "请用显示号码的电话再拨580，或者发短信给580。再见。",
-    "en": "Sorry, we cannot see your phone number, so we cannot register your request. "
-    "Please call 580 again from a phone that shows its number, or text 580. Goodbye.",
-}
 
 
 @dataclass(frozen=True)
@@ -345,7 +337,8 @@ def _without_dial(step: Step, later: Step) -> Step:
 def _cannot_register(flow: Flow, step: Step) -> Step:
     """End the call politely: a withheld number can have no ticket and no call back."""
     voice = flow.voices[step.state.language]
-    sorry = Say(NO_NUMBER.get(step.state.language, NO_NUMBER["zh"]), voice.voice, voice.language)
+    # A withheld number can have no ticket and no call back: say so, and where else to turn.
+    sorry = Say(text(step.state.language, "voice_no_number"), voice.voice, voice.language)
     kept = tuple(a for a in step.actions if not isinstance(a, CreateTicket))
     return Step(replace(step.state, finished=True), (*kept, sorry, Hangup()))
 
@@ -423,7 +416,7 @@ def _context(session: Session, line: VoiceLine, call: Call, staff: tuple[str, ..
     current = open_tickets(session, resident) if resident and not call.ticket_id else []
     if current:
         values["open_ticket_code"] = current[0].code
-        values["status"] = {lang: names[current[0].status] for lang, names in STATUS_NAMES.items()}
+        values["status"] = {lang: status_name(current[0].status, lang) for lang in LANGUAGES}
     if call.ticket is not None:
         values["ticket_code"] = call.ticket.code
     return Context(

@@ -11,7 +11,6 @@ from app.auth.models import StaffRole
 from app.categories.danger import HazardKind
 from app.dashboard.import_views import IMPORTS
 from app.dashboard.ticket_views import ACTIONS
-from app.dashboard.wording import WORDS
 from app.messaging.models import MessageKind, MessageStatus
 from app.reports.figures import RATINGS
 from app.surveys.models import FollowUpStatus, SurveyChannel, SurveyStatus
@@ -22,6 +21,7 @@ from app.tickets.supervision import BREACHED
 from app.voice.models import CallDirection, CallOutcome
 from app.volunteers.matching import PROXIMITY_NAMES, WEIGHTS
 from app.volunteers.models import OfferStatus
+from app.wording import WORDS
 
 APP = Path(__file__).resolve().parents[2] / "app"
 TEMPLATES = [
@@ -52,7 +52,7 @@ COMPOSED = {
     "reason_": [*list(WEIGHTS)[1:], "by_hand", "unit"],
     "call_": [d.name for d in CallDirection],
     "call_outcome_": [o.value for o in CallOutcome],
-    "survey_by_": [c.value for c in SurveyChannel],
+    "survey_by_": [*(c.value for c in SurveyChannel), "return_visit"],
     "survey_": [s.value for s in SurveyStatus],
     "followup_": [s.value for s in FollowUpStatus],
     "import_": list(IMPORTS),

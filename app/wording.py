@@ -1,8 +1,11 @@
-"""Every word the dashboard shows, in Chinese (the default) and English.
+"""The words of the product, in Chinese (the default) and English: one entry per message.
 
-Keys missing from a language fall back to Chinese, then to `default`, then to the key itself;
-a test checks both languages have the same keys and that every key a template uses exists.
-Ticket statuses come from app.i18n.STATUS_NAMES, shared with SMS and voice.
+Looked up only through `app.i18n.text` (templates call it `t`), which also serves the SMS
+templates (sms_templates/) and the spoken prompts (ivr_flows/, the gateway voice prompts) from
+the same catalog; a test checks every message exists in both languages with the same
+placeholders. Keys are grouped by prefix: ``status_`` ticket statuses (pages, SMS and voice),
+``event_`` timeline entries, ``done_``/``refused_`` what a staff action did or why not,
+``offer_page_`` the volunteer's offer page, ``voice_`` words the line says, ``hazard_`` danger.
 """
 
 from __future__ import annotations
@@ -10,6 +13,38 @@ from __future__ import annotations
 WORDS: dict[str, dict[str, str]] = {
     "zh": {
         "app_name": "热线工作台",
+        "status_new": "已受理",
+        "status_dispatching": "正在找志愿者",
+        "status_unassigned": "待人工安排",
+        "status_assigned": "已派单",
+        "status_in_progress": "处理中",
+        "status_escalated": "已转部门或单位办理",
+        "status_resolved": "已办结待评价",
+        "status_reopened": "重新处理中",
+        "status_return_visit": "待回访",
+        "status_closed": "已关闭",
+        "status_cancelled": "已撤销",
+        "list_separator": "；",
+        "offer_page_title": "求助任务",
+        "offer_page_request": "求助",
+        "offer_page_where": "地点",
+        "offer_page_accept": "接单",
+        "offer_page_decline": "不接",
+        "offer_page_open_until": "请在此时间前回复",
+        "offer_page_accepted": "您已接单。住户信息已发到您的手机：",
+        "offer_page_yours": "您已接了这个任务，住户信息已发到您的手机。",
+        "offer_page_declined": "已记录您不接这个任务，谢谢。",
+        "offer_page_taken": "这个任务已有人接了，谢谢您！",
+        "offer_page_expired": "这个邀请已过期或已回复，谢谢您。",
+        "voice_no_number": (
+            "对不起，我们看不到您的来电号码，无法为您登记。"
+            "请用显示号码的电话再拨580，或者发短信给580。再见。"
+        ),
+        "hazard_gas": "燃气",
+        "hazard_fire": "火情",
+        "hazard_injury": "伤病",
+        "hazard_other": "紧急",
+        "place_unknown": "地点未知",
         "nav_queue": "工单队列",
         "nav_volunteers": "志愿者",
         "nav_residents": "居民",
@@ -399,6 +434,7 @@ WORDS: dict[str, dict[str, str]] = {
         "survey_by_sms": "短信",
         "survey_by_voice": "电话",
         "survey_by_web": "网页",
+        "survey_by_return_visit": "回访时当面",
         "survey_awaiting": "等待答复",
         "survey_answered": "已答复",
         "survey_no_answer": "未答复",
@@ -424,6 +460,40 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "en": {
         "app_name": "Hotline desk",
+        "status_new": "received",
+        "status_dispatching": "finding a volunteer",
+        "status_unassigned": "waiting for staff",
+        "status_assigned": "assigned",
+        "status_in_progress": "in progress",
+        "status_escalated": "with a department or partner unit",
+        "status_resolved": "done, to rate",
+        "status_reopened": "being handled again",
+        "status_return_visit": "return visit owed",
+        "status_closed": "closed",
+        "status_cancelled": "cancelled",
+        "list_separator": "; ",
+        "offer_page_title": "Request",
+        "offer_page_request": "Request",
+        "offer_page_where": "Where",
+        "offer_page_accept": "Take it",
+        "offer_page_decline": "Decline",
+        "offer_page_open_until": "Please answer before",
+        "offer_page_accepted": "It is yours. The resident's details were also texted to you:",
+        "offer_page_yours": (
+            "You have taken this request; the resident's details were texted to you."
+        ),
+        "offer_page_declined": "Noted: you will not take this one. Thank you.",
+        "offer_page_taken": "Someone else has already taken this request. Thank you!",
+        "offer_page_expired": "This offer has expired or was already answered. Thank you.",
+        "voice_no_number": (
+            "Sorry, we cannot see your phone number, so we cannot register your request. "
+            "Please call 580 again from a phone that shows its number, or text 580. Goodbye."
+        ),
+        "hazard_gas": "gas",
+        "hazard_fire": "fire",
+        "hazard_injury": "injury",
+        "hazard_other": "emergency",
+        "place_unknown": "place unknown",
         "nav_queue": "Queue",
         "nav_volunteers": "Volunteers",
         "nav_residents": "Residents",
@@ -819,6 +889,7 @@ WORDS: dict[str, dict[str, str]] = {
         "survey_by_sms": "by SMS",
         "survey_by_voice": "by call",
         "survey_by_web": "on the web",
+        "survey_by_return_visit": "at the return visit",
         "survey_awaiting": "awaiting an answer",
         "survey_answered": "answered",
         "survey_no_answer": "no answer",
@@ -843,9 +914,3 @@ WORDS: dict[str, dict[str, str]] = {
         "event_called_back": "called back",
     },
 }
-
-
-def translate(language: str, key: str, default: str | None = None, **values: object) -> str:
-    words = WORDS.get(language, WORDS["zh"])
-    text = words.get(key) or WORDS["zh"].get(key) or default or key
-    return text.format(**values) if values else text
