@@ -317,7 +317,7 @@ def _settle(
     if said:
         call.transcript = [*call.transcript, {"line": said}]
     _store(call, step.state)
-    session.flush()
+    # Not flushed here: the webhook adds the rendered reply, and the call is written once.
     return Turn(call, step.actions, dial=staff)
 
 
