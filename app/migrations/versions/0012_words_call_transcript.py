@@ -1,6 +1,6 @@
 """calls.transcript: what the line said and what the caller did, turn by turn
 
-Revision ID: 0013_words
+Revision ID: 0012_words
 Revises: 0011_intake
 """
 
@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0013_words'
+revision = '0012_words'
 down_revision = '0011_intake'
 branch_labels = None
 depends_on = None
