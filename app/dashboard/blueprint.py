@@ -39,6 +39,7 @@ def page_helpers() -> dict[str, Any]:
         "t": lambda key, **values: page_words(lang, key, **values),
         "flash_words": lambda message: flash_words(lang, message),
         "status_label": lambda status: status_name(str(status), lang),
+        "problem_cell": lambda ticket: problem_cell(ticket, lang),
         "local_mode": current_app.config["SETTINGS"].local_mode,
         "user": g.get("user"),
     }
@@ -129,6 +130,21 @@ def why_not_sent(reason: str) -> str:
     key = NOT_SENT_WORDS.get(reason.strip())
     lang = language()
     return translate(lang, key) if key else translate(lang, "why_provider", error=reason)
+
+
+@bp.app_template_filter("mmss")
+def minutes_seconds(seconds: int | None) -> str:
+    """A recording's length as a phone shows it: 0:12, 2:05 ("?" when not yet known)."""
+    if seconds is None:
+        return "?"
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def problem_cell(ticket: Any, lang: str) -> str:
+    """What stands for a ticket's problem when it has no words: its recording, never nothing."""
+    if ticket.recording_url:
+        return translate(lang, "recording_length", length=minutes_seconds(ticket.recording_seconds))
+    return translate(lang, "no_words")
 
 
 @bp.app_template_filter("linkify")

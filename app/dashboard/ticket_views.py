@@ -21,7 +21,7 @@ from app.dashboard.blueprint import bp
 from app.dashboard.timeline import timeline
 from app.db import db
 from app.surveys.models import FollowUp, Rating
-from app.tickets import staff_actions
+from app.tickets import recording_summary, staff_actions
 from app.tickets.lifecycle import Actor, IllegalTransition, Move, can
 from app.tickets.models import OPEN_STATUSES, Channel, Ticket, TicketStatus
 from app.volunteers import staff_dispatch
@@ -154,6 +154,7 @@ ACTIONS: dict[str, Action] = {
     "merge": _merge,
     "split": lambda s, t, a, f: staff_actions.split(s, t, a),
     "recategorise": lambda s, t, a, f: staff_actions.recategorise(s, t, a, f.get("category", "")),
+    "summarise": lambda s, t, a, f: recording_summary.summarise(s, t, a, f.get("text", "")),
     "followup": _followup,
 }
 # A department's liaison answers for the department: notes, texts, resolving, its return visits.

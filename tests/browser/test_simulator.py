@@ -61,7 +61,7 @@ def test_texts_open_at_the_newest_and_a_call_reads_as_a_transcript(page, committ
     page.click("button[data-move=silence]")
     expect(transcript.locator("li.caller").last).to_have_text("您没有按键，也没有说话")
     page.fill("#speech-words", "楼道的灯不亮了")
-    page.click("button[data-move=speech]")
+    page.click("button[data-move=say]")
     expect(transcript.locator("li.caller").last).to_contain_text("说：“楼道的灯不亮了”")
     expect(transcript.locator("li.said").last).to_be_visible()
     assert transcript.evaluate(at_bottom)
