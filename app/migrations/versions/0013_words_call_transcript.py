@@ -1,15 +1,15 @@
 """calls.transcript: what the line said and what the caller did, turn by turn
 
-Revision ID: 0012_words
-Revises: 0011_intake
+Revision ID: 0013_words
+Revises: 0012_voice
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0012_words'
-down_revision = '0011_intake'
+revision = '0013_words'
+down_revision = '0012_voice'
 branch_labels = None
 depends_on = None
 
