@@ -1,7 +1,7 @@
 """trace on jobs and messages (one text followed through the logs); when each sweep last ran
 
-Revision ID: 0013_ops
-Revises: 0012_voice
+Revision ID: 0014_ops
+Revises: 0013_words
 """
 
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 
 
-revision = '0013_ops'
-down_revision = '0012_voice'
+revision = '0014_ops'
+down_revision = '0013_words'
 branch_labels = None
 depends_on = None
 
