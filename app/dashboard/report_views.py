@@ -15,8 +15,8 @@ from app.auth.web import language, login_required
 from app.clock import utcnow
 from app.communities.models import Community, Department, Street
 from app.dashboard.blueprint import bp
-from app.dashboard.wording import translate
 from app.db import db
+from app.i18n import text as translate
 from app.reports import charts, snapshot
 from app.reports.figures import (
     DEFINITIONS,
