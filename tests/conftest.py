@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
+from hypothesis import HealthCheck, settings
 from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -23,6 +24,19 @@ from app.clock import FrozenClock
 from app.db import EXTENSION_KEY, Base, db
 
 pytest_plugins = ["tests.support.fixtures"]
+
+# Property tests on a loaded 2-core machine: an example that takes long is slow, not wrong, so no
+# per-example deadline and no "too slow" health check. HYPOTHESIS_PROFILE=ci also fixes the
+# examples (derandomize), so a CI run is repeatable; the default profile keeps exploring.
+settings.register_profile(
+    "hotline", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.register_profile(
+    "hotline-ci", settings.get_profile("hotline"), derandomize=True, database=None
+)
+settings.load_profile(
+    "hotline-ci" if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else "hotline"
+)
 
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 PUBLIC_BASE_URL = "https://hotline.example.org"
