@@ -31,7 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     csrf.init_app(app)
 
-    from app import bad_input, health
+    from app import bad_input, health, security_headers
     from app.auth import views as auth_views
     from app.dashboard import routes as dashboard
     from app.open311 import api as open311
@@ -51,6 +51,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     health.init_app(app)  # a database that cannot write answers 503, not 500
     bad_input.init_app(app)
+    security_headers.init_app(app)  # CSP, no framing, no sniffing, on every response
     app.register_blueprint(links.bp)
     app.register_blueprint(survey_pages.bp)
     app.register_blueprint(liaison_web.bp)
