@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
-from hypothesis import HealthCheck, settings
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
@@ -34,9 +34,7 @@ settings.register_profile(
 settings.register_profile(
     "hotline-ci", settings.get_profile("hotline"), derandomize=True, database=None
 )
-settings.load_profile(
-    "hotline-ci" if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else "hotline"
-)
+settings.load_profile("hotline-ci" if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else "hotline")
 
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 PUBLIC_BASE_URL = "https://hotline.example.org"
