@@ -48,9 +48,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     problems = startup_problems(settings)
     if problems:  # a chosen provider without credentials, templates or callback secret
         raise RuntimeError("cannot start:\n" + "\n".join(problems))
+    bad_input.init_app(app)  # before any route: ids in paths are bounded
     app.register_blueprint(health.bp)
     health.init_app(app)  # a database that cannot write answers 503, not 500
-    bad_input.init_app(app)
     security_headers.init_app(app)  # CSP, no framing, no sniffing, on every response
     app.register_blueprint(links.bp)
     app.register_blueprint(survey_pages.bp)

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from app.auth import web
 from app.auth.accounts import authenticate
+from app.bad_input import local_path
 from app.db import db
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -28,7 +29,7 @@ def login() -> tuple[str, int] | Response:
         db.session.commit()
         if result.user is not None:
             web.log_in(result.user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(_safe_next(local_path(request.args.get("next"), "next")))
         error = "login_locked" if result.locked else "login_failed"
     return render_template("auth/login.html", error=error), 401 if error else 200
 
@@ -49,7 +50,7 @@ def set_language() -> Response:
         if g.user is not None:
             g.user.language = lang
             db.session.commit()
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(_safe_next(local_path(request.form.get("next"), "next")))
 
 
 def _safe_next(target: str | None) -> str:

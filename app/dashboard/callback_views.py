@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response
 
 from app.auth.scope import ticket_in_scope
 from app.auth.web import roles_required
+from app.bad_input import whole_number
 from app.dashboard import callbacks
 from app.dashboard.blueprint import bp
 from app.dashboard.people_views import ROSTER_ROLES
@@ -25,7 +26,7 @@ def called_back(kind: str, key: str) -> Response:
     session = db.session
     note = request.form.get("note", "")
     if kind == "call":
-        call = callbacks.call_in_scope(session, g.user, int(key)) if key.isdigit() else None
+        call = callbacks.call_in_scope(session, g.user, number) if (number := whole_number(key, "call")) else None
         if call is None:
             abort(404)
         recorded = callbacks.called_back(session, g.user, note, call=call)

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Select, case, false, or_, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import StaffUser
+from app.bad_input import whole_number
 from app.auth.scope import sees_all_communities, ticket_scope
 from app.communities.models import Department
 from app.phones import InvalidPhone, normalize
@@ -40,9 +41,8 @@ class QueueFilters:
 
     @classmethod
     def parse(cls, args: dict[str, str]) -> QueueFilters:
-        community = args.get("community", "")
         return cls(
-            community=int(community) if community.isdigit() else None,
+            community=whole_number(args.get("community"), "community"),
             category=args.get("category", "")[:40],
             status=_member(TicketStatus, args.get("status", "")),
             channel=_member(Channel, args.get("channel", "")),

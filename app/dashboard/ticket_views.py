@@ -13,6 +13,7 @@ from app.auth.accounts import staff_actor
 from app.auth.models import StaffRole, StaffUser
 from app.auth.scope import sees_all_communities, ticket_in_scope
 from app.auth.web import login_required
+from app.bad_input import whole_number
 from app.categories.models import Category
 from app.clock import utcnow
 from app.communities.models import Community, Department
@@ -110,7 +111,7 @@ Action = Callable[[Session, Ticket, Actor, dict[str, str]], None]
 def _assign(session: Session, ticket: Ticket, actor: Actor, form: dict[str, str]) -> None:
     choice = form.get("volunteer_id", "")
     allowed = {v.id: v for v in queries.volunteers_for(session, ticket)}
-    volunteer = allowed.get(int(choice)) if choice.isdigit() else None
+    volunteer = allowed.get(whole_number(choice, "volunteer_id") or 0)
     if volunteer is None:
         raise staff_actions.ActionRefused("no such volunteer")
     staff_dispatch.assign_volunteer(session, ticket, actor, volunteer)
@@ -129,7 +130,8 @@ def _merge(session: Session, ticket: Ticket, actor: Actor, form: dict[str, str])
 
 def _followup(session: Session, ticket: Ticket, actor: Actor, form: dict[str, str]) -> None:
     choice = form.get("followup_id", "")
-    followup = session.get(FollowUp, int(choice)) if choice.isdigit() else None
+    number = whole_number(choice, "followup_id")
+    followup = session.get(FollowUp, number) if number else None
     needs_work = form.get("needs_work") == "1"
     outcome = form.get("outcome", "")
     rating = form.get("rating", "")

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from app.auth.accounts import staff_actor
+from app.bad_input import BadInput, aware_datetime
 from app.auth.models import StaffUser
 from app.auth.scope import community_in_scope
 from app.categories.catalog import Classification, classify
@@ -135,15 +136,10 @@ def _list(value: str | None) -> list[str]:
 
 
 def _datetime(value: str | None, name: str) -> datetime | None:
-    if not value:
-        return None
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as error:
-        raise Open311Error(400, f"{name} must be an ISO 8601 date-time") from error
-    if moment.tzinfo is None:
-        raise Open311Error(400, f"{name} must carry a time zone offset")
-    return moment
+        return aware_datetime(value, name)
+    except BadInput as error:
+        raise Open311Error(400, f"{error} (ISO 8601 with a UTC offset)") from error
 
 
 def create_request(session: Session, user: StaffUser, form: dict[str, str], region: str) -> Ticket:

@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 
+from app.bad_input import seconds
 from app.db import db
 from app.messaging.delivery import apply_status
 from app.providers.choice import registry_for
@@ -167,5 +168,4 @@ def tencent_voice_status(secret: str) -> Response:
 
 
 def _seconds(value: object) -> int | None:
-    text = str(value or "").removesuffix("秒")
-    return int(text) if text.isdigit() else None
+    return seconds(str(value or "").removesuffix("秒"), "calltime")

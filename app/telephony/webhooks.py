@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, request
 from werkzeug.exceptions import BadRequest
 
+from app.bad_input import whole_number
 from app.db import db
 from app.messaging import outbox
 from app.messaging.delivery import apply_status
@@ -83,8 +84,8 @@ def incoming_sms() -> Response:
 def sms_status() -> tuple[str, int]:
     sid = required("MessageSid", 64)
     status = required("MessageStatus", 20)
-    error = request.form.get("ErrorCode", "")
-    message = apply_status(db.session, sid, status, int(error) if error.isdigit() else None)
+    error = whole_number(request.form.get("ErrorCode"), "ErrorCode")
+    message = apply_status(db.session, sid, status, error)
     if message is not None:
         dispatch.delivery_failed(db.session, message)
     db.session.commit()
