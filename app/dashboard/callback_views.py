@@ -26,7 +26,8 @@ def called_back(kind: str, key: str) -> Response:
     session = db.session
     note = request.form.get("note", "")
     if kind == "call":
-        call = callbacks.call_in_scope(session, g.user, number) if (number := whole_number(key, "call")) else None
+        number = whole_number(key, "call")
+        call = callbacks.call_in_scope(session, g.user, number) if number else None
         if call is None:
             abort(404)
         recorded = callbacks.called_back(session, g.user, note, call=call)

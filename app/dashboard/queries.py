@@ -10,8 +10,8 @@ from sqlalchemy import ColumnElement, Select, case, false, or_, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import StaffUser
-from app.bad_input import whole_number
 from app.auth.scope import sees_all_communities, ticket_scope
+from app.bad_input import whole_number
 from app.communities.models import Department
 from app.phones import InvalidPhone, normalize
 from app.residents.models import Resident

@@ -112,8 +112,6 @@ def _period(args: Mapping[str, str], zone: ZoneInfo) -> tuple[date, date]:
     return max(first, last - timedelta(days=MAX_DAYS - 1)), last
 
 
-
-
 def _weekly_or_404(report_id: int) -> SupervisionReport:
     report = db.session.get(SupervisionReport, report_id)
     if report is None:

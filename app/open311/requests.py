@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from app.auth.accounts import staff_actor
-from app.bad_input import BadInput, aware_datetime
 from app.auth.models import StaffUser
 from app.auth.scope import community_in_scope
+from app.bad_input import BadInput, aware_datetime
 from app.categories.catalog import Classification, classify
 from app.categories.models import Category
 from app.clock import utcnow

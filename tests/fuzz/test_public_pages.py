@@ -151,3 +151,12 @@ def test_open311_posts_need_a_key_and_survive_any_form(client, api_key, form, wi
 def test_login_language_and_health_never_fail(client, ctx, path, form, args):
     check(client.get(path, query_string=args))
     check(client.post(path, data=dict(form), query_string=args))
+
+
+@FUZZ
+@given(target=values, lang=st.sampled_from(["zh", "en", "fr", ""]))
+def test_the_language_switch_takes_any_next_with_a_form_token(client, ctx, target, lang):
+    token = form_token(client, "/login")
+    response = client.post("/language", data={"lang": lang, "next": target, "csrf_token": token})
+    check(response)
+    assert "\n" not in response.headers.get("Location", "")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from tests.fuzz.hostile import stored
-
 from tests.voice.conftest import MOBILE
 
 HUGE = "99999999999999999999"
