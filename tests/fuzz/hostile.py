@@ -68,7 +68,10 @@ PAYLOADS = [
 ]
 # Numbers as text the way a broken client spells them: digits of other scripts and superscripts
 # (Unicode categories Nd and No), ids no integer column holds, floats that are not finite.
-unicode_digits = st.text(st.characters(categories=["Nd", "No"]), min_size=1, max_size=6)
+unicode_digits = st.one_of(
+    st.text(st.sampled_from("0123456789²³¹⁰⁹₂①⑨٣۵१１𝟙"), min_size=1, max_size=6),
+    st.text(st.characters(categories=["Nd", "No"]), min_size=1, max_size=6),
+)
 huge_numbers = st.integers(min_value=2**31).map(str)
 not_finite = st.sampled_from(["inf", "-inf", "nan", "Infinity", "1e309", "-1e309"])
 # Date-times at the edges of the calendar with the widest offsets (+14:00, -14:00).
@@ -83,7 +86,12 @@ extreme_datetimes = st.builds(
 )
 extreme_dates = st.dates().map(date.isoformat)
 # Text that would split a header if it reached one.
-cr_lf = st.builds(lambda a, b: f"{a}\r\n{b}", st.text(max_size=20), st.text(max_size=20))
+cr_lf = st.builds(
+    lambda start, a, b: f"{start}{a}\r\n{b}",
+    st.sampled_from(["", "/", "/dashboard/"]),
+    st.text(max_size=20),
+    st.text(max_size=20),
+)
 numbers = st.one_of(
     unicode_digits,
     huge_numbers,
@@ -91,6 +99,8 @@ numbers = st.one_of(
     st.integers().map(str),
     st.floats().map(str),
 )
+# For query parameters that name a number or a date: mostly the spellings above.
+parameter_values = st.one_of(numbers, extreme_datetimes, extreme_dates, cr_lf)
 values = st.one_of(
     st.text(max_size=200),
     st.sampled_from(PAYLOADS),
@@ -123,7 +133,7 @@ TWILIO_FIELDS = [
     "NumMedia",
 ]
 field_names = st.one_of(st.sampled_from(TWILIO_FIELDS), st.text(min_size=1, max_size=20))
-forms = st.lists(st.tuples(field_names, values), max_size=10)
+forms = st.lists(st.tuples(field_names, st.one_of(values, parameter_values)), max_size=10)
 # Percent-encoded bytes that are not UTF-8, as a broken gateway might send them.
 invalid_utf8 = st.binary(min_size=1, max_size=30).map(
     lambda raw: urlencode({"Body": raw, "From": b"\xc0\xaf\xff"})
