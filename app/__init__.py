@@ -36,7 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app.dashboard import routes as dashboard
     from app.open311 import api as open311
     from app.providers import callbacks as provider_callbacks
-    from app.providers.choice import startup_problems
+    from app.providers.choice import StartRefused, startup_problems
     from app.surveys import web as survey_pages
     from app.telephony import voice, webhooks
     from app.tickets import liaison_web
@@ -47,7 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     voice_setup.init_app(app)  # refuses to start with a broken IVR flow
     problems = startup_problems(settings)
     if problems:  # a chosen provider without credentials, templates or callback secret
-        raise RuntimeError("cannot start:\n" + "\n".join(problems))
+        raise StartRefused(problems)
     bad_input.init_app(app)  # before any route: ids in paths are bounded
     app.register_blueprint(health.bp)
     health.init_app(app)  # a database that cannot write answers 503, not 500

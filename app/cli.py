@@ -69,8 +69,12 @@ def build_cli() -> FlaskGroup:
 
 def _create_app() -> Flask:
     from app import create_app
+    from app.providers.choice import StartRefused
 
-    return create_app()
+    try:
+        return create_app()
+    except StartRefused as refused:
+        raise SystemExit(f"hotline: {refused}") from None  # one line on stderr, exit status 1
 
 
 def register(app: Flask) -> None:

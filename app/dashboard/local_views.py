@@ -1,4 +1,6 @@
-"""Local mode only: the outbox of every message "sent", and a phone simulator.
+"""Local mode only, and for admins only: the outbox of every message "sent", and a phone
+simulator. Both show what residents and volunteers were told, and the simulator texts and calls
+as any of them, so other roles get 403.
 
 The simulator texts the line through the app's own signed webhook path
 (`text_line_in_process`), so it is exactly what a real phone would do, and shows the
@@ -13,7 +15,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from app.auth.web import login_required
+from app.auth.models import StaffRole
+from app.auth.web import roles_required
 from app.dashboard.blueprint import bp
 from app.db import db
 from app.messaging.models import Direction, Message
@@ -42,7 +45,7 @@ def local_pages_only_in_local_mode() -> None:
 
 
 @bp.get("/outbox")
-@login_required
+@roles_required(StaffRole.admin)
 def outbox() -> str:
     rows = db.session.scalars(
         select(Message)
@@ -54,7 +57,7 @@ def outbox() -> str:
 
 
 @bp.get("/simulator")
-@login_required
+@roles_required(StaffRole.admin)
 def simulator() -> str:
     phone = request.args.get("phone", "").strip()[:40]
     session = db.session
@@ -86,7 +89,7 @@ def simulator() -> str:
 
 
 @bp.post("/simulator")
-@login_required
+@roles_required(StaffRole.admin)
 def simulate() -> Response:
     phone = request.form.get("phone", "").strip()[:40]
     body = request.form.get("body", "").strip()[:MAX_BODY]
@@ -98,7 +101,7 @@ def simulate() -> Response:
 
 
 @bp.post("/simulator/call")
-@login_required
+@roles_required(StaffRole.admin)
 def simulate_call() -> Response:
     """Ring the line from the simulator's number."""
     phone = request.form.get("phone", "").strip()[:40]
@@ -112,7 +115,7 @@ def simulate_call() -> Response:
 
 
 @bp.post("/simulator/call/<sid>")
-@login_required
+@roles_required(StaffRole.admin)
 def call_move(sid: str) -> Response:
     """Press keys, stay silent, speak a recording, settle a staff dial, or hang up."""
     call = _call(sid)

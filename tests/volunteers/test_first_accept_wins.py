@@ -75,7 +75,7 @@ def _process(now: datetime, numbers: list[int]) -> list[str]:
         {
             "TESTING": True,
             "DATABASE_URL": os.environ["DATABASE_URL"],
-            "SECRET_KEY": "test-secret",
+            "SECRET_KEY": "test-secret-0123456789abcdef-0123456789",
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
             "HOTLINE_WAVE_SIZE": CROWD,
