@@ -82,6 +82,8 @@ class Settings:
     HOTLINE_RANKING_MIN_SAMPLE: int = 10
     # A SQLite write that cannot get the write lock this long answers 503 with Retry-After.
     HOTLINE_LOCK_WAIT_SECONDS: float = 10.0
+    # A staff session with no request for this long is logged out (a hidden tab stops polling).
+    HOTLINE_SESSION_IDLE_MINUTES: int = 30
     TESTING: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 

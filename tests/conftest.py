@@ -58,6 +58,9 @@ def app(database_url: str) -> Iterator[Flask]:
             "SECRET_KEY": "test-secret-0123456789abcdef-0123456789",
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+            # Tests move the clock by hours and days while logged in; the idle limit has its own
+            # test (tests/auth/test_session_limits.py).
+            "HOTLINE_SESSION_IDLE_MINUTES": 10 * 365 * 24 * 60,
         }
     )
     with app.app_context():
