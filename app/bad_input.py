@@ -20,7 +20,8 @@ from flask import Flask, Response, abort, request
 from werkzeug.routing import IntegerConverter
 
 MAX_ID = 2**31 - 1  # the largest value an integer column holds on every database we run on
-MAX_SECONDS = 10**8  # a duration or clock reading beyond this (three years) is not one
+MAX_SECONDS = 10**8  # a duration beyond this (three years) is not one
+MAX_UNIX_TIME = 32_503_680_000  # 3000-01-01: a clock reading in seconds beyond it is not one
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(3000, 1, 1, tzinfo=UTC)
 _WHOLE = re.compile(r"[0-9]{1,12}")
@@ -57,7 +58,7 @@ def decimal(raw: str | None, field: str) -> float | None:
 
 
 def seconds(raw: str | None, field: str) -> int | None:
-    """A duration or clock reading in whole seconds (a fraction is dropped)."""
+    """A duration in whole seconds (a fraction is dropped)."""
     number = decimal(raw, field)
     if number is None:
         return None

@@ -224,8 +224,14 @@ def insert_once(session: Session, row: Base, key: str) -> bool:
     return True
 
 
-def make_engine(url: str, lock_wait_seconds: float = LOCK_WAIT_SECONDS) -> Engine:
-    """The engine for `url`; on SQLite a write waits `lock_wait_seconds` for the write lock."""
+def make_engine(
+    url: str, lock_wait_seconds: float = LOCK_WAIT_SECONDS, *, limit_lock_waits: bool = True
+) -> Engine:
+    """The engine for `url`; a write waits `lock_wait_seconds` for a lock, then fails (503).
+
+    On SQLite that is the write lock; on PostgreSQL any lock a statement needs (`lock_timeout`:
+    a row or table another transaction holds), unless `limit_lock_waits` is off (migrations
+    wait for the locks they need)."""
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
@@ -242,6 +248,8 @@ def make_engine(url: str, lock_wait_seconds: float = LOCK_WAIT_SECONDS) -> Engin
     # it spends hundreds of milliseconds compiling the short queries this app runs whenever
     # the planner's estimate for a large table crosses its threshold.
     options = make_url(url).query.get("options", "")
+    if limit_lock_waits:
+        options = f"{options} -c lock_timeout={max(1, int(lock_wait_seconds * 1000))}"
     return create_engine(
         url,
         pool_pre_ping=True,

@@ -15,7 +15,8 @@ def run() -> None:
     if connection is not None:
         _migrate(connection)
         return
-    engine = make_engine(context.config.get_main_option("sqlalchemy.url"))
+    # A migration waits for the locks it needs rather than failing after the app's lock wait.
+    engine = make_engine(context.config.get_main_option("sqlalchemy.url"), limit_lock_waits=False)
     with engine.connect() as conn:
         _migrate(conn)
     engine.dispose()

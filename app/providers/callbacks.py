@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 
-from app.bad_input import seconds
+from app.bad_input import MAX_UNIX_TIME, whole_number
 from app.db import db
 from app.messaging.delivery import apply_status
 from app.providers.choice import registry_for
@@ -168,4 +168,4 @@ def tencent_voice_status(secret: str) -> Response:
 
 
 def _seconds(value: object) -> int | None:
-    return seconds(str(value or "").removesuffix("秒"), "calltime")
+    return whole_number(str(value or "").removesuffix("秒"), "calltime", MAX_UNIX_TIME)
