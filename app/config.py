@@ -84,6 +84,8 @@ class Settings:
     HOTLINE_LOCK_WAIT_SECONDS: float = 10.0
     # A staff session with no request for this long is logged out (a hidden tab stops polling).
     HOTLINE_SESSION_IDLE_MINUTES: int = 30
+    # Reverse proxies in front of the app that add X-Forwarded-For/-Proto; 0 ignores both.
+    HOTLINE_TRUSTED_PROXIES: int = 0
     TESTING: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
