@@ -27,12 +27,14 @@ from tests.support.closure import (
     STAFF,
     STAFF_PHONE,
     assign,
+    done_ticket,
     event_kinds,
     landline_done,
     report,
     resident,
     resolve,
     street,
+    surveyed_ticket,
     sweep,
     texts_to,
     volunteer,
@@ -46,24 +48,12 @@ def surveys(ticket: Ticket) -> list[Survey]:
 
 def resolved_ticket(client, clock):
     """A resident's appliance ticket, done by a volunteer, and the survey sent an hour later."""
-    community, _ = street()
-    resident(community)
-    helper = volunteer(community=community)
-    ticket = report(client, MOBILE, "洗衣机坏了，转几下就不动了")
-    assign(ticket, helper)
-    resolve(ticket, helper)
-    clock.advance(minutes=61)
-    sweep()
-    return ticket, helper
+    return surveyed_ticket(client, clock)
 
 
 def test_unsatisfied_then_follow_up_reopen_and_satisfied_closes(client, ctx, clock):
-    community, _ = street()
-    resident(community)
-    helper = volunteer(community=community)
-    ticket = report(client, MOBILE, "洗衣机坏了，转几下就不动了")
-    assign(ticket, helper)
-    resolve(ticket, helper)
+    ticket, helper = done_ticket(client)
+    community = ticket.community
 
     clock.advance(minutes=59)
     sweep()
