@@ -267,7 +267,12 @@ def test_a_voice_answer_is_recorded_through_record_answer(ctx, clock):
 
 
 def calls_to(phone: str) -> list[Message]:
-    query = select(Message).where(Message.kind == MessageKind.call, Message.peer == phone)
+    """Survey calls to ``phone`` (a landline also hears, once, that the volunteer is coming)."""
+    query = select(Message).where(
+        Message.kind == MessageKind.call,
+        Message.peer == phone,
+        Message.callback_url.contains("/outbound/survey"),
+    )
     return list(db.session.scalars(query.order_by(Message.id)))
 
 
