@@ -146,7 +146,7 @@ def call_move(sid: str) -> Response:
 
 
 @bp.post("/simulator/answer/<int:message_id>", endpoint="answer_call")
-@login_required
+@roles_required(StaffRole.admin)
 def answer_call_view(message_id: int) -> Response:
     """Pick up a call the line placed to this phone (a voice survey)."""
     placed = db.session.get(Message, message_id)

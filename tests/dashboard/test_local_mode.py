@@ -39,6 +39,7 @@ def test_other_roles_cannot_read_the_outbox_or_text_as_someone(client, ctx, role
     called = {"phone": "13800138000", "csrf_token": token}
     assert client.post("/dashboard/simulator/call", data=called).status_code == 403
     assert client.post("/dashboard/simulator/call/CA1", data=called).status_code == 403
+    assert client.post("/dashboard/simulator/answer/1", data=called).status_code == 403
     page = client.get("/dashboard/").get_data(as_text=True)
     assert "/dashboard/outbox" not in page and "/dashboard/simulator" not in page
 
