@@ -171,7 +171,8 @@ def current_settings() -> Settings:
     from flask import current_app, has_app_context
 
     if has_app_context():
-        return current_app.config["SETTINGS"]
+        settings: Settings = current_app.config["SETTINGS"]
+        return settings
     if _installed is None:
         raise RuntimeError("no settings installed: build the app with create_app() first")
     return _installed

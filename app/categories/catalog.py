@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 from sqlalchemy import select
@@ -29,7 +30,7 @@ class CatalogError(ValueError):
 class Catalog:
     """The parsed data file: categories in menu order."""
 
-    categories: list[dict] = field(default_factory=list)
+    categories: list[dict[str, Any]] = field(default_factory=list)
 
 
 @cache
@@ -82,7 +83,7 @@ def sync(session: Session, path: Path = CATEGORY_FILE) -> int:
     return changed
 
 
-def _keywords(entry: dict) -> dict[str, list[str]]:
+def _keywords(entry: dict[str, Any]) -> dict[str, list[str]]:
     """The words stored on the category row, broad ones included (speech hints, the page)."""
     merged: dict[str, list[str]] = {}
     for key in ("keywords", "broad"):

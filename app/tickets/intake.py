@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.categories.catalog import Classification, category_name, classify
 from app.clock import utcnow
 from app.config import current_settings
-from app.db import insert_skipping, persistent
+from app.db import insert_skipping, persistent, table
 from app.messaging.outbox import Text
 from app.messaging.sender_context import Sender
 from app.residents import directory
@@ -168,7 +168,7 @@ def open_ticket(
 
 
 _COLUMNS = [c for c in Ticket.__table__.columns if c.key != "id"]
-_INSERT_TICKET = insert_skipping(Ticket.__table__, "code", Ticket.__table__.c.id)
+_INSERT_TICKET = insert_skipping(table(Ticket), "code", Ticket.id)
 
 
 def _insert(session: Session, ticket: Ticket) -> None:

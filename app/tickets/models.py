@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -149,7 +149,7 @@ class EventKind(StrEnum):
     return_visit = "return_visit"  # rated unsatisfied (or "not fixed"): a return visit is owed
     reopen = "reopen"  # a return visit found more to do
     cancel = "cancel"  # withdrawn, or merged into another ticket
-    split = "split"  # a merged report separated again (on the report and on its former parent)
+    split = "split"  # type: ignore[assignment]  # the member, not str.split; a merged report separated again (on the report and on its former parent)
     # What residents and callers did.
     received = "received"  # the ticket was opened (every channel); counted as "received"
     info_added = "info_added"  # a further text about the same problem
@@ -208,7 +208,7 @@ class TicketEvent(Base):
     actor_id: Mapped[int | None]
     actor_label: Mapped[str] = mapped_column(String(100), default="")
     reason: Mapped[str] = mapped_column(Text, default="")
-    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
 

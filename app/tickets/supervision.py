@@ -71,7 +71,12 @@ def flag_breaches(session: Session) -> int:
             values = {"code": ticket.code, "category": category.name_zh if category else ""}
             text = Text("deadline_breached", "zh", values)
             queue_sms(session, staff, text, ticket_id=ticket.id, flush=False)
-        record(ticket, BREACHED, SYSTEM, data={"due_at": ticket.due_at.isoformat()})
+        record(
+            ticket,
+            BREACHED,
+            SYSTEM,
+            data={"due_at": ticket.due_at.isoformat() if ticket.due_at else None},
+        )
     session.flush()
     return len(tickets)
 

@@ -16,6 +16,7 @@ status arrives.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -245,7 +246,7 @@ def update_recording(
 
 def _keep_listened(call: Call, store: str, recording: CallRecording) -> None:
     state = dict(call.state or {})
-    kept = {f"{store}_recording": recording.url}
+    kept: dict[str, str | int] = {f"{store}_recording": recording.url}
     if recording.duration is not None:
         kept[f"{store}_duration"] = recording.duration
     state["variables"] = {**call.variables, **kept}
@@ -560,7 +561,7 @@ def _ensure_ticket(
     return ticket.code
 
 
-def _classification(variables: dict[str, object]) -> Classification:
+def _classification(variables: Mapping[str, object]) -> Classification:
     """The menu's category if one was chosen, else keywords in what the caller said."""
     found = classify(str(variables.get("speech") or ""))
     chosen = variables.get("category")

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, lazyload
 from app.clock import utcnow
 from app.communities.models import Department
 from app.config import current_settings
+from app.db import changed
 from app.messaging.delivery import FAILED_STATUSES
 from app.messaging.models import Message
 from app.messaging.models import Priority as SendPriority
@@ -340,12 +341,14 @@ def replace(session: Session, offer: Offer) -> None:
 
 def _close(session: Session, offer: Offer, status: OfferStatus) -> bool:
     """Move an open offer to `status`; False if it was no longer open (someone beat us)."""
-    closed = session.execute(
-        update(Offer)
-        .where(Offer.id == offer.id, Offer.status == OfferStatus.open)
-        .values(status=status, answered_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    closed = changed(
+        session.execute(
+            update(Offer)
+            .where(Offer.id == offer.id, Offer.status == OfferStatus.open)
+            .values(status=status, answered_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    )
     session.refresh(offer)
     return bool(closed)
 
@@ -369,12 +372,16 @@ def accept(session: Session, offer: Offer) -> Outcome:
     holder = (
         {"assignee_id": offer.volunteer_id} if offer.volunteer_id else {"unit_id": offer.unit_id}
     )
-    claimed = session.execute(
-        update(Ticket)
-        .where(Ticket.id == ticket.id, Ticket.assignee_id.is_(None), Ticket.status.in_(CLAIMABLE))
-        .values(**holder)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    claimed = changed(
+        session.execute(
+            update(Ticket)
+            .where(
+                Ticket.id == ticket.id, Ticket.assignee_id.is_(None), Ticket.status.in_(CLAIMABLE)
+            )
+            .values(**holder)
+            .execution_options(synchronize_session=False)
+        )
+    )
     session.refresh(ticket)
     if not claimed:
         _close(session, offer, OfferStatus.taken)
@@ -413,12 +420,16 @@ def assign_by_hand(session: Session, ticket: Ticket, volunteer: Volunteer, actor
         )
         session.add(offer)
         session.flush()
-    claimed = session.execute(
-        update(Ticket)
-        .where(Ticket.id == ticket.id, Ticket.assignee_id.is_(None), Ticket.status.in_(CLAIMABLE))
-        .values(assignee_id=volunteer.id)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    claimed = changed(
+        session.execute(
+            update(Ticket)
+            .where(
+                Ticket.id == ticket.id, Ticket.assignee_id.is_(None), Ticket.status.in_(CLAIMABLE)
+            )
+            .values(assignee_id=volunteer.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
     session.refresh(ticket)
     if not claimed:
         raise IllegalTransition(ticket, Move.assign)
