@@ -22,7 +22,7 @@ def call_in(page, phone: str, category: str = "1", has_open_ticket: bool = False
     page.click("button[data-action=call]")
     page.click("button[data-move=silence]")
     if has_open_ticket:
-        expect(page.locator("ol.ivr-said")).to_contain_text("报告新的问题，请按2")
+        expect(page.locator("ol.transcript li.said").last).to_contain_text("报告新的问题，请按2")
         page.click("button[data-move=keys-2]")
     page.click(f"button[data-move=keys-{category}]")
     expect(page.locator("button[data-move=say]")).to_be_visible()
