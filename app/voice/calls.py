@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.categories.catalog import Classification, classify
 from app.clock import utcnow
@@ -281,6 +282,8 @@ def _new_call(
         started_at=utcnow(),
     )
     if insert_once(session, call, "sid"):
+        set_committed_value(call, "resident", resident)  # known already: no lazy load
+        set_committed_value(call, "ticket", ticket)
         return call
     found = call_by_sid(session, sid)
     assert found is not None
