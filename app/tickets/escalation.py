@@ -62,6 +62,19 @@ def auto_escalate(session: Session, ticket: Ticket) -> bool:
     return True
 
 
+def unit_handling(session: Session, category: Category | None) -> Department | None:
+    """The department or partner unit that takes this category instead of a volunteer: a
+    department it is escalated to, or a partner unit whose liaison is offered it."""
+    if category is None or not category.handled_by:
+        return None
+    return session.scalar(
+        select(Department).where(
+            Department.code == category.handled_by,
+            (Department.kind == UnitKind.department) | Department.liaison_phone.is_not(None),
+        )
+    )
+
+
 def department_done(session: Session, ticket: Ticket, department: Department, note: str) -> None:
     """The department solved or answered it: resolved, the resident is told, and the survey
     sweep takes over."""

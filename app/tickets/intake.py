@@ -16,7 +16,7 @@ from app.messaging.outbox import Text
 from app.residents.models import Resident
 from app.scheduling.jobs import enqueue
 from app.scheduling.models import JobKind
-from app.tickets import repeats, urgent
+from app.tickets import escalation, repeats, urgent
 from app.tickets.codes import new_code
 from app.tickets.due_dates import set_community_deadline
 from app.tickets.lifecycle import Actor, record
@@ -114,12 +114,20 @@ def open_ticket(
 
 def confirmation(ticket: Ticket, language: str, found: Classification, new: bool = True) -> Text:
     """What every channel tells the resident: their ticket's code, and for a new one its
-    category (with safety advice first when the words spoke of danger)."""
+    category (with safety advice first when the words spoke of danger, and the unit's name when
+    a department or partner unit handles it)."""
     if not new:
         return Text("ticket_added", language, {"code": ticket.code})
     name = ticket.category.display_name(language) if ticket.category else ticket.category_code
-    template = urgent.advice_template(found.hazard) if found.urgent else "ticket_created"
-    return Text(template, language, {"code": ticket.code, "category": name})
+    values = {"code": ticket.code, "category": name}
+    if found.urgent:
+        return Text(urgent.advice_template(found.hazard), language, values)
+    session = object_session(ticket)
+    unit = escalation.unit_handling(session, ticket.category) if session else None
+    if unit is not None:  # partner work: say who handles it, not "finding a volunteer"
+        values["unit"] = unit.display_name(language)
+        return Text("ticket_created_unit", language, values)
+    return Text("ticket_created", language, values)
 
 
 def add_information(ticket: Ticket, resident: Resident, text: str, found: Classification) -> None:
