@@ -65,14 +65,25 @@ def report(session: Session, resident: Resident, text: str, channel: Channel) ->
     return Report(ticket, created=True, classification=found)
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where the work is, when staff write down another place than the resident's own."""
+
+    community_id: int | None
+    building: str
+    address: str
+
+
 def open_ticket(
     session: Session,
     resident: Resident,
     text: str,
     channel: Channel,
     found: Classification,
+    where: Place | None = None,
 ) -> Ticket:
     now = utcnow()
+    where = where or Place(resident.community_id, resident.building, resident.address)
     ticket = Ticket(
         code=new_code(session),
         channel=channel,
@@ -81,9 +92,9 @@ def open_ticket(
         category=session.get(Category, found.category),
         description=text,
         resident=resident,
-        community_id=resident.community_id,
-        building=resident.building,
-        address=resident.address,
+        community_id=where.community_id,
+        building=where.building,
+        address=where.address,
         priority=Priority.urgent if found.urgent else Priority.normal,
         received_at=now,
         last_report_at=now,

@@ -14,6 +14,7 @@ from app.messaging.models import MessageStatus
 from app.reports.figures import RATINGS
 from app.surveys.models import FollowUpStatus, SurveyChannel, SurveyStatus
 from app.surveys.operations import ANSWERED, INVALID, NO_ANSWER
+from app.tickets import editing
 from app.tickets.lifecycle import Move
 from app.tickets.models import ActorKind, Channel
 from app.tickets.supervision import BREACHED
@@ -54,6 +55,18 @@ COMPOSED = {
     "survey_": [s.value for s in SurveyStatus],
     "followup_": [s.value for s in FollowUpStatus],
     "import_": list(IMPORTS),
+    "language_": list(editing.LANGUAGES),
+    # What a ticket_edited / resident_edited event lists as changed.
+    "field_": [
+        "name",
+        "community_id",
+        "building",
+        "address",
+        "description",
+        "priority",
+        "language",
+        "phone_kind",
+    ],
 }
 
 

@@ -1,0 +1,202 @@
+"""Staff edit a resident (name, community, building, address, language, landline) and a ticket
+(category, community, address, problem, urgent): every change is an event on the timeline; a
+place given to a stranger's held ticket sends it on; scope and CSRF hold."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.auth.models import StaffRole
+from app.communities.models import Community
+from app.db import db
+from app.residents.models import Resident
+from app.tickets.models import ActorKind, Priority, Ticket, TicketStatus
+from app.voice.roster import set_shift
+from tests.support.staff import department, log_in, post_form, staff
+from tests.support.texting import run_jobs, text_line
+from tests.volunteers import factories as f
+from tests.volunteers.factories import offers, sent_to
+
+MOBILE = "+8613800138000"
+STRANGER = "+8613700137000"
+DUTY = "+8613900003001"
+
+
+@pytest.fixture
+def street(ctx, clock):
+    home = Community(code="longxi", name="龙溪社区", name_en="Longxi", staff_phone="+8613900002001")
+    other = Community(code="jinshan", name="金山社区", name_en="Jinshan")
+    wang = Resident(phone=MOBILE, name="王奶奶", community=home, building="3栋", address="3栋401")
+    db.session.add_all([home, other, wang])
+    db.session.commit()
+    for n in range(1, 4):
+        f.volunteer(n, home, skills=("appliance", "plumbing", "building", "electrical"))
+    set_shift(db.session, "张主任", DUTY, "Mon-Fri 08:30-17:30", "CN")
+    staff("office", StaffRole.office)
+    staff("lx", StaffRole.community, community_code="longxi")
+    staff("js", StaffRole.community, community_code="jinshan")
+    department()
+    staff("civil", StaffRole.liaison, department_code="civil")
+    return home, other, wang
+
+
+def as_user(app, username: str):
+    client = app.test_client()
+    log_in(client, username)
+    return client
+
+
+def ticket_of(app, phone: str, text: str) -> Ticket:
+    text_line(app.test_client(), phone, text)
+    return db.session.scalars(select(Ticket).order_by(Ticket.id.desc())).first()
+
+
+def resident_form(person: Resident, **changes: str) -> dict[str, str]:
+    form = {
+        "name": person.name,
+        "community": str(person.community_id or ""),
+        "building": person.building,
+        "address": person.address,
+        "language": person.language,
+    }
+    if person.phone_kind == "landline":
+        form["landline"] = "1"
+    return {**form, **changes}
+
+
+def test_a_residents_edit_is_on_the_timeline_of_their_open_ticket(app, street):
+    home, other, wang = street
+    ticket = ticket_of(app, MOBILE, "洗衣机坏了")
+    office = as_user(app, "office")
+    page = f"/dashboard/residents/{wang.id}/edit"
+    assert 'name="csrf_token"' in office.get(page).get_data(as_text=True)
+    form = resident_form(
+        wang,
+        name="王秀英",
+        community=str(other.id),
+        address="金山路8号",
+        language="en",
+        landline="1",
+    )
+    response = post_form(office, page, form, page)
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert (wang.name, wang.community_id, wang.address) == ("王秀英", other.id, "金山路8号")
+    assert (wang.language, wang.phone_kind) == ("en", "landline")
+    [event] = [e for e in ticket.events if e.kind == "resident_edited"]
+    assert event.actor_kind == ActorKind.staff and event.actor_label == "office"
+    assert event.data["changes"]["name"] == ["王奶奶", "王秀英"]
+    assert event.data["changes"]["phone_kind"] == ["mobile", "landline"]
+    assert event.data["changes"]["community_id"] == [home.id, other.id]
+    timeline = office.get(f"/dashboard/tickets/{ticket.code}").get_data(as_text=True)
+    assert "修改居民信息" in timeline and "王秀英" in timeline and "<del>王奶奶</del>" in timeline
+
+
+def test_the_resident_edit_is_in_scope_and_needs_csrf(app, street):
+    home, other, wang = street
+    page = f"/dashboard/residents/{wang.id}/edit"
+    lx = as_user(app, "lx")
+    refused = post_form(lx, page, resident_form(wang, community=str(other.id)), page)
+    assert refused.status_code == 400 and "只能为本社区" in refused.get_data(as_text=True)
+    assert lx.post(page, data=resident_form(wang, name="X")).status_code == 400  # no token
+    assert post_form(lx, page, resident_form(wang, language="fr"), page).status_code == 400
+    db.session.expire_all()
+    assert (wang.name, wang.community_id, wang.language) == ("王奶奶", home.id, "zh")
+    assert as_user(app, "js").get(page).status_code == 404  # not theirs
+    assert as_user(app, "civil").get(page).status_code == 403
+
+
+def test_a_place_for_a_strangers_held_ticket_sends_it_on(app, street):
+    home, _, _ = street
+    ticket = ticket_of(app, STRANGER, "楼道灯不亮了")  # asked where; nobody offered it yet
+    assert offers() == []
+    stranger = ticket.resident
+    office = as_user(app, "office")
+    page = f"/dashboard/residents/{stranger.id}/edit"
+    form = resident_form(stranger, community=str(home.id), building="8栋", address="龙溪8栋")
+    assert post_form(office, page, form, page).status_code == 303
+    run_jobs(app)
+    assert ticket.community_id == home.id and ticket.building == "8栋"
+    assert len(offers()) == 3
+
+
+def ticket_form(ticket: Ticket, **changes: str) -> dict[str, str]:
+    form = {
+        "category": ticket.category_code,
+        "community": str(ticket.community_id or ""),
+        "building": ticket.building,
+        "address": ticket.address,
+        "problem": ticket.description,
+    }
+    if ticket.priority is Priority.urgent:
+        form["urgent"] = "1"
+    return {**form, **changes}
+
+
+def test_a_tickets_edit_is_on_its_timeline_and_urgent_means_now(app, street):
+    ticket = ticket_of(app, MOBILE, "阳台那边墙上一直渗水")
+    lx = as_user(app, "lx")
+    page = f"/dashboard/tickets/{ticket.code}/edit"
+    assert 'data-action="edit-ticket"' in lx.get(f"/dashboard/tickets/{ticket.code}").get_data(
+        as_text=True
+    )
+    form = ticket_form(
+        ticket,
+        category="plumbing",
+        address="3栋2单元401阳台",
+        problem="阳台水管接头漏水，墙上一直渗水",
+        urgent="1",
+    )
+    assert post_form(lx, page, form, page).status_code == 303
+    db.session.expire_all()
+    assert ticket.category_code == "plumbing" and ticket.priority == Priority.urgent
+    assert ticket.address == "3栋2单元401阳台" and ticket.description.startswith("阳台水管")
+    kinds = [e.kind for e in ticket.events]
+    assert "recategorised" in kinds and "ticket_edited" in kinds and "urgent_alert" in kinds
+    [edited] = [e for e in ticket.events if e.kind == "ticket_edited"]
+    assert set(edited.data["changes"]) == {"address", "description", "priority"}
+    assert edited.data["changes"]["priority"] == ["normal", "urgent"]
+    assert len(sent_to(DUTY, "staff_urgent")) == 1
+    # The corrections page learns from it too.
+    assert ticket.code in lx.get("/dashboard/corrections").get_data(as_text=True)
+    timeline = lx.get(f"/dashboard/tickets/{ticket.code}").get_data(as_text=True)
+    assert "修改工单" in timeline and "紧急程度" in timeline
+
+
+def test_a_ticket_given_a_community_is_dispatched(app, street):
+    home, _, _ = street
+    ticket = ticket_of(app, STRANGER, "水龙头一直滴水")
+    office = as_user(app, "office")
+    page = f"/dashboard/tickets/{ticket.code}/edit"
+    form = ticket_form(ticket, community=str(home.id), building="2栋", address="龙溪2栋")
+    assert post_form(office, page, form, page).status_code == 303
+    run_jobs(app)
+    assert ticket.community_id == home.id and len(offers()) == 3
+    [edited] = [e for e in ticket.events if e.kind == "ticket_edited"]
+    assert edited.data["changes"]["community_id"] == [None, home.id]
+
+
+def test_ticket_edit_refusals(app, street):
+    home, other, _ = street
+    ticket = ticket_of(app, MOBILE, "灯泡坏了")
+    page = f"/dashboard/tickets/{ticket.code}/edit"
+    lx = as_user(app, "lx")
+    moved = post_form(lx, page, ticket_form(ticket, community=str(other.id)), page)
+    assert moved.status_code == 400
+    assert post_form(lx, page, ticket_form(ticket, category="nonsense"), page).status_code == 400
+    assert post_form(lx, page, ticket_form(ticket, problem=" "), page).status_code == 400
+    assert lx.post(page, data=ticket_form(ticket, address="X")).status_code == 400  # CSRF
+    assert as_user(app, "js").get(page).status_code == 404
+    assert as_user(app, "civil").get(page).status_code == 403
+    ticket.status = TicketStatus.closed
+    db.session.commit()
+    closed = post_form(lx, page, ticket_form(ticket, address="Y"), page)
+    assert closed.status_code == 400
+    db.session.expire_all()
+    assert (ticket.community_id, ticket.category_code, ticket.address) == (
+        home.id,
+        "electrical",
+        "3栋401",
+    )
+    assert not [e for e in ticket.events if e.kind == "ticket_edited"]
