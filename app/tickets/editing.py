@@ -143,8 +143,13 @@ def _apply(row: Ticket | Resident, values: dict[str, object]) -> Changes:
             setattr(row, name, value)
     if "community_id" in changes:  # the relationship too, for alerts made in this request
         session = object_session(row)
-        wanted = row.community_id
-        row.community = session.get(Community, wanted) if session and wanted else None
+        before, wanted = (
+            session.get(Community, cid) if session and cid else None
+            for cid in changes.pop("community_id")
+        )
+        row.community = wanted
+        # The timeline shows names; a community's id means nothing to the reader.
+        changes["community"] = [before.name if before else None, wanted.name if wanted else None]
     return changes
 
 

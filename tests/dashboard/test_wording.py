@@ -59,7 +59,7 @@ COMPOSED = {
     # What a ticket_edited / resident_edited event lists as changed.
     "field_": [
         "name",
-        "community_id",
+        "community",
         "building",
         "address",
         "description",
