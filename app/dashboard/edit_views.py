@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -16,8 +19,12 @@ from app.dashboard.blueprint import bp
 from app.dashboard.entry_views import ENTRY_ROLES
 from app.db import db
 from app.residents.models import Resident
-from app.tickets import editing, staff_actions
+from app.tickets import editing
 from app.tickets.models import Ticket
+from app.tickets.staff_entry import Refused
+
+Record = Resident | Ticket
+Edit = Callable[..., object]
 
 
 def _communities(current: int | None) -> list[Community]:
@@ -29,9 +36,14 @@ def _communities(current: int | None) -> list[Community]:
     return list(db.session.scalars(query))
 
 
-def _community(form: dict[str, str]) -> int | None:
+def _place(form: Mapping[str, str]) -> dict[str, Any]:
+    """The community, building and address fields both edit forms share."""
     raw = form.get("community", "")
-    return int(raw) if raw.isdigit() else None
+    return {
+        "community_id": int(raw) if raw.isdigit() else None,
+        "building": form.get("building", ""),
+        "address": form.get("address", ""),
+    }
 
 
 def _resident_or_404(resident_id: int) -> Resident:
@@ -70,33 +82,43 @@ def _ticket_page(ticket: Ticket, error: str = "", status: int = 200) -> tuple[st
     return body, status
 
 
+def _resident_fields(form: Mapping[str, str]) -> editing.ResidentFields:
+    landline = form.get("landline") == "1"
+    return editing.ResidentFields(
+        name=form.get("name", ""),
+        **_place(form),
+        language=form.get("language", ""),
+        phone_kind="landline" if landline else "mobile",
+    )
+
+
+def _ticket_fields(form: Mapping[str, str]) -> editing.TicketFields:
+    return editing.TicketFields(
+        category_code=form.get("category", ""),
+        **_place(form),
+        description=form.get("problem", ""),
+        urgent=form.get("urgent") == "1",
+    )
+
+
+def _save(
+    row: Record, fields: object, edit: Edit, page: Callable[..., tuple[str, int]], done: str
+) -> Response | tuple[str, int]:
+    """Run the edit and commit, then back to the record; refused: the form again, with why."""
+    try:
+        edit(db.session, g.user, staff_actor(g.user), row, fields)
+    except Refused as refused:
+        db.session.rollback()  # the row is reloaded as stored
+        return page(row, refused.key, 400)
+    db.session.commit()
+    flash(("action_done", ""), "ok")
+    return redirect(done, code=303)
+
+
 @bp.get("/residents/<int:resident_id>/edit")
 @roles_required(*ENTRY_ROLES)
 def edit_resident(resident_id: int) -> tuple[str, int]:
     return _resident_page(_resident_or_404(resident_id))
-
-
-@bp.post("/residents/<int:resident_id>/edit")
-@roles_required(*ENTRY_ROLES)
-def save_resident(resident_id: int) -> Response | tuple[str, int]:
-    person = _resident_or_404(resident_id)
-    form = request.form
-    fields = editing.ResidentFields(
-        name=form.get("name", ""),
-        community_id=_community(form),
-        building=form.get("building", ""),
-        address=form.get("address", ""),
-        language=form.get("language", ""),
-        phone_kind="landline" if form.get("landline") == "1" else "mobile",
-    )
-    try:
-        editing.edit_resident(db.session, g.user, staff_actor(g.user), person, fields)
-    except editing.EditRefused as refused:
-        db.session.rollback()
-        return _resident_page(_resident_or_404(resident_id), refused.key, 400)
-    db.session.commit()
-    flash(("action_done", ""), "ok")
-    return redirect(url_for("dashboard.resident", resident_id=resident_id), code=303)
 
 
 @bp.get("/tickets/<code>/edit")
@@ -105,27 +127,17 @@ def edit_ticket(code: str) -> tuple[str, int]:
     return _ticket_page(_ticket_or_404(code))
 
 
+@bp.post("/residents/<int:resident_id>/edit")
+@roles_required(*ENTRY_ROLES)
+def save_resident(resident_id: int) -> Response | tuple[str, int]:
+    done = url_for("dashboard.resident", resident_id=resident_id)
+    person, fields = _resident_or_404(resident_id), _resident_fields(request.form)
+    return _save(person, fields, editing.edit_resident, _resident_page, done)
+
+
 @bp.post("/tickets/<code>/edit")
 @roles_required(*ENTRY_ROLES)
 def save_ticket(code: str) -> Response | tuple[str, int]:
-    ticket = _ticket_or_404(code)
-    form = request.form
-    fields = editing.TicketFields(
-        category_code=form.get("category", ""),
-        community_id=_community(form),
-        building=form.get("building", ""),
-        address=form.get("address", ""),
-        description=form.get("problem", ""),
-        urgent=form.get("urgent") == "1",
-    )
-    try:
-        editing.edit_ticket(db.session, g.user, staff_actor(g.user), ticket, fields)
-    except editing.EditRefused as refused:
-        db.session.rollback()
-        return _ticket_page(_ticket_or_404(code), refused.key, 400)
-    except staff_actions.ActionRefused:
-        db.session.rollback()
-        return _ticket_page(_ticket_or_404(code), "entry_bad_category", 400)
-    db.session.commit()
-    flash(("action_done", ""), "ok")
-    return redirect(url_for("dashboard.ticket", code=code), code=303)
+    fields = _ticket_fields(request.form)
+    done = url_for("dashboard.ticket", code=code)
+    return _save(_ticket_or_404(code), fields, editing.edit_ticket, _ticket_page, done)

@@ -104,7 +104,7 @@ def create_ticket() -> Response | tuple[str, int]:
         entered = staff_entry.enter(
             session, g.user, staff_actor(g.user), entry, current_app.config["HOTLINE_REGION"]
         )
-    except staff_entry.EntryRefused as refused:
+    except staff_entry.Refused as refused:
         session.rollback()
         return _page(form, call, refused.key, 400)
     if call is not None:

@@ -22,15 +22,10 @@ from app.scheduling.models import JobKind
 from app.tickets import staff_actions, urgent
 from app.tickets.lifecycle import Actor, record
 from app.tickets.models import OPEN_STATUSES, EventKind, Priority, Ticket, TicketStatus
+from app.tickets.staff_entry import Refused
 
 LANGUAGES = ("zh", "en")
 PHONE_KINDS = ("mobile", "landline")
-
-
-class EditRefused(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
 
 
 @dataclass(frozen=True)
@@ -60,11 +55,14 @@ def edit_ticket(
     session: Session, user: StaffUser, actor: Actor, ticket: Ticket, new: TicketFields
 ) -> Changes:
     if ticket.status not in OPEN_STATUSES:
-        raise EditRefused("edit_closed")
+        raise Refused("edit_closed")
     _check_community(session, user, ticket.community_id, new.community_id)
     if not new.description.strip():
-        raise EditRefused("entry_no_problem")
-    staff_actions.recategorise(session, ticket, actor, new.category_code)
+        raise Refused("entry_no_problem")
+    try:
+        staff_actions.recategorise(session, ticket, actor, new.category_code)
+    except staff_actions.ActionRefused as refused:
+        raise Refused("entry_bad_category") from refused
     was_placeless = ticket.community_id is None
     changes = _apply(
         ticket,
@@ -94,7 +92,7 @@ def edit_resident(
 ) -> Changes:
     _check_community(session, user, resident.community_id, new.community_id)
     if new.language not in LANGUAGES or new.phone_kind not in PHONE_KINDS:
-        raise EditRefused("edit_bad_value")
+        raise Refused("edit_bad_value")
     changes = _apply(
         resident,
         {
@@ -129,9 +127,9 @@ def _check_community(
     if wanted == current:
         return
     if wanted is not None and session.get(Community, wanted) is None:
-        raise EditRefused("entry_bad_community")
+        raise Refused("entry_bad_community")
     if not community_in_scope(user, wanted):
-        raise EditRefused("entry_out_of_scope")
+        raise Refused("entry_out_of_scope")
 
 
 def _apply(row: Ticket | Resident, values: dict[str, object]) -> Changes:

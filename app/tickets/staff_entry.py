@@ -31,8 +31,9 @@ ENTRY_CHANNELS = (Channel.phone, Channel.walk_in, Channel.web)
 MAX_PROBLEM = 2000
 
 
-class EntryRefused(ValueError):
-    """The form cannot open a ticket; `key` names the wording shown to staff."""
+class Refused(ValueError):
+    """A staff form (new ticket, edit) cannot be done as filled in; `key` names the wording
+    shown to staff."""
 
     def __init__(self, key: str) -> None:
         super().__init__(key)
@@ -66,20 +67,20 @@ def enter(session: Session, user: StaffUser, actor: Actor, entry: Entry, region:
     try:
         phone = normalize(entry.phone, region)
     except InvalidPhone as error:
-        raise EntryRefused("entry_bad_phone") from error
+        raise Refused("entry_bad_phone") from error
     problem = entry.problem.strip()[:MAX_PROBLEM]
     if not problem:
-        raise EntryRefused("entry_no_problem")
+        raise Refused("entry_no_problem")
     if entry.channel not in {c.value for c in ENTRY_CHANNELS}:
-        raise EntryRefused("entry_bad_channel")
+        raise Refused("entry_bad_channel")
     if entry.category and session.get(Category, entry.category) is None:
-        raise EntryRefused("entry_bad_category")
+        raise Refused("entry_bad_category")
     resident = find_or_create(session, phone, language_of(problem, "zh"))
     community_id = entry.community_id or resident.community_id or user.community_id
     if community_id is not None and session.get(Community, community_id) is None:
-        raise EntryRefused("entry_bad_community")
+        raise Refused("entry_bad_community")
     if not community_in_scope(user, community_id):
-        raise EntryRefused("entry_out_of_scope")
+        raise Refused("entry_out_of_scope")
     where = Place(
         community_id,
         entry.building.strip()[:60] or resident.building,

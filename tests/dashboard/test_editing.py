@@ -7,44 +7,20 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.auth.models import StaffRole
-from app.communities.models import Community
 from app.db import db
 from app.residents.models import Resident
 from app.tickets.models import ActorKind, Priority, Ticket, TicketStatus
-from app.voice.roster import set_shift
-from tests.support.staff import department, log_in, post_form, staff
+from tests.support.office import DUTY, MOBILE, as_user, office_street
+from tests.support.staff import post_form
 from tests.support.texting import run_jobs, text_line
-from tests.volunteers import factories as f
 from tests.volunteers.factories import offers, sent_to
 
-MOBILE = "+8613800138000"
 STRANGER = "+8613700137000"
-DUTY = "+8613900003001"
 
 
 @pytest.fixture
 def street(ctx, clock):
-    home = Community(code="longxi", name="龙溪社区", name_en="Longxi", staff_phone="+8613900002001")
-    other = Community(code="jinshan", name="金山社区", name_en="Jinshan")
-    wang = Resident(phone=MOBILE, name="王奶奶", community=home, building="3栋", address="3栋401")
-    db.session.add_all([home, other, wang])
-    db.session.commit()
-    for n in range(1, 4):
-        f.volunteer(n, home, skills=("appliance", "plumbing", "building", "electrical"))
-    set_shift(db.session, "张主任", DUTY, "Mon-Fri 08:30-17:30", "CN")
-    staff("office", StaffRole.office)
-    staff("lx", StaffRole.community, community_code="longxi")
-    staff("js", StaffRole.community, community_code="jinshan")
-    department()
-    staff("civil", StaffRole.liaison, department_code="civil")
-    return home, other, wang
-
-
-def as_user(app, username: str):
-    client = app.test_client()
-    log_in(client, username)
-    return client
+    return office_street()
 
 
 def ticket_of(app, phone: str, text: str) -> Ticket:
@@ -52,17 +28,15 @@ def ticket_of(app, phone: str, text: str) -> Ticket:
     return db.session.scalars(select(Ticket).order_by(Ticket.id.desc())).first()
 
 
+def form_of(row: object, changes: dict[str, str], **names: str) -> dict[str, str]:
+    """The edit form as the page fills it from `row` (form field = attribute), then `changes`."""
+    return {field: str(getattr(row, attr) or "") for field, attr in names.items()} | changes
+
+
 def resident_form(person: Resident, **changes: str) -> dict[str, str]:
-    form = {
-        "name": person.name,
-        "community": str(person.community_id or ""),
-        "building": person.building,
-        "address": person.address,
-        "language": person.language,
-    }
-    if person.phone_kind == "landline":
-        form["landline"] = "1"
-    return {**form, **changes}
+    landline = {"landline": "1"} if person.phone_kind == "landline" else {}
+    names = {"community": "community_id", "building": "building", "address": "address"}
+    return form_of(person, landline | changes, name="name", language="language", **names)
 
 
 def test_a_residents_edit_is_on_the_timeline_of_their_open_ticket(app, street):
@@ -122,16 +96,11 @@ def test_a_place_for_a_strangers_held_ticket_sends_it_on(app, street):
 
 
 def ticket_form(ticket: Ticket, **changes: str) -> dict[str, str]:
-    form = {
-        "category": ticket.category_code,
-        "community": str(ticket.community_id or ""),
-        "building": ticket.building,
-        "address": ticket.address,
-        "problem": ticket.description,
-    }
-    if ticket.priority is Priority.urgent:
-        form["urgent"] = "1"
-    return {**form, **changes}
+    urgent = {"urgent": "1"} if ticket.priority is Priority.urgent else {}
+    names = {"community": "community_id", "building": "building", "address": "address"}
+    return form_of(
+        ticket, urgent | changes, category="category_code", problem="description", **names
+    )
 
 
 def test_a_tickets_edit_is_on_its_timeline_and_urgent_means_now(app, street):
@@ -198,6 +167,6 @@ def test_ticket_edit_refusals(app, street):
     assert (ticket.community_id, ticket.category_code, ticket.address) == (
         home.id,
         "electrical",
-        "3栋401",
+        "龙溪街道3栋2单元401",
     )
     assert not [e for e in ticket.events if e.kind == "ticket_edited"]

@@ -7,53 +7,26 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.auth.models import StaffRole
-from app.communities.models import Community
 from app.dashboard.models import CallBack
 from app.db import db
 from app.messaging.models import Message, MessageStatus
 from app.residents.models import Resident
 from app.tickets.models import ActorKind, Channel, Priority, Ticket, TicketStatus
 from app.voice.models import Call, CallDirection, CallOutcome, CallPurpose
-from app.voice.roster import set_shift
-from tests.support.staff import csrf_token, department, log_in, post_form, staff
+from tests.support.office import DUTY, MOBILE, as_user, office_street
+from tests.support.staff import csrf_token, post_form
 from tests.support.texting import replies, run_jobs, text_line
 from tests.volunteers import factories as f
 from tests.volunteers.factories import offers, sent_to
 
 NEW = "/dashboard/tickets/new"
-MOBILE = "+8613800138000"
 LANDLINE = "+862361520695"
-DUTY = "+8613900003001"
 
 
 @pytest.fixture
 def street(ctx, clock):
-    """Longxi (with Wang on its books and an old closed ticket), Jinshan, three volunteers,
-    someone on duty, and the office and Longxi's staff logged in on their own clients."""
-    home = Community(code="longxi", name="龙溪社区", name_en="Longxi", staff_phone="+8613900002001")
-    other = Community(code="jinshan", name="金山社区", name_en="Jinshan")
-    wang = Resident(
-        phone=MOBILE, name="王奶奶", community=home, building="3栋", address="龙溪街道3栋2单元401"
-    )
-    db.session.add_all([home, other, wang])
-    db.session.commit()
-    for n in range(1, 4):
-        f.volunteer(n, home, skills=("appliance", "plumbing", "building", "other"))
-    set_shift(db.session, "张主任", DUTY, "Mon-Fri 08:30-17:30", "CN")
-    staff("office", StaffRole.office)
-    staff("lx", StaffRole.community, community_code="longxi")
-    staff("js", StaffRole.community, community_code="jinshan")
-    department()
-    staff("civil", StaffRole.liaison, department_code="civil")
-    db.session.commit()
+    home, other, _ = office_street()
     return home, other
-
-
-def as_user(app, username: str):
-    client = app.test_client()
-    log_in(client, username)
-    return client
 
 
 def create(client, **form: str):
@@ -149,6 +122,9 @@ def test_a_walk_in_stranger_a_chosen_category_and_a_landline(app, street):
     [note] = db.session.scalars(select(Message).where(Message.peer == LANDLINE)).all()
     assert note.status == MessageStatus.suppressed  # a landline is told on the phone
     assert len(offers()) == 3
+    # The volunteer who takes it gets the number as a phone dials it, with the full address.
+    [won] = replies(text_line(app.test_client(), f.texter(offers()[0].volunteer_id), "1"))
+    assert "023 6152 0695" in won and "+86" not in won and "5栋1单元202" in won
 
 
 def test_urgent_by_hand_and_by_danger_words(app, street):
