@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.messaging import optouts
 from app.messaging.courtesy import is_courtesy
 from app.messaging.inbound import Answer, Inbound
-from app.residents.directory import by_phone
+from app.residents import directory
 from app.tickets import places
 from app.tickets.intake import resident_actor
 from app.tickets.resident_commands import COMMAND_WORDS, split_command
@@ -21,9 +21,10 @@ def handle(session: Session, inbound: Inbound) -> Answer | None:
     word, _ = split_command(inbound.word)
     if word in COMMAND_WORDS or word in optouts.OPT_IN_WORDS or is_courtesy(inbound.body):
         return None
-    resident = by_phone(session, inbound.phone.e164)
+    resident = directory.by_phone(session, inbound.phone.e164)
     if resident is None:
         return None
+    directory.hold(session, resident)  # two answers at once: the second finds the place given
     ticket = places.awaiting_answer(session, resident)
     if ticket is None or not places.reads_like_place(session, inbound.body):
         return None
