@@ -157,7 +157,6 @@ class EventKind(StrEnum):
     call_recorded = "call_recorded"  # the IVR call that opened it, with its recordings
     thanks = "thanks"  # the resident acknowledged or thanked, nothing more
     urgent_alert = "urgent_alert"  # danger reported: staff on duty and the community were texted
-    place_asked = "place_asked"  # a stranger was asked for their community and address
     place_given = "place_given"  # the answer filled the ticket's place (data: text, community)
     place_missing = "place_missing"  # still nowhere to send anyone: staff were told instead
     # What staff and liaisons did.

@@ -11,15 +11,16 @@ are texted once to arrange it by phone.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session
 
-from app.categories.catalog import Classification
+from app.categories.catalog import Classification, category_name
 from app.clock import utcnow
 from app.communities.models import Community
 from app.config import current_settings
+from app.messaging.models import Message
 from app.messaging.outbox import Text, queue_sms
 from app.phones import dialable
 from app.residents.models import Resident
@@ -51,20 +52,25 @@ def should_ask(ticket: Ticket, found: Classification) -> bool:
     return not has_place(ticket) and not found.urgent
 
 
+QUESTION = "ticket_created_where"  # the reply that asks; its row (ticket_id, time) records it
+
+
 def ask(ticket: Ticket, language: str) -> Text:
-    """The new ticket's confirmation, carrying the one question: which community, what address."""
-    record(ticket, EventKind.place_asked, SYSTEM)
-    name = ticket.category.display_name(language) if ticket.category else ticket.category_code
-    return Text("ticket_created_where", language, {"code": ticket.code, "category": name})
+    """The new ticket's confirmation, carrying the one question: which community, what address.
+    The reply is recorded with the ticket, which is what marks the question asked."""
+    name = category_name(ticket.category_code, language) or ticket.category_code
+    return Text(QUESTION, language, {"code": ticket.code, "category": name})
+
+
+def _question_asked(since: datetime | None = None) -> ColumnElement[bool]:
+    asked = (Message.ticket_id == Ticket.id) & (Message.template == QUESTION)
+    if since is not None:
+        asked &= Message.created_at >= since
+    return exists().where(asked)
 
 
 def awaiting_answer(session: Session, resident: Resident) -> Ticket | None:
     """The resident's open ticket still without a place whose question is unanswered."""
-    asked = exists().where(
-        TicketEvent.ticket_id == Ticket.id,
-        TicketEvent.kind == EventKind.place_asked,
-        TicketEvent.at >= utcnow() - timedelta(hours=ANSWER_HOURS),
-    )
     answered = exists().where(
         TicketEvent.ticket_id == Ticket.id, TicketEvent.kind == EventKind.place_given
     )
@@ -74,7 +80,7 @@ def awaiting_answer(session: Session, resident: Resident) -> Ticket | None:
             Ticket.resident_id == resident.id,
             Ticket.community_id.is_(None),
             Ticket.status.in_(ACTIVE_STATUSES),
-            asked,
+            _question_asked(utcnow() - timedelta(hours=ANSWER_HOURS)),
             ~answered,
         )
         .order_by(Ticket.id.desc())
@@ -140,10 +146,14 @@ def hold(session: Session, ticket: Ticket) -> None:
     events = {e.kind: e for e in _place_events(session, ticket)}
     if EventKind.place_missing in events:
         return
-    asked = events.get(EventKind.place_asked)
+    asked = session.scalar(
+        select(func.max(Message.created_at)).where(
+            Message.ticket_id == ticket.id, Message.template == QUESTION
+        )
+    )
     wait = timedelta(minutes=current_settings().HOTLINE_PLACE_WAIT_MINUTES)
     waiting = asked is not None and EventKind.place_given not in events
-    if waiting and ticket.priority != Priority.urgent and asked.at > utcnow() - wait:
+    if waiting and ticket.priority != Priority.urgent and asked > utcnow() - wait:
         return
     phone = office.staff_phone(ticket)
     if ticket.priority == Priority.urgent:  # the urgent alert gave staff the number: call now
@@ -164,7 +174,7 @@ def hold(session: Session, ticket: Ticket) -> None:
 
 
 def _place_events(session: Session, ticket: Ticket) -> list[TicketEvent]:
-    kinds = (EventKind.place_asked, EventKind.place_given, EventKind.place_missing)
+    kinds = (EventKind.place_given, EventKind.place_missing)
     return list(
         session.scalars(
             select(TicketEvent)

@@ -118,7 +118,7 @@ def test_admin_questions_are_escalated_at_intake_only_when_the_department_exists
     # No civil affairs office imported yet: not escalated, but held for dispatch like any
     # ticket (this stranger is first asked where they live).
     assert ticket.status == TicketStatus.new and ticket.unit_id is None
-    assert "place_asked" in event_kinds(ticket)
+    assert [m.template for m in texts_to(MOBILE)] == ["ticket_created_where"]
 
 
 def test_escalating_an_assigned_ticket_takes_it_from_the_volunteer(client, ctx, clock):

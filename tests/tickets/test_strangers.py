@@ -49,7 +49,8 @@ def test_the_first_text_asks_where_and_the_answer_fills_the_place(client, street
     assert ticket.code in question and "家电维修" in question
     assert "社区" in question and "地址" in question
     assert ticket.community_id is None and offers() == []  # nobody is sent nowhere
-    assert event_kinds(ticket) == ["received", "place_asked"]
+    assert event_kinds(ticket) == ["received"]
+    assert [m.template for m in sent_to(STRANGER)] == ["ticket_created_where"]  # asked, once
 
     [noted] = replies(text_line(client, STRANGER, "我住龙溪社区3栋2单元401"))
     db.session.expire_all()
@@ -64,7 +65,7 @@ def test_the_first_text_asks_where_and_the_answer_fills_the_place(client, street
     assert len(bodies) == 3
     for body in bodies:  # the place is named, the flat is not
         assert "龙溪社区3栋" in body and "401" not in body and "，。" not in body
-    assert event_kinds(ticket)[:4] == ["received", "place_asked", "place_given", "dispatch"]
+    assert event_kinds(ticket)[:3] == ["received", "place_given", "dispatch"]
 
 
 def test_english_and_the_community_by_its_english_name(client, street):
