@@ -21,8 +21,8 @@ def handle(session: Session, inbound: Inbound) -> Answer | None:
     word, _ = split_command(inbound.word)
     if word in COMMAND_WORDS or word in optouts.OPT_IN_WORDS or is_courtesy(inbound.body):
         return None
-    resident = directory.by_phone(session, inbound.phone.e164)
-    if resident is None:
+    resident = inbound.sender.resident
+    if resident is None or resident.community_id is not None:  # nothing to ask a placed one
         return None
     directory.hold(session, resident)  # two answers at once: the second finds the place given
     ticket = places.awaiting_answer(session, resident)
