@@ -14,8 +14,8 @@ from app.auth.web import language, login_required
 from app.clock import utcnow
 from app.communities.models import Community, Department
 from app.dashboard.blueprint import bp
-from app.dashboard.wording import translate
 from app.db import db
+from app.i18n import text as translate
 from app.reports import charts
 from app.reports.figures import (
     DEFINITIONS,

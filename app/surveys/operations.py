@@ -27,7 +27,7 @@ from app.surveys.models import SurveyStatus as St
 from app.tickets.due_dates import REMINDER_SHARE, configured_policy, set_community_deadline
 from app.tickets.intake import resident_actor
 from app.tickets.lifecycle import SYSTEM, Actor, Move, can, record, transition
-from app.tickets.links import links_enabled, new_token, public_url
+from app.tickets.links import call_url, links_enabled, new_token, public_url
 from app.tickets.models import EventKind, Ticket, TicketStatus
 from app.tickets.supervision import local_time
 from app.volunteers import progress
@@ -117,8 +117,8 @@ def record_answer(
     if ticket.assignee is not None:
         _credit(ticket.assignee, rating)
     if rating is Rating.unsatisfied or mentions_not_fixed(survey.comment):
-        open_followup(session, survey, survey.comment or rating.value)
-    _close(ticket, f"survey answered: {rating.value}")
+        open_followup(session, survey, survey.comment)
+    _close(ticket, {"rating": rating.value})
     session.flush()
 
 
@@ -375,8 +375,10 @@ def _call(session: Session, survey: Survey, when: datetime) -> None:
     resident = survey.resident
     assert resident is not None
     ticket = survey.ticket
-    url = public_url(f"/twilio/voice/outbound/survey?ticket={ticket.code}")
-    message = queue_call(session, resident.phone, url, ticket_id=ticket.id, flush=False)
+    url = call_url("survey", ticket.code)
+    message = queue_call(
+        session, resident.phone, url, ticket_id=ticket.id, flush=False, language=resident.language
+    )
     message.next_attempt_at = when
     survey.calls += 1
 
@@ -404,14 +406,15 @@ def _end(
 
 def _ended(survey: Survey, kind: EventKind, data: dict[str, str]) -> None:
     record(survey.ticket, kind, SYSTEM, data=data)
-    _close(survey.ticket, kind.replace("_", " "))
+    _close(survey.ticket, {"survey": kind.value})
 
 
-def _close(ticket: Ticket, reason: str) -> None:
+def _close(ticket: Ticket, why: dict[str, str]) -> None:
     """Close after the survey unless the ticket moved on (reopened by staff, or waiting for
-    the return visit an unsatisfied answer opened)."""
+    the return visit an unsatisfied answer opened). `why` is data the timeline words: the
+    rating given (``rating``) or how the survey ended (``survey``: the event kind)."""
     if ticket.status is TicketStatus.resolved:
-        transition(ticket, Move.close, SYSTEM, reason=reason)
+        transition(ticket, Move.close, SYSTEM, data=why)
 
 
 def _credit(volunteer: Volunteer, rating: Rating) -> None:

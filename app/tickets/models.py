@@ -89,6 +89,7 @@ class Ticket(Base):
     category_code: Mapped[str] = mapped_column(ForeignKey("categories.code"))
     description: Mapped[str] = mapped_column(Text, default="")
     recording_url: Mapped[str | None] = mapped_column(String(500))
+    recording_seconds: Mapped[int | None]  # length of recording_url, shown where words are missing
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
     building: Mapped[str] = mapped_column(String(60), default="")
@@ -166,6 +167,7 @@ class EventKind(StrEnum):
     recategorised = "recategorised"  # staff corrected the category (data: from, to, text)
     ticket_edited = "ticket_edited"  # staff changed the ticket (data: changes {field: [old, new]})
     resident_edited = "resident_edited"  # staff changed the resident's details (data: changes)
+    summarised = "summarised"  # staff wrote the problem after listening (data: text, before)
     redispatch = "redispatch"  # staff started a new dispatch round
     resident_texted = "resident_texted"  # staff texted the resident from the ticket page
     called_back = "called_back"  # staff called the resident back as asked

@@ -23,6 +23,8 @@ class CallDirection(StrEnum):
 class CallPurpose(StrEnum):
     intake = "intake"  # the intake flow: report a problem, hear progress, reach staff
     survey = "survey"  # a satisfaction survey call about ``ticket_id``
+    offer = "offer"  # ``ticket_id`` offered to a volunteer without a smartphone: 1 takes, 2 not
+    notice = "notice"  # told something, no answer wanted ("the volunteer is coming")
 
 
 class CallStatus(StrEnum):
@@ -44,6 +46,7 @@ class CallOutcome(StrEnum):
     missed = "missed"  # hung up before a ticket existed: staff should call back
     rated = "rated"  # survey: the resident gave a rating
     not_rated = "not_rated"  # survey: the call ended without a rating
+    answered = "answered"  # offer: the volunteer pressed 1 or 2
 
 
 class Call(Base):
@@ -71,6 +74,11 @@ class Call(Base):
     digits: Mapped[list[str]] = mapped_column(JSON, default=list)
     # [{"node", "text", "confidence"}] for every speech answer, recognised or not.
     speech: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # The call as the caller lived it, in order: {"line": [sentences said]} for each reply, and
+    # {"keys": "3"}, {"speech": "..."}, {"recording": seconds} or {"silence": True} for each answer.
+    transcript: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, default=list, server_default="[]"
+    )
     # Replies handed to the provider; action URLs carry it, so a late or repeated post is seen.
     step: Mapped[int] = mapped_column(default=0)
     last_reply: Mapped[str] = mapped_column(Text, default="")

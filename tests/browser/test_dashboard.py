@@ -52,7 +52,7 @@ def test_a_texted_request_appears_in_the_open_queue_and_is_worked(page, app, com
     page.fill("form:has(button[data-action=note]) input[name=text]", "已电话联系居民")
     page.click("button[data-action=note]")
     expect(page.locator("ol.timeline")).to_contain_text("已电话联系居民")
-    page.select_option("select[name=volunteer_id]", label="张师傅 (appliance)")
+    page.select_option("select[name=volunteer_id]", label="张师傅 (家电维修)")
     page.click("button[data-action=assign]")
     expect(page.locator("h1 .pill")).to_have_text("已派单")
     page.fill("form:has(button[data-action=resolve]) input[name=reason]", "换了排水泵")
