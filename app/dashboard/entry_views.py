@@ -16,6 +16,7 @@ from app.communities.models import Community
 from app.dashboard import call_tickets, callbacks, callers
 from app.dashboard.blueprint import bp
 from app.db import db
+from app.phones import InvalidPhone, dialable, normalize
 from app.tickets import staff_entry
 from app.voice.models import Call
 
@@ -58,13 +59,21 @@ def _page(form: dict[str, str], call: Call | None, error: str = "", status: int 
     return body, status
 
 
+def _as_dialled(typed: str) -> str:
+    """A number handed over by a link, as staff would type it (138 0013 8000), not +86…."""
+    region = current_app.config["HOTLINE_REGION"]
+    try:
+        return dialable(normalize(typed, region).e164, region)
+    except InvalidPhone:
+        return typed
+
+
 @bp.get("/tickets/new")
 @roles_required(*ENTRY_ROLES)
 def new_ticket() -> tuple[str, int]:
     call = _call(request.args.get("call"))
-    form = {"phone": request.args.get("phone", "")[:40], "channel": "phone"}
-    if call is not None:
-        form["phone"] = call.caller
+    typed = call.caller if call is not None else request.args.get("phone", "")[:40]
+    form = {"phone": _as_dialled(typed), "channel": "phone"}
     return _page(form, call)
 
 

@@ -112,7 +112,7 @@ def test_make_a_ticket_from_a_missed_call_then_edit_resident_and_ticket(page, co
 
     page.click("nav >> text=回电")
     page.click("table.missed a[data-action=make-ticket]")
-    expect(page.locator("#entry-phone")).to_have_value("+8613800138055")
+    expect(page.locator("#entry-phone")).to_have_value("138 0013 8055")
     expect(page.locator("#caller .caller-card[data-state=new]")).to_be_visible()
     page.fill("#entry-name", "赵先生")
     page.select_option("#entry-community", str(home_id))
