@@ -21,11 +21,12 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.categories.catalog import Classification, classify
 from app.clock import utcnow
+from app.db import insert_once
 from app.i18n import LANGUAGES, status_name, text
 from app.ivr import engine
 from app.ivr.engine import (
@@ -301,11 +302,14 @@ def _new_call(
     to: str,
     ticket: Ticket | None = None,
 ) -> Call:
-    """The call for ``sid``, created if new; a concurrent duplicate finds the winner's row."""
-    existing = call_by_sid(session, sid)
-    if existing is not None:
-        return existing
+    """The call for ``sid``, created if new; a repeated or concurrent post finds the first row.
+
+    One INSERT ... ON CONFLICT DO NOTHING (no lookup first, no savepoint): a new call is the
+    common case, and the row it writes stays locked until the turn commits, so a concurrent
+    copy waits on it and then reads the finished row.
+    """
     phone = _phone(caller, line.region)
+    resident = by_phone(session, phone.e164) if phone else None
     call = Call(
         sid=sid,
         direction=direction,
@@ -313,18 +317,17 @@ def _new_call(
         caller=phone.e164 if phone else caller[:40],
         line=to[:40],
         flow=flow,
-        ticket=ticket,
-        resident=by_phone(session, phone.e164) if phone else None,
+        ticket_id=ticket.id if ticket else None,
+        resident_id=resident.id if resident else None,
         started_at=utcnow(),
     )
-    try:
-        with session.begin_nested():
-            session.add(call)
-    except IntegrityError:
-        found = call_by_sid(session, sid)
-        assert found is not None
-        return found
-    return call
+    if insert_once(session, call, "sid"):
+        set_committed_value(call, "resident", resident)  # known already: no lazy load
+        set_committed_value(call, "ticket", ticket)
+        return call
+    found = call_by_sid(session, sid)
+    assert found is not None
+    return found
 
 
 def _start(session: Session, line: VoiceLine, call: Call, flow: Flow) -> Turn:
