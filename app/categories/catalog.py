@@ -52,6 +52,16 @@ def _names(path: Path = CATEGORY_FILE) -> dict[str, dict[str, str]]:
     return {c["code"]: {"zh": c["name_zh"], "en": c["name_en"]} for c in load(path).categories}
 
 
+@cache
+def _handlers(path: Path = CATEGORY_FILE) -> dict[str, str]:
+    return {c["code"]: c["handled_by"] for c in load(path).categories if c.get("handled_by")}
+
+
+def handler_code(code: str) -> str | None:
+    """The department or partner unit code that handles a category, from the data file."""
+    return _handlers().get(code)
+
+
 def category_name(code: str, language: str) -> str | None:
     """A category's name from the data file, read once per process (None for a code it lacks)."""
     names = _names().get(code)

@@ -31,6 +31,7 @@ from app.messaging.models import Message
 from app.messaging.models import Priority as SendPriority
 from app.messaging.outbox import Text, queue_call, queue_sms
 from app.phones import dialable
+from app.tickets import office, places
 from app.tickets.lifecycle import SYSTEM, Actor, IllegalTransition, Move, record, transition
 from app.tickets.links import call_url
 from app.tickets.models import ActorKind, EventKind, Priority, Ticket
@@ -123,8 +124,12 @@ def bump(volunteer: Volunteer | None, **deltas: int) -> None:
 
 
 def start(session: Session, ticket: Ticket) -> None:
-    """Begin a round for a ticket nobody holds: its handling unit, or the first wave."""
+    """Begin a round for a ticket nobody holds: its handling unit, or the first wave. A ticket
+    with no community yet is held instead (`places.hold`)."""
     if ticket.status not in STARTABLE or ticket.assignee_id is not None:
+        return
+    if not places.has_place(ticket):  # an offer must say where: wait for it, or tell staff
+        places.hold(session, ticket)
         return
     last_round = session.scalar(select(func.max(Offer.round)).where(Offer.ticket_id == ticket.id))
     if last_round is not None:  # a ticket handed back holds nobody, whatever an old offer says
@@ -286,10 +291,11 @@ def _count_offer(volunteer: Volunteer, now: datetime) -> None:
 
 
 def no_taker(session: Session, ticket: Ticket) -> None:
-    """Nobody took it: staff must arrange it; the community's staff phone is texted."""
+    """Nobody took it: staff must arrange it; the community's staff phone (or the office's,
+    for a ticket without one) is texted."""
     transition(ticket, Move.no_taker, SYSTEM)
-    community = ticket.community
-    if community is not None and community.staff_phone:
+    phone = office.staff_phone(ticket)
+    if phone is not None:
         values = {
             "code": ticket.code,
             "category": ticket.category.display_name("zh"),
@@ -297,7 +303,7 @@ def no_taker(session: Session, ticket: Ticket) -> None:
         }
         queue_sms(
             session,
-            community.staff_phone,
+            phone,
             Text("staff_no_taker", "zh", values),
             ticket_id=ticket.id,
         )
