@@ -9,7 +9,7 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
 import click
 from flask import Flask, current_app
@@ -452,7 +452,8 @@ def templates_export(provider: str | None, registry_path: Path | None, output: A
     writer.writerow(["provider", "kind", "name", "language", "wording", "variables", "code"])
     for gateway in _gateways(provider):
         for item in export(registry, gateway):
-            variables = ";".join(f"{k}<={v}" for k, v in item["variables"].items())
+            limits = cast(dict[str, int], item["variables"])
+            variables = ";".join(f"{k}<={v}" for k, v in limits.items())
             writer.writerow(
                 [
                     gateway,

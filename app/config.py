@@ -58,6 +58,11 @@ class Settings:
     HOTLINE_SWEEP_TICK_SECONDS: int = 15  # how often the worker holding the lease sweeps
     HOTLINE_SWEEP_LEASE_SECONDS: int = 60  # a dead sweeper's lease lapses after this
     HOTLINE_OFFICE_HOURS: str = "Mon-Fri 08:30-17:30"  # when calls may be put through to staff
+    # The street's 580 office: texted about tickets no community answers for (a stranger's ticket
+    # without a place, a community without a staff phone). Empty: such alerts reach nobody.
+    HOTLINE_OFFICE_PHONE: str = ""
+    # A stranger asked where they live has this long to answer before staff are told.
+    HOTLINE_PLACE_WAIT_MINUTES: int = 30
     HOTLINE_IVR_FLOWS_DIR: str = ""  # default ivr_flows/
     # Dispatch: offers go to WAVE_SIZE volunteers at a time, each wave open for OFFER_MINUTES
     # (URGENT_OFFER_MINUTES for urgent tickets), at most OFFER_WAVES waves per round.
@@ -173,7 +178,8 @@ def current_settings() -> Settings:
     from flask import current_app, has_app_context
 
     if has_app_context():
-        return current_app.config["SETTINGS"]
+        settings: Settings = current_app.config["SETTINGS"]
+        return settings
     if _installed is None:
         raise RuntimeError("no settings installed: build the app with create_app() first")
     return _installed

@@ -6,7 +6,8 @@ Loaded through the same importers as real files (data/demo/*.csv), so the demo a
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
@@ -28,7 +29,7 @@ DEMO_DIR = PROJECT_ROOT / "data" / "demo"
 def seed(session: Session) -> Iterator[str]:
     """Import every demo file; raises if one is broken (it is shipped data, not user input)."""
     region = current_app.config["HOTLINE_REGION"]
-    steps = [
+    steps: list[tuple[str, Callable[[Path], ImportReport]]] = [
         ("communities", lambda p: import_communities(session, p, region)),
         ("departments", lambda p: import_departments(session, p, region)),
         ("residents", lambda p: import_residents(session, p, region)),

@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, settings
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import Engine
 
 import app.models  # every table in the metadata, so a run drops them all
@@ -42,11 +42,30 @@ KEEP = {"categories", "alembic_version"}  # reference data loaded once per run
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> str:
+    """A fresh SQLite file per process; with DATABASE_URL, that database, or with xdist one
+    beside it per worker (so `-n 2` runs the PostgreSQL suite on two cores too)."""
     url = os.environ.get("DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    if worker_id != "master":
+        url = _database_of_its_own(url, worker_id)
+        os.environ["DATABASE_URL"] = url  # processes the tests start use it too
+    return url
+
+
+def _database_of_its_own(url: str, worker: str) -> str:
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            found = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if not found:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def app_config(database_url: str, **extra: object) -> dict[str, object]:

@@ -74,7 +74,7 @@ def log_out(user: StaffUser) -> None:
 
 def language() -> str:
     lang = session.get("lang")
-    if lang in LANGUAGES:
+    if isinstance(lang, str) and lang in LANGUAGES:
         return lang
     return g.user.language if getattr(g, "user", None) is not None else LANGUAGES[0]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from app.auth.scope import ticket_in_scope
@@ -10,6 +10,7 @@ from app.auth.web import roles_required
 from app.bad_input import whole_number
 from app.dashboard import callbacks
 from app.dashboard.blueprint import bp
+from app.dashboard.notices import notify
 from app.dashboard.people_views import ROSTER_ROLES
 from app.db import db
 
@@ -37,5 +38,5 @@ def called_back(kind: str, key: str) -> Response:
             abort(404)
         recorded = callbacks.called_back(session, g.user, note, ticket=ticket)
     session.commit()
-    flash(("done_called_back", {}) if recorded else ("already_called_back", {}), "ok")
+    notify("done_called_back" if recorded else "already_called_back", "ok")
     return redirect(url_for("dashboard.callback_list"), code=303)

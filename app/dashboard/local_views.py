@@ -11,13 +11,14 @@ recording or hang-up through the signed voice webhooks.
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.auth.models import StaffRole
 from app.auth.web import roles_required
 from app.dashboard.blueprint import bp
+from app.dashboard.notices import notify
 from app.db import db
 from app.messaging.models import Direction, Message, MessageKind
 from app.phones import InvalidPhone, normalize
@@ -104,7 +105,7 @@ def simulate() -> Response:
     if phone and body:
         status = text_line_in_process(current_app._get_current_object(), phone, body)  # type: ignore[attr-defined]
         if status != 200:
-            flash(("simulator_failed", {"status": status}), "error")
+            notify("simulator_failed", "error", {"status": status})
     return redirect(url_for("dashboard.simulator", phone=phone), code=303)
 
 
@@ -116,7 +117,7 @@ def simulate_call() -> Response:
     try:
         caller = normalize(phone, current_app.config["HOTLINE_REGION"]).e164
     except InvalidPhone:
-        flash(("bad_phone", {}), "error")
+        notify("bad_phone", "error")
         return redirect(url_for("dashboard.simulator", phone=phone), code=303)
     sid = start_call(current_app._get_current_object(), caller)  # type: ignore[attr-defined]
     return redirect(url_for("dashboard.simulator", phone=phone, call=sid), code=303)
@@ -141,7 +142,7 @@ def call_move(sid: str) -> Response:
             request.form.get("value", ""),
         )
     except MoveRefused:
-        flash(("sim_move_refused", {}), "error")
+        notify("sim_move_refused", "error")
     return redirect(url_for("dashboard.simulator", phone=phone, call=sid), code=303)
 
 
@@ -159,7 +160,7 @@ def answer_call_view(message_id: int) -> Response:
             app = current_app._get_current_object()  # type: ignore[attr-defined]
             answer_call(app, sid, placed.peer, placed.callback_url or "")
         except MoveRefused:
-            flash(("sim_move_refused", {}), "error")
+            notify("sim_move_refused", "error")
     return redirect(url_for("dashboard.simulator", phone=phone, call=sid), code=303)
 
 

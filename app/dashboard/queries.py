@@ -80,7 +80,7 @@ def queue(session: Session, user: StaffUser, filters: QueueFilters, region: str)
     return list(session.scalars(ordered))
 
 
-def _open_tickets(user: StaffUser) -> Select[tuple[Ticket]]:
+def _open_tickets(user: StaffUser) -> Select[Ticket]:
     # The same sorted list as the partial index's predicate, so the planner can use it.
     return select(Ticket).where(Ticket.status.in_(sorted(OPEN_STATUSES)), ticket_scope(user))
 

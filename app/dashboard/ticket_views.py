@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
@@ -19,6 +19,7 @@ from app.clock import utcnow
 from app.communities.models import Community, Department
 from app.dashboard import queries
 from app.dashboard.blueprint import bp
+from app.dashboard.notices import notify
 from app.dashboard.timeline import timeline
 from app.db import db
 from app.surveys.models import FollowUp, Rating
@@ -183,11 +184,11 @@ def act(code: str, action: str) -> Response:
         run(session, found, staff_actor(g.user), form)
     except IllegalTransition:
         session.rollback()
-        flash(("refused_move", {"action": action, "status": found.status.value}), "error")
+        notify("refused_move", "error", {"action": action, "status": found.status.value})
     except staff_actions.ActionRefused as refused:
         session.rollback()
-        flash((f"refused_{refused.why}", refused.values), "error")
+        notify(f"refused_{refused.why}", "error", refused.values)
     else:
         session.commit()
-        flash((f"done_{action}", {"code": code, "into": form.get("into", "")}), "ok")
+        notify(f"done_{action}", "ok", {"code": code, "into": form.get("into", "")})
     return redirect(url_for("dashboard.ticket", code=code), code=303)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from alembic import context
 
 import app.models  # noqa: F401  (fills the metadata)
@@ -16,13 +18,14 @@ def run() -> None:
         _migrate(connection)
         return
     # A migration waits for the locks it needs rather than failing after the app's lock wait.
-    engine = make_engine(context.config.get_main_option("sqlalchemy.url"), limit_lock_waits=False)
+    url = context.config.get_main_option("sqlalchemy.url") or ""
+    engine = make_engine(url, limit_lock_waits=False)
     with engine.connect() as conn:
         _migrate(conn)
     engine.dispose()
 
 
-def _render_item(kind: str, obj: object, autogen_context: object) -> str | bool:
+def _render_item(kind: str, obj: object, autogen_context: object) -> str | Literal[False]:
     """UTCDateTime is a plain DateTime in the database; migrations need not import the app."""
     if kind == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"

@@ -4,6 +4,7 @@ and what start-up refuses: a chosen provider without its credentials, templates 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.config import Settings
@@ -61,6 +62,7 @@ def _one(settings: Settings, name: str, kind: str) -> Sender:
     if name == "aliyun":
         from app.providers.aliyun import sender as aliyun
 
+        made: Callable[[Settings, Registry], Sender]
         made = aliyun.AliyunSms if kind == "sms" else aliyun.AliyunVoice
         return made(settings, registry_for(settings))
     if name == "tencent":

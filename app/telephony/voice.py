@@ -20,7 +20,7 @@ from app.telephony import twiml
 from app.telephony.webhooks import check_signature, required
 from app.tickets.models import Ticket
 from app.voice import calls
-from app.voice.setup import voice_line
+from app.voice.setup import INTAKE_FLOW, voice_line
 
 bp = Blueprint("twilio_voice", __name__, url_prefix="/twilio")
 bp.before_request(check_signature)
@@ -57,7 +57,7 @@ def outbound_call(flow: str) -> Response:
     line = voice_line()
     code = request.args.get("ticket", "")
     ticket = db.session.scalar(select(Ticket).where(Ticket.code == code)) if code else None
-    if flow not in line.flows or flow == calls.INTAKE_FLOW or ticket is None:
+    if flow not in line.flows or flow == INTAKE_FLOW or ticket is None:
         abort(404, description="no such flow or ticket for an outbound call")
     turn = calls.answer_outbound(
         db.session, line, _call_sid(), flow, ticket, _field("To"), _field("From")

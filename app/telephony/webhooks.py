@@ -16,7 +16,7 @@ from app.messaging.inbound import Received, receive_sms
 from app.surveys import sms as survey_answers
 from app.telephony import twiml
 from app.telephony.security import SIGNATURE_HEADER, is_valid_signature, public_url
-from app.tickets import liaison_commands, resident_commands
+from app.tickets import liaison_commands, place_answers, resident_commands
 from app.volunteers import dispatch, replies
 
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
@@ -24,11 +24,13 @@ bp = Blueprint("twilio", __name__, url_prefix="/twilio")
 # Handlers for inbound texts, most specific first; the resident's words come last because
 # anything unrecognised is a new report. Liaisons answer for escalated tickets first (and fall
 # through when they hold none); then volunteers and units with open offers or tasks; survey
-# answers are only claimed from residents with a survey waiting.
+# answers are only claimed from residents with a survey waiting, and a place only from a
+# stranger who was asked where.
 SMS_HANDLERS = [
     liaison_commands.handle,
     replies.handle,
     survey_answers.handle,
+    place_answers.handle,
     resident_commands.handle,
 ]
 

@@ -73,6 +73,7 @@ def links(client, ctx, clock) -> dict[str, str]:
     community, _ = street()
     helper = volunteer(1, community, skills=("appliance", "electrical"))
     resident(community)
+    resident(community, phone="+8613800138001")  # placed, so the report is offered at once
     report(client, "+8613800138001", f"洗衣机坏了 {MARKUP[0]}")
     report(client, "+8613800138002", f"低保怎么申请 {MARKUP[1]}")  # escalated to civil affairs
     done = report(client, "+8613800138003", "楼道灯不亮了")
