@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -17,6 +17,7 @@ from app.communities.models import Community
 from app.dashboard import queries
 from app.dashboard.blueprint import bp
 from app.dashboard.entry_views import ENTRY_ROLES
+from app.dashboard.notices import notify
 from app.db import db
 from app.residents.models import Resident
 from app.tickets import editing
@@ -111,7 +112,7 @@ def _save(
         db.session.rollback()  # the row is reloaded as stored
         return page(row, refused.key, 400)
     db.session.commit()
-    flash(("action_done", ""), "ok")
+    notify("action_done", "ok")
     return redirect(done, code=303)
 
 

@@ -3,7 +3,7 @@ form that opens the ticket through the same intake as a text."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -15,6 +15,7 @@ from app.categories.models import Category
 from app.communities.models import Community
 from app.dashboard import call_tickets, callbacks, callers
 from app.dashboard.blueprint import bp
+from app.dashboard.notices import notify
 from app.db import db
 from app.phones import InvalidPhone, dialable, normalize
 from app.tickets import staff_entry
@@ -32,7 +33,9 @@ def _call(raw: str | None) -> Call | None:
     return call
 
 
-def _page(form: dict[str, str], call: Call | None, error: str = "", status: int = 200):
+def _page(
+    form: dict[str, str], call: Call | None, error: str = "", status: int = 200
+) -> tuple[str, int]:
     session = db.session
     communities = select(Community).order_by(Community.code)
     if not sees_all_communities(g.user):
@@ -119,5 +122,5 @@ def create_ticket() -> Response | tuple[str, int]:
     if call is not None:
         call_tickets.ticket_made(session, g.user, call, entered.ticket)
     session.commit()
-    flash(("entry_done" if entered.created else "entry_added", entered.ticket.code), "ok")
+    notify("entry_done" if entered.created else "entry_added", "ok", entered.ticket.code)
     return redirect(url_for("dashboard.ticket", code=entered.ticket.code), code=303)

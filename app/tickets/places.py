@@ -153,7 +153,12 @@ def hold(session: Session, ticket: Ticket) -> None:
     )
     wait = timedelta(minutes=current_settings().HOTLINE_PLACE_WAIT_MINUTES)
     waiting = asked is not None and EventKind.place_given not in events
-    if waiting and ticket.priority != Priority.urgent and asked > utcnow() - wait:
+    if (
+        asked is not None
+        and waiting
+        and ticket.priority != Priority.urgent
+        and asked > utcnow() - wait
+    ):
         return
     phone = office.staff_phone(ticket)
     if ticket.priority == Priority.urgent:  # the urgent alert gave staff the number: call now
