@@ -23,12 +23,13 @@ worker: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 browser:
 	@scripts/ensure-browser
 
 test: install browser lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 # Benchmarks and fault scenarios: never part of `make test`. PostgreSQL from DATABASE_URL (its
 # tables are emptied); without it, SQLite and a message saying what was skipped.

@@ -39,12 +39,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     operations_web.init_app(app)  # first: every request gets its id and trace before the rest
     csrf.exempt(operations_web.bp)  # /metrics: a bearer token, never a browser cookie
 
-    from app import bad_input, health
+    from app import bad_input, health, security_headers
     from app.auth import views as auth_views
     from app.dashboard import routes as dashboard
     from app.open311 import api as open311
     from app.providers import callbacks as provider_callbacks
-    from app.providers.choice import startup_problems
+    from app.providers.choice import StartRefused, startup_problems
     from app.surveys import web as survey_pages
     from app.telephony import voice, webhooks
     from app.tickets import liaison_web
@@ -52,15 +52,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app.voice import setup as voice_setup
     from app.volunteers import links, reactions
 
-    assert reactions.stand_down  # imported: volunteers react to ticket moves from here on
-    assert notices.volunteer_is_coming  # imported: landline residents hear who is coming
+    assert callable(reactions.stand_down)  # imported: volunteers react to ticket moves from here on
+    assert callable(notices.volunteer_is_coming)  # imported: landline residents hear who is coming
     voice_setup.init_app(app)  # refuses to start with a broken IVR flow
     problems = startup_problems(settings)
     if problems:  # a chosen provider without credentials, templates or callback secret
-        raise RuntimeError("cannot start:\n" + "\n".join(problems))
+        raise StartRefused(problems)
+    bad_input.init_app(app)  # before any route: ids in paths are bounded
     app.register_blueprint(health.bp)
     health.init_app(app)  # a database that cannot write answers 503, not 500
-    bad_input.init_app(app)
+    security_headers.init_app(app)  # CSP, no framing, no sniffing, on every response
     app.register_blueprint(links.bp)
     app.register_blueprint(survey_pages.bp)
     app.register_blueprint(liaison_web.bp)

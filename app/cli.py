@@ -9,7 +9,7 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
 import click
 from flask import Flask, current_app
@@ -70,8 +70,12 @@ def build_cli() -> FlaskGroup:
 
 def _create_app() -> Flask:
     from app import create_app
+    from app.providers.choice import StartRefused
 
-    return create_app()
+    try:
+        return create_app()
+    except StartRefused as refused:
+        raise SystemExit(f"hotline: {refused}") from None  # one line on stderr, exit status 1
 
 
 def register(app: Flask) -> None:
@@ -455,7 +459,8 @@ def templates_export(provider: str | None, registry_path: Path | None, output: A
     writer.writerow(["provider", "kind", "name", "language", "wording", "variables", "code"])
     for gateway in _gateways(provider):
         for item in export(registry, gateway):
-            variables = ";".join(f"{k}<={v}" for k, v in item["variables"].items())
+            limits = cast(dict[str, int], item["variables"])
+            variables = ";".join(f"{k}<={v}" for k, v in limits.items())
             writer.writerow(
                 [
                     gateway,

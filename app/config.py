@@ -58,6 +58,11 @@ class Settings:
     HOTLINE_SWEEP_TICK_SECONDS: int = 15  # how often the worker holding the lease sweeps
     HOTLINE_SWEEP_LEASE_SECONDS: int = 60  # a dead sweeper's lease lapses after this
     HOTLINE_OFFICE_HOURS: str = "Mon-Fri 08:30-17:30"  # when calls may be put through to staff
+    # The street's 580 office: texted about tickets no community answers for (a stranger's ticket
+    # without a place, a community without a staff phone). Empty: such alerts reach nobody.
+    HOTLINE_OFFICE_PHONE: str = ""
+    # A stranger asked where they live has this long to answer before staff are told.
+    HOTLINE_PLACE_WAIT_MINUTES: int = 30
     HOTLINE_IVR_FLOWS_DIR: str = ""  # default ivr_flows/
     # Dispatch: offers go to WAVE_SIZE volunteers at a time, each wave open for OFFER_MINUTES
     # (URGENT_OFFER_MINUTES for urgent tickets), at most OFFER_WAVES waves per round.
@@ -83,6 +88,8 @@ class Settings:
     HOTLINE_YEARLY_MIN_SAMPLE: int = 30  # the same, for the yearly ranking
     # A SQLite write that cannot get the write lock this long answers 503 with Retry-After.
     HOTLINE_LOCK_WAIT_SECONDS: float = 10.0
+    # A staff session with no request for this long is logged out (a hidden tab stops polling).
+    HOTLINE_SESSION_IDLE_MINUTES: int = 30
     # Reverse proxies in front of the app that add X-Forwarded-For/-Proto; 0 ignores both.
     HOTLINE_TRUSTED_PROXIES: int = 0
     # Operating the line: /metrics answers only with this bearer token (empty: no /metrics).
@@ -121,12 +128,12 @@ class Settings:
         }
         if not settings.DATABASE_URL:
             settings.DATABASE_URL = f"sqlite:///{instance_path / 'hotline.db'}"
-        if not settings.SECRET_KEY:
-            if not settings.local_mode:
-                raise RuntimeError("SECRET_KEY must be set when a Twilio account is configured")
+        if not settings.SECRET_KEY and settings.local_mode:
             settings.SECRET_KEY = _local_secret(instance_path)
-        if not settings.TWILIO_AUTH_TOKEN:
+        twilio_chosen = "twilio" in (settings.sms_provider, settings.voice_provider)
+        if not settings.TWILIO_AUTH_TOKEN and settings.SECRET_KEY and not twilio_chosen:
             # Local mode still checks signatures: the simulator and `hotline sms` sign with this.
+            # With Twilio chosen a missing token is a start-up problem, never a made-up value.
             settings.TWILIO_AUTH_TOKEN = "local-" + settings.SECRET_KEY[:24]
         settings.PUBLIC_BASE_URL = settings.PUBLIC_BASE_URL.rstrip("/")
         return settings
@@ -172,7 +179,8 @@ def current_settings() -> Settings:
     from flask import current_app, has_app_context
 
     if has_app_context():
-        return current_app.config["SETTINGS"]
+        settings: Settings = current_app.config["SETTINGS"]
+        return settings
     if _installed is None:
         raise RuntimeError("no settings installed: build the app with create_app() first")
     return _installed

@@ -27,10 +27,11 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, CursorResult, Engine, Result
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import (
     DeclarativeBase,
+    QueryableAttribute,
     Session,
     make_transient_to_detached,
     scoped_session,
@@ -93,7 +94,7 @@ class _AppSession(Session):
     can live in one process without stealing each other's database."""
 
     def get_bind(self, mapper: Any = None, clause: Any = None, **kw: Any) -> Engine:
-        return current_app.extensions[EXTENSION_KEY]
+        return app_engine()
 
 
 EXTENSION_KEY = "hotline.engine"
@@ -107,6 +108,12 @@ LOCK_WAIT_SECONDS = 10.0
 WRITES = "hotline_writes"
 _UNIT = "hotline.unit"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def app_engine() -> Engine:
+    """The current app's engine."""
+    engine: Engine = current_app.extensions[EXTENSION_KEY]
+    return engine
 
 
 class Database:
@@ -167,7 +174,7 @@ class Database:
 
     @property
     def engine(self) -> Engine:
-        return current_app.extensions[EXTENSION_KEY]
+        return app_engine()
 
     @property
     def is_sqlite(self) -> bool:
@@ -196,6 +203,16 @@ def again_if_lost(session: Session, work: Callable[[], T]) -> T:
     return work()
 
 
+def table(model: type[Base]) -> Table:
+    """The model's table, as a Table (what Core statements built once take)."""
+    return cast(Table, model.__table__)
+
+
+def changed(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE matched (what a conditional statement's caller checks)."""
+    return cast(CursorResult[Any], result).rowcount
+
+
 def claim(session: Session, row: Base, *still: ColumnElement[bool], **values: Any) -> bool:
     """Set `values` on `row` only while the conditions `still` hold in the database; True if
     this caller won.
@@ -219,7 +236,7 @@ def claim(session: Session, row: Base, *still: ColumnElement[bool], **values: An
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if session.execute(statement).rowcount != 1:
+    if changed(session.execute(statement)) != 1:
         session.refresh(row)
         return False
     for name, value in values.items():
@@ -238,7 +255,9 @@ def persistent(session: Session, row: _Row, values: dict[str, Any]) -> _Row:
     return row
 
 
-def insert_skipping(table: Table, key: str, *returning: ColumnElement[Any]) -> dict[str, Insert]:
+def insert_skipping(
+    table: Table, key: str, *returning: ColumnElement[Any] | QueryableAttribute[Any]
+) -> dict[str, Insert]:
     """`INSERT ... ON CONFLICT (key) DO NOTHING RETURNING ...` for each dialect, built once:
     run the one for the session's dialect with a list of rows (one statement for them all);
     the rows it returns are those inserted."""
@@ -280,8 +299,14 @@ def insert_once(session: Session, row: Base, key: str) -> bool:
     return True
 
 
-def make_engine(url: str, lock_wait_seconds: float = LOCK_WAIT_SECONDS) -> Engine:
-    """The engine for `url`; on SQLite a write waits `lock_wait_seconds` for the write lock."""
+def make_engine(
+    url: str, lock_wait_seconds: float = LOCK_WAIT_SECONDS, *, limit_lock_waits: bool = True
+) -> Engine:
+    """The engine for `url`; a write waits `lock_wait_seconds` for a lock, then fails (503).
+
+    On SQLite that is the write lock; on PostgreSQL any lock a statement needs (`lock_timeout`:
+    a row or table another transaction holds), unless `limit_lock_waits` is off (migrations
+    wait for the locks they need)."""
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
@@ -298,6 +323,8 @@ def make_engine(url: str, lock_wait_seconds: float = LOCK_WAIT_SECONDS) -> Engin
     # it spends hundreds of milliseconds compiling the short queries this app runs whenever
     # the planner's estimate for a large table crosses its threshold.
     options = make_url(url).query.get("options", "")
+    if limit_lock_waits:
+        options = f"{options} -c lock_timeout={max(1, int(lock_wait_seconds * 1000))}"
     return create_engine(
         url,
         pool_pre_ping=True,
@@ -337,7 +364,7 @@ class _WriterConnection(sqlite3.Connection):
             busy = sqlite3.OperationalError(
                 f"database is locked (another writer in this process held it {seconds} s)"
             )
-            busy.sqlite_errorcode = sqlite3.SQLITE_BUSY  # type: ignore[attr-defined]
+            busy.sqlite_errorcode = sqlite3.SQLITE_BUSY
             raise busy
         self._held = lock
 

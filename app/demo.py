@@ -7,7 +7,8 @@ Loaded through the same importers as real files (data/demo/*.csv), so the demo a
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
@@ -29,7 +30,7 @@ DEMO_DIR = PROJECT_ROOT / "data" / "demo"
 def seed(session: Session) -> Iterator[str]:
     """Import every demo file; raises if one is broken (it is shipped data, not user input)."""
     region = current_app.config["HOTLINE_REGION"]
-    steps = [
+    steps: list[tuple[str, Callable[[Path], ImportReport]]] = [
         ("streets", lambda p: import_streets(session, p, region)),
         ("communities", lambda p: import_communities(session, p, region)),
         ("departments", lambda p: import_departments(session, p, region)),

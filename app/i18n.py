@@ -110,8 +110,8 @@ def _spoken() -> dict[str, Messages]:
             for field, prompt in node.prompts().items():
                 if prompt:  # a node may have nothing to say (a hangup)
                     spoken[f"ivr.{flow_name}.{node_id}.{field}"] = dict(prompt)
-    for name, prompt in load().voice.items():
-        spoken[f"voice.{name}"] = dict(prompt.wording)
+    for name, voice in load().voice.items():
+        spoken[f"voice.{name}"] = dict(voice.wording)
     return spoken
 
 

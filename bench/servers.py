@@ -27,7 +27,7 @@ def app_env(database_url: str, port: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}
     env.update(
         DATABASE_URL=database_url,
-        SECRET_KEY="bench-secret",
+        SECRET_KEY="bench-secret-0123456789abcdef-0123456789",
         TWILIO_AUTH_TOKEN=AUTH_TOKEN,
         PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
     )

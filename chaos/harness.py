@@ -83,7 +83,9 @@ def ensure_database(url: str) -> None:
 
 def fresh_app(url: str, **config: Any) -> Flask:
     """An app on `url` with every table dropped and the schema and categories rebuilt."""
-    flask_app = create_app({"DATABASE_URL": url, "SECRET_KEY": "chaos", **config})
+    flask_app = create_app(
+        {"DATABASE_URL": url, "SECRET_KEY": "chaos-secret-0123456789abcdef-0123456789", **config}
+    )
     with flask_app.app_context():
         with db.engine.begin() as conn:
             Base.metadata.drop_all(conn)

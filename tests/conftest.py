@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from hypothesis import HealthCheck, settings
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import Engine
 
 import app.models  # every table in the metadata, so a run drops them all
@@ -24,17 +25,47 @@ from app.db import EXTENSION_KEY, Base, db
 
 pytest_plugins = ["tests.support.fixtures"]
 
+# Property tests on a loaded 2-core machine: an example that takes long is slow, not wrong, so no
+# per-example deadline and no "too slow" health check. HYPOTHESIS_PROFILE=ci also fixes the
+# examples (derandomize), so a CI run is repeatable; the default profile keeps exploring.
+settings.register_profile(
+    "hotline", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.register_profile(
+    "hotline-ci", settings.get_profile("hotline"), derandomize=True, database=None
+)
+settings.load_profile("hotline-ci" if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else "hotline")
+
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 PUBLIC_BASE_URL = "https://hotline.example.org"
 KEEP = {"categories", "alembic_version"}  # reference data loaded once per run
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> str:
+    """A fresh SQLite file per process; with DATABASE_URL, that database, or with xdist one
+    beside it per worker (so `-n 2` runs the PostgreSQL suite on two cores too)."""
     url = os.environ.get("DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    if worker_id != "master":
+        url = _database_of_its_own(url, worker_id)
+        os.environ["DATABASE_URL"] = url  # processes the tests start use it too
+    return url
+
+
+def _database_of_its_own(url: str, worker: str) -> str:
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            found = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if not found:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def app_config(database_url: str, **extra: object) -> dict[str, object]:
@@ -42,9 +73,12 @@ def app_config(database_url: str, **extra: object) -> dict[str, object]:
     return {
         "TESTING": True,
         "DATABASE_URL": database_url,
-        "SECRET_KEY": "test-secret",
+        "SECRET_KEY": "test-secret-0123456789abcdef-0123456789",
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+        # Tests move the clock by hours and days while logged in; the idle limit has its own
+        # test (tests/auth/test_session_limits.py).
+        "HOTLINE_SESSION_IDLE_MINUTES": 10 * 365 * 24 * 60,
         **extra,
     }
 

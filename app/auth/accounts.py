@@ -23,6 +23,9 @@ from app.tickets.lifecycle import Actor
 from app.tickets.models import ActorKind
 
 MIN_PASSWORD_LENGTH = 10
+# One limit for setting and for checking: a longer password is refused when set and fails when
+# checked without being hashed (argon2 over a megabyte of form field costs the server, not them).
+MAX_PASSWORD_LENGTH = 128
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verified against when the username is unknown, so both failures cost the same time.
@@ -53,8 +56,10 @@ def staff_actor(user: StaffUser) -> Actor:
 
 
 def hash_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise AccountError(
+            f"password must have {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters"
+        )
     return _hasher.hash(password)
 
 
@@ -135,6 +140,8 @@ def authenticate(session: Session, username: str, password: str, address: str) -
 
 
 def _verify(password_hash: str, password: str) -> bool:
+    if len(password) > MAX_PASSWORD_LENGTH:  # could never have been set
+        return False
     try:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):

@@ -37,9 +37,13 @@ def community_scope(user: StaffUser, column: Any) -> ColumnElement[bool]:
     if user.role in _WIDE:
         if user.street_id is None:
             return true()
-        return column.in_(select(Community.id).where(Community.street_id == user.street_id))
+        streets: ColumnElement[bool] = column.in_(
+            select(Community.id).where(Community.street_id == user.street_id)
+        )
+        return streets
     if user.role is StaffRole.community and user.community_id is not None:
-        return column == user.community_id
+        own: ColumnElement[bool] = column == user.community_id
+        return own
     return false()
 
 

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import LoginThrottle as T
 from app.clock import utcnow
-from app.db import conflict_insert
+from app.db import changed, conflict_insert
 
 WINDOW = timedelta(minutes=15)
 LOCK = timedelta(minutes=15)
@@ -191,4 +191,4 @@ def forget_old_attempts(session: Session) -> int:
             )
         )
     )
-    return gone.rowcount
+    return changed(gone)

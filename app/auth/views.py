@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from app.auth import web
 from app.auth.accounts import authenticate
+from app.bad_input import local_path
 from app.db import db
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -22,13 +23,13 @@ def login() -> tuple[str, int] | Response:
         result = authenticate(
             db.session,
             request.form.get("username", "")[:60],
-            request.form.get("password", "")[:200],
+            request.form.get("password", ""),  # the length limit is the accounts module's
             request.remote_addr or "unknown",
         )
         db.session.commit()
         if result.user is not None:
             web.log_in(result.user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(_safe_next(local_path(request.args.get("next"), "next")))
         if result.locked:  # not checked: say when to try again
             page = render_template("auth/login.html", error="login_locked", minutes=result.minutes)
             seconds = str(max(1, int(result.wait.total_seconds())))
@@ -53,7 +54,7 @@ def set_language() -> Response:
         if g.user is not None:
             g.user.language = lang
             db.session.commit()
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(_safe_next(local_path(request.form.get("next"), "next")))
 
 
 def _safe_next(target: str | None) -> str:

@@ -16,23 +16,45 @@ from typing import Any, TypeVar
 from flask import abort, g, redirect, request, session, url_for
 
 from app.auth.models import StaffRole, StaffUser
+from app.clock import utcnow
+from app.config import current_settings
 from app.db import db
 
 F = TypeVar("F", bound=Callable[..., Any])
 LANGUAGES = ("zh", "en")
+SEEN_RESOLUTION_SECONDS = 60
 
 
 def load_user() -> None:
-    """before_app_request: put the session's user (or None) on `g.user`."""
+    """before_app_request: put the session's user (or None) on `g.user`.
+
+    A session idle for HOTLINE_SESSION_IDLE_MINUTES is over: the cookie is cleared (the
+    language choice stays) and the next page asks for the login again.
+    """
     g.user = None
     uid = session.get("uid")
     if uid is None:
+        return
+    now = int(utcnow().timestamp())
+    idle_limit = current_settings().HOTLINE_SESSION_IDLE_MINUTES * 60
+    seen = session.get("seen")
+    if not isinstance(seen, int) or now - seen > idle_limit:
+        _clear_keeping_language()
         return
     user = db.session.get(StaffUser, uid)
     if user is None or not user.active or session.get("sv") != user.session_version:
         session.clear()
         return
+    if now - seen >= SEEN_RESOLUTION_SECONDS:  # not a new cookie on every request
+        session["seen"] = now
     g.user = user
+
+
+def _clear_keeping_language() -> None:
+    lang = session.get("lang")
+    session.clear()
+    if lang in LANGUAGES:
+        session["lang"] = lang
 
 
 def log_in(user: StaffUser) -> None:
@@ -41,20 +63,18 @@ def log_in(user: StaffUser) -> None:
     session["sv"] = user.session_version
     session["nonce"] = secrets.token_urlsafe(16)
     session["lang"] = user.language
+    session["seen"] = int(utcnow().timestamp())
 
 
 def log_out(user: StaffUser) -> None:
     """End this session and every other copy of it; only the language choice stays."""
-    lang = session.get("lang")
     user.session_version += 1
-    session.clear()
-    if lang in LANGUAGES:
-        session["lang"] = lang
+    _clear_keeping_language()
 
 
 def language() -> str:
     lang = session.get("lang")
-    if lang in LANGUAGES:
+    if isinstance(lang, str) and lang in LANGUAGES:
         return lang
     return g.user.language if getattr(g, "user", None) is not None else LANGUAGES[0]
 

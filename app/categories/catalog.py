@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 from sqlalchemy import select
@@ -29,7 +30,7 @@ class CatalogError(ValueError):
 class Catalog:
     """The parsed data file: categories in menu order."""
 
-    categories: list[dict] = field(default_factory=list)
+    categories: list[dict[str, Any]] = field(default_factory=list)
 
 
 @cache
@@ -49,6 +50,16 @@ def load(path: Path = CATEGORY_FILE) -> Catalog:
 @cache
 def _names(path: Path = CATEGORY_FILE) -> dict[str, dict[str, str]]:
     return {c["code"]: {"zh": c["name_zh"], "en": c["name_en"]} for c in load(path).categories}
+
+
+@cache
+def _handlers(path: Path = CATEGORY_FILE) -> dict[str, str]:
+    return {c["code"]: c["handled_by"] for c in load(path).categories if c.get("handled_by")}
+
+
+def handler_code(code: str) -> str | None:
+    """The department or partner unit code that handles a category, from the data file."""
+    return _handlers().get(code)
 
 
 def category_name(code: str, language: str) -> str | None:
@@ -82,7 +93,7 @@ def sync(session: Session, path: Path = CATEGORY_FILE) -> int:
     return changed
 
 
-def _keywords(entry: dict) -> dict[str, list[str]]:
+def _keywords(entry: dict[str, Any]) -> dict[str, list[str]]:
     """The words stored on the category row, broad ones included (speech hints, the page)."""
     merged: dict[str, list[str]] = {}
     for key in ("keywords", "broad"):

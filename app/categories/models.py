@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -15,7 +17,7 @@ class Category(Base):
     name_zh: Mapped[str] = mapped_column(String(60))
     name_en: Mapped[str] = mapped_column(String(60))
     # {"zh": [...], "en": [...]}: words that suggest this category in a text or a transcript.
-    keywords: Mapped[dict] = mapped_column(JSON, default=dict)
+    keywords: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # The volunteer skill needed; None when a unit handles the category instead.
     skill: Mapped[str | None] = mapped_column(String(40))
     # Code of the department or partner unit that handles it, when one is imported.

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -14,6 +14,7 @@ from app.categories.models import Category
 from app.clock import utcnow
 from app.communities.models import Community, Department, Street
 from app.dashboard.blueprint import bp
+from app.dashboard.notices import notify
 from app.db import db
 from app.voice.models import DutyShift
 from app.voice.roster import on_duty
@@ -68,10 +69,10 @@ def add_user() -> Response:
         )
     except AccountError as refused:
         db.session.rollback()
-        flash(("action_refused", str(refused)), "error")
+        notify("action_refused", "error", str(refused))
     else:
         db.session.commit()
-        flash(("action_done", ""), "ok")
+        notify("action_done", "ok")
     return redirect(url_for("dashboard.users"), code=303)
 
 

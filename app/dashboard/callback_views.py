@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from app.auth.scope import ticket_in_scope
 from app.auth.web import roles_required
+from app.bad_input import whole_number
 from app.dashboard import callbacks
 from app.dashboard.blueprint import bp
+from app.dashboard.notices import notify
 from app.dashboard.people_views import ROSTER_ROLES
 from app.db import db
 
@@ -25,7 +27,8 @@ def called_back(kind: str, key: str) -> Response:
     session = db.session
     note = request.form.get("note", "")
     if kind == "call":
-        call = callbacks.call_in_scope(session, g.user, int(key)) if key.isdigit() else None
+        number = whole_number(key, "call")
+        call = callbacks.call_in_scope(session, g.user, number) if number else None
         if call is None:
             abort(404)
         recorded = callbacks.called_back(session, g.user, note, call=call)
@@ -35,5 +38,5 @@ def called_back(kind: str, key: str) -> Response:
             abort(404)
         recorded = callbacks.called_back(session, g.user, note, ticket=ticket)
     session.commit()
-    flash(("done_called_back", {}) if recorded else ("already_called_back", {}), "ok")
+    notify("done_called_back" if recorded else "already_called_back", "ok")
     return redirect(url_for("dashboard.callback_list"), code=303)

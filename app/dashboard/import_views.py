@@ -8,13 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from app.auth.models import StaffRole
 from app.auth.web import login_required
 from app.dashboard.blueprint import bp
+from app.dashboard.notices import notify
 from app.db import db
 from app.imports.csvfile import ImportReport
 from app.voice.roster import ROSTER_COLUMNS, import_roster
@@ -68,5 +69,5 @@ def import_file(kind: str) -> Response | tuple[str, int]:
         errors = report.errors
         return render_template("dashboard/import.html", kind=kind, spec=spec, errors=errors), 422
     db.session.commit()
-    flash(("imported", {"created": report.created, "updated": report.updated}), "ok")
+    notify("imported", "ok", {"created": report.created, "updated": report.updated})
     return redirect(url_for(spec.done_page), code=303)

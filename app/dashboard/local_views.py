@@ -1,4 +1,6 @@
-"""Local mode only: the outbox of every message "sent", and a phone simulator.
+"""Local mode only, and for admins only: the outbox of every message "sent", and a phone
+simulator. Both show what residents and volunteers were told, and the simulator texts and calls
+as any of them, so other roles get 403.
 
 The simulator texts the line through the app's own signed webhook path
 (`text_line_in_process`), so it is exactly what a real phone would do, and shows the
@@ -9,12 +11,14 @@ recording or hang-up through the signed voice webhooks.
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from app.auth.web import login_required
+from app.auth.models import StaffRole
+from app.auth.web import roles_required
 from app.dashboard.blueprint import bp
+from app.dashboard.notices import notify
 from app.db import db
 from app.messaging.models import Direction, Message, MessageKind
 from app.phones import InvalidPhone, normalize
@@ -44,7 +48,7 @@ def local_pages_only_in_local_mode() -> None:
 
 
 @bp.get("/outbox")
-@login_required
+@roles_required(StaffRole.admin)
 def outbox() -> str:
     rows = list(
         db.session.scalars(
@@ -61,7 +65,7 @@ def outbox() -> str:
 
 
 @bp.get("/simulator")
-@login_required
+@roles_required(StaffRole.admin)
 def simulator() -> str:
     phone = request.args.get("phone", "").strip()[:40]
     session = db.session
@@ -94,33 +98,33 @@ def simulator() -> str:
 
 
 @bp.post("/simulator")
-@login_required
+@roles_required(StaffRole.admin)
 def simulate() -> Response:
     phone = request.form.get("phone", "").strip()[:40]
     body = request.form.get("body", "").strip()[:MAX_BODY]
     if phone and body:
         status = text_line_in_process(current_app._get_current_object(), phone, body)  # type: ignore[attr-defined]
         if status != 200:
-            flash(("simulator_failed", {"status": status}), "error")
+            notify("simulator_failed", "error", {"status": status})
     return redirect(url_for("dashboard.simulator", phone=phone), code=303)
 
 
 @bp.post("/simulator/call")
-@login_required
+@roles_required(StaffRole.admin)
 def simulate_call() -> Response:
     """Ring the line from the simulator's number."""
     phone = request.form.get("phone", "").strip()[:40]
     try:
         caller = normalize(phone, current_app.config["HOTLINE_REGION"]).e164
     except InvalidPhone:
-        flash(("bad_phone", {}), "error")
+        notify("bad_phone", "error")
         return redirect(url_for("dashboard.simulator", phone=phone), code=303)
     sid = start_call(current_app._get_current_object(), caller)  # type: ignore[attr-defined]
     return redirect(url_for("dashboard.simulator", phone=phone, call=sid), code=303)
 
 
 @bp.post("/simulator/call/<sid>")
-@login_required
+@roles_required(StaffRole.admin)
 def call_move(sid: str) -> Response:
     """Press keys, stay silent, speak a recording, settle a staff dial, or hang up."""
     call = _call(sid)
@@ -138,12 +142,12 @@ def call_move(sid: str) -> Response:
             request.form.get("value", ""),
         )
     except MoveRefused:
-        flash(("sim_move_refused", {}), "error")
+        notify("sim_move_refused", "error")
     return redirect(url_for("dashboard.simulator", phone=phone, call=sid), code=303)
 
 
 @bp.post("/simulator/answer/<int:message_id>", endpoint="answer_call")
-@login_required
+@roles_required(StaffRole.admin)
 def answer_call_view(message_id: int) -> Response:
     """Pick up a call the line placed to this phone (a voice survey)."""
     placed = db.session.get(Message, message_id)
@@ -156,7 +160,7 @@ def answer_call_view(message_id: int) -> Response:
             app = current_app._get_current_object()  # type: ignore[attr-defined]
             answer_call(app, sid, placed.peer, placed.callback_url or "")
         except MoveRefused:
-            flash(("sim_move_refused", {}), "error")
+            notify("sim_move_refused", "error")
     return redirect(url_for("dashboard.simulator", phone=phone, call=sid), code=303)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import StaffRole, StaffUser
 from app.auth.scope import community_scope, sees_all_communities, ticket_scope
+from app.bad_input import whole_number
 from app.communities.models import Department
 from app.phones import InvalidPhone, normalize
 from app.residents.models import Resident
@@ -40,9 +41,8 @@ class QueueFilters:
 
     @classmethod
     def parse(cls, args: dict[str, str]) -> QueueFilters:
-        community = args.get("community", "")
         return cls(
-            community=int(community) if community.isdigit() else None,
+            community=whole_number(args.get("community"), "community"),
             category=args.get("category", "")[:40],
             status=_member(TicketStatus, args.get("status", "")),
             channel=_member(Channel, args.get("channel", "")),
@@ -80,7 +80,7 @@ def queue(session: Session, user: StaffUser, filters: QueueFilters, region: str)
     return list(session.scalars(ordered))
 
 
-def _open_tickets(user: StaffUser) -> Select[tuple[Ticket]]:
+def _open_tickets(user: StaffUser) -> Select[Ticket]:
     # The same sorted list as the partial index's predicate, so the planner can use it.
     return select(Ticket).where(Ticket.status.in_(sorted(OPEN_STATUSES)), ticket_scope(user))
 

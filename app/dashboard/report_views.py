@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, select
 
 from app.auth.scope import sees_all_communities, street_of, ticket_scope
 from app.auth.web import language, login_required
+from app.bad_input import calendar_date, whole_number
 from app.clock import utcnow
 from app.communities.models import Community, Department, Street
 from app.dashboard.blueprint import bp
@@ -46,8 +47,8 @@ def reports() -> str:
     first, last = _period(request.args, zone)
     start = datetime.combine(first, time(0), zone)
     end = datetime.combine(last + timedelta(days=1), time(0), zone)
-    community = _int(request.args.get("community"))
-    department = _int(request.args.get("department"))
+    community = whole_number(request.args.get("community"), "community")
+    department = whole_number(request.args.get("department"), "department")
     street = _street(request.args)
     where: ColumnElement[bool] = ticket_scope(g.user)
     if street is not None:
@@ -123,7 +124,7 @@ def _latest(kind: str, count: int) -> list[SupervisionReport]:
 def _street(args: Mapping[str, str]) -> int | None:
     """The street a page shows: the user's own if they are limited to one, else the one asked
     for (None: the district)."""
-    return street_of(g.user) or _int(args.get("street"))
+    return street_of(g.user) or whole_number(args.get("street"), "street")
 
 
 def _ranking(
@@ -140,22 +141,11 @@ def _ranking(
 def _period(args: Mapping[str, str], zone: ZoneInfo) -> tuple[date, date]:
     """The asked-for local dates, defaulting to the last 30 days, at most a year long."""
     today = utcnow().astimezone(zone).date()
-    last = _date(args.get("end")) or today
-    first = _date(args.get("start")) or last - timedelta(days=DEFAULT_DAYS - 1)
+    last = calendar_date(args.get("end"), "end") or today
+    first = calendar_date(args.get("start"), "start") or last - timedelta(days=DEFAULT_DAYS - 1)
     if first > last:
         first, last = last, first
     return max(first, last - timedelta(days=MAX_DAYS - 1)), last
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 def _stored_or_404(report_id: int, kind: str) -> SupervisionReport:

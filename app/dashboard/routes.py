@@ -6,6 +6,8 @@ from werkzeug.wrappers import Response
 from app.dashboard import (
     admin_views,
     callback_views,
+    edit_views,
+    entry_views,
     import_views,
     local_views,
     people_views,
@@ -19,6 +21,8 @@ __all__ = ["PAGES", "bp", "root"]
 PAGES = (
     admin_views,
     callback_views,
+    edit_views,
+    entry_views,
     import_views,
     local_views,
     people_views,

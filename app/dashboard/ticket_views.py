@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
@@ -13,11 +13,13 @@ from app.auth.accounts import staff_actor
 from app.auth.models import StaffRole, StaffUser
 from app.auth.scope import sees_all_communities, ticket_in_scope
 from app.auth.web import language, login_required
+from app.bad_input import whole_number
 from app.categories.models import Category
 from app.clock import utcnow
 from app.communities.models import Community, Department
 from app.dashboard import queries
 from app.dashboard.blueprint import bp
+from app.dashboard.notices import notify
 from app.dashboard.timeline import timeline
 from app.db import db
 from app.surveys.models import FollowUp, Rating
@@ -112,7 +114,7 @@ Action = Callable[[Session, Ticket, Actor, dict[str, str]], None]
 def _assign(session: Session, ticket: Ticket, actor: Actor, form: dict[str, str]) -> None:
     choice = form.get("volunteer_id", "")
     allowed = {v.id: v for v in queries.volunteers_for(session, ticket)}
-    volunteer = allowed.get(int(choice)) if choice.isdigit() else None
+    volunteer = allowed.get(whole_number(choice, "volunteer_id") or 0)
     if volunteer is None:
         raise staff_actions.ActionRefused("no_volunteer")
     staff_dispatch.assign_volunteer(session, ticket, actor, volunteer)
@@ -131,7 +133,8 @@ def _merge(session: Session, ticket: Ticket, actor: Actor, form: dict[str, str])
 
 def _followup(session: Session, ticket: Ticket, actor: Actor, form: dict[str, str]) -> None:
     choice = form.get("followup_id", "")
-    followup = session.get(FollowUp, int(choice)) if choice.isdigit() else None
+    number = whole_number(choice, "followup_id")
+    followup = session.get(FollowUp, number) if number else None
     needs_work = form.get("needs_work") == "1"
     outcome = form.get("outcome", "")
     rating = form.get("rating", "")
@@ -181,11 +184,11 @@ def act(code: str, action: str) -> Response:
         run(session, found, staff_actor(g.user), form)
     except IllegalTransition:
         session.rollback()
-        flash(("refused_move", {"action": action, "status": found.status.value}), "error")
+        notify("refused_move", "error", {"action": action, "status": found.status.value})
     except staff_actions.ActionRefused as refused:
         session.rollback()
-        flash((f"refused_{refused.why}", refused.values), "error")
+        notify(f"refused_{refused.why}", "error", refused.values)
     else:
         session.commit()
-        flash((f"done_{action}", {"code": code, "into": form.get("into", "")}), "ok")
+        notify(f"done_{action}", "ok", {"code": code, "into": form.get("into", "")})
     return redirect(url_for("dashboard.ticket", code=code), code=303)

@@ -14,6 +14,7 @@ renderers skip both.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -122,14 +123,15 @@ class Event:
 
 def _to_float(raw: str | None) -> float | None:
     try:
-        return float(raw) if raw else None
+        number = float(raw) if raw else None
     except ValueError:
         return None
+    return number if number is not None and math.isfinite(number) else None
 
 
 def _to_int(raw: str | None) -> int | None:
     number = _to_float(raw)
-    return int(number) if number is not None and number == number else None
+    return None if number is None else int(number)
 
 
 @dataclass(frozen=True)

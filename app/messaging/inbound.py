@@ -6,7 +6,7 @@ words always come first, so STOP works whatever else the sender is in the middle
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.categories.catalog import Classification, classify
 from app.clock import utcnow
-from app.db import insert_skipping
+from app.db import insert_skipping, table
 from app.i18n import language_of, normalise_words
 from app.messaging import optouts, outbox
 from app.messaging.models import Direction, Message, MessageKind, MessageStatus, Priority
@@ -63,7 +63,7 @@ class Received:
 
 
 # ON CONFLICT: the same text delivered twice at once; the later delivery finds the row there.
-_WRITE = insert_skipping(Message.__table__, "provider_sid", Message.__table__.c.provider_sid)
+_WRITE = insert_skipping(table(Message), "provider_sid", Message.provider_sid)
 
 
 def receive_sms(
@@ -72,7 +72,7 @@ def receive_sms(
     sender: str,
     body: str,
     region: str,
-    handlers: list[Handler],
+    handlers: Sequence[Handler],
     *,
     inline: bool,
 ) -> Received | None:
@@ -125,7 +125,7 @@ def receive_sms(
     return Received(peer, answers, replies)
 
 
-def route(session: Session, inbound: Inbound, handlers: list[Handler]) -> list[Answer]:
+def route(session: Session, inbound: Inbound, handlers: Sequence[Handler]) -> list[Answer]:
     """The first handler that recognises the text answers it."""
     for handler in [opt_out_words, *handlers]:
         answer = handler(session, inbound)

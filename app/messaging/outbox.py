@@ -6,6 +6,7 @@ an inbound text goes back inside the webhook's own response and is recorded as `
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
@@ -22,7 +23,7 @@ class Text:
 
     template: str
     language: str
-    values: dict[str, object] = field(default_factory=dict)
+    values: Mapping[str, object] = field(default_factory=dict)
 
     @property
     def body(self) -> str:
@@ -71,7 +72,7 @@ def queue_call(
     ticket_id: int | None = None,
     flush: bool = True,
     language: str = "zh",
-    values: dict[str, object] | None = None,
+    values: Mapping[str, object] | None = None,
 ) -> Message:
     """Queue an outbound call; the provider fetches `twiml_url` when it is answered.
     ``values`` are what a gateway's registered voice prompt reads out (a domestic gateway plays

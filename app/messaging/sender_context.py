@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     Row,
     Select,
     and_,
@@ -52,8 +54,8 @@ class Sender:
     original_id: int | None  # the open ticket a new report of the given category would repeat
 
 
-def _statement() -> Select:
-    phone = bindparam("phone")
+def _statement() -> Select[Any]:
+    phone: BindParameter[str] = bindparam("phone")
     mine = Ticket.resident_id == Resident.id
     same_building = and_(
         Resident.building != "",
@@ -159,7 +161,7 @@ def load_sender(session: Session, sid: str, phone: str, category: str) -> Sender
     )
 
 
-def _resident(session: Session, row: Row) -> Resident | None:
+def _resident(session: Session, row: Row[Any]) -> Resident | None:
     """The resident of `row`, persistent in `session` as if the ORM had loaded it."""
     if row.id is None:
         return None

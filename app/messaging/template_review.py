@@ -27,7 +27,10 @@ class Row:
 
 
 def samples() -> dict[str, dict[str, object]]:
-    return yaml.safe_load(SAMPLES_PATH.read_text(encoding="utf-8"))["values"]
+    values: dict[str, dict[str, object]] = yaml.safe_load(SAMPLES_PATH.read_text(encoding="utf-8"))[
+        "values"
+    ]
+    return values
 
 
 def review(registry: Registry, provider: str, sign: str = "580") -> list[Row]:

@@ -30,7 +30,7 @@ def render(name: str, language: str, **values: object) -> str:
     English is passed through smart_ascii so a stray curly quote in a resident's name or a
     template cannot silently turn a 1-segment GSM-7 text into a 3-segment UCS-2 one.
     """
-    text = i18n.text(language, f"sms.{name}", **values)
+    text = i18n.text(language, f"sms.{name}", None, **values)
     return smart_ascii(text) if language == "en" else text
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
+from app.db import changed
 from app.messaging.models import Direction, Message, MessageKind, MessageStatus
 from app.messaging.optouts import is_opted_out
 from app.messaging.senders import Sender, SendError, Sent, TemplateUse
@@ -158,7 +159,7 @@ def resume_waiting(session: Session) -> int:
         .values(next_attempt_at=now)
     )
     session.commit()
-    return result.rowcount
+    return changed(result)
 
 
 def _attempt(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from alembic import context
 
 import app.models  # noqa: F401  (fills the metadata)
@@ -15,13 +17,15 @@ def run() -> None:
     if connection is not None:
         _migrate(connection)
         return
-    engine = make_engine(context.config.get_main_option("sqlalchemy.url"))
+    # A migration waits for the locks it needs rather than failing after the app's lock wait.
+    url = context.config.get_main_option("sqlalchemy.url") or ""
+    engine = make_engine(url, limit_lock_waits=False)
     with engine.connect() as conn:
         _migrate(conn)
     engine.dispose()
 
 
-def _render_item(kind: str, obj: object, autogen_context: object) -> str | bool:
+def _render_item(kind: str, obj: object, autogen_context: object) -> str | Literal[False]:
     """UTCDateTime is a plain DateTime in the database; migrations need not import the app."""
     if kind == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"

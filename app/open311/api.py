@@ -6,6 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import select
 
 from app.auth.accounts import user_by_api_key
+from app.auth.models import StaffUser
 from app.categories.models import Category
 from app.db import db
 from app.open311.requests import (
@@ -13,6 +14,7 @@ from app.open311.requests import (
     Search,
     as_request,
     create_request,
+    in_scope,
     search,
     service,
 )
@@ -34,17 +36,36 @@ def services() -> Response:
 
 @bp.get("/requests.json")
 def requests() -> Response:
+    reader = _key_holder()
     found = search(db.session, Search.parse(request.args))
-    timezone = current_app.config["HOTLINE_TIMEZONE"]
-    return jsonify([as_request(t, timezone) for t in found])
+    return _as_requests(reader, found)
 
 
 @bp.get("/requests/<code>.json")
 def one_request(code: str) -> Response:
+    reader = _key_holder()
     ticket = db.session.scalar(select(Ticket).where(Ticket.code == code))
     if ticket is None:
         raise Open311Error(404, f"no service request {code}")
-    return jsonify([as_request(ticket, current_app.config["HOTLINE_TIMEZONE"])])
+    return _as_requests(reader, [ticket])
+
+
+def _key_holder() -> StaffUser | None:
+    """The staff user whose `api_key` came with a read; None without one; a wrong key is a 403
+    (a client that meant to send one learns so, instead of silently reading less)."""
+    key = request.args.get("api_key", "")
+    if not key:
+        return None
+    user = user_by_api_key(db.session, key)
+    if user is None:
+        raise Open311Error(403, "the api_key is not valid")
+    return user
+
+
+def _as_requests(reader: StaffUser | None, tickets: list[Ticket]) -> Response:
+    timezone = current_app.config["HOTLINE_TIMEZONE"]
+    readable = in_scope(db.session, reader, tickets)
+    return jsonify([as_request(t, timezone, own_words=t.id in readable) for t in tickets])
 
 
 @bp.post("/requests.json")

@@ -1,8 +1,15 @@
 """Tickets as Open311 service requests, the standard search, and creating one by API.
 
-What is public: the code, category, the resident's own words, status, dates, the community or
-department responsible, and a coarse location (community and building). Never the phone
-number, the resident's name or the flat-level address: GET is unauthenticated.
+What is public: the code, category, status, dates, the community or department responsible,
+and a coarse location (community and building). GET needs no key, so without one the
+`description` is the category's name, never the resident's own words: those carry names, phone
+numbers and flat addresses ("我是张三，3栋2单元501，电话…"), and no pattern finds every name.
+A valid staff key shows the words of the tickets that key's holder may see on the dashboard
+(`ticket_scope`), and the category's name for the rest. The phone number, the resident's name and
+the flat-level address are never part of an answer.
+
+A search covers the last 90 days unless dates are given, newest first, at most 1000 requests a
+page (GeoReport v2's defaults); `page` and `page_size` page through more.
 """
 
 from __future__ import annotations
@@ -17,7 +24,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.auth.accounts import staff_actor
 from app.auth.models import StaffUser
-from app.auth.scope import community_in_scope
+from app.auth.scope import community_in_scope, ticket_scope
+from app.bad_input import BadInput, aware_datetime, whole_number
 from app.categories.catalog import Classification, classify
 from app.categories.models import Category
 from app.clock import utcnow
@@ -28,7 +36,8 @@ from app.tickets.intake import open_ticket
 from app.tickets.lifecycle import record
 from app.tickets.models import OPEN_STATUSES, Channel, EventKind, Ticket
 
-MAX_RESULTS = 1000
+MAX_RESULTS = 1000  # per page
+MAX_PAGE = 10_000
 DEFAULT_WINDOW = timedelta(days=90)
 MAX_DESCRIPTION = 4000
 
@@ -55,7 +64,13 @@ def service(category: Category) -> dict[str, Any]:
     }
 
 
-def as_request(ticket: Ticket, timezone: str) -> dict[str, Any]:
+def public_description(category: Category) -> str:
+    """What a keyless reader learns of the problem: its category, in both languages."""
+    return f"{category.name_zh} ({category.name_en})"
+
+
+def as_request(ticket: Ticket, timezone: str, own_words: bool = False) -> dict[str, Any]:
+    """The service request; `own_words` only for a key holder whose scope includes it."""
     zone = ZoneInfo(timezone)
     is_open = ticket.status in OPEN_STATUSES
     agency = ticket.unit if ticket.unit is not None else ticket.community
@@ -67,7 +82,9 @@ def as_request(ticket: Ticket, timezone: str) -> dict[str, Any]:
         "status_notes": status_name(ticket.status.value, "zh"),
         "service_name": ticket.category.name_zh,
         "service_code": ticket.category_code,
-        "description": ticket.description[:MAX_DESCRIPTION],
+        "description": ticket.description[:MAX_DESCRIPTION]
+        if own_words
+        else public_description(ticket.category),
         "agency_responsible": agency.name if agency is not None else None,
         "service_notice": None,
         "requested_datetime": _iso(ticket.received_at, zone),
@@ -97,6 +114,8 @@ class Search:
     start: datetime | None
     end: datetime | None
     statuses: list[str]
+    page: int = 1
+    page_size: int = MAX_RESULTS
 
     @classmethod
     def parse(cls, args: dict[str, str]) -> Search:
@@ -106,6 +125,8 @@ class Search:
             start=_datetime(args.get("start_date"), "start_date"),
             end=_datetime(args.get("end_date"), "end_date"),
             statuses=[s for s in _list(args.get("status")) if s in ("open", "closed")],
+            page=_whole(args.get("page"), "page", MAX_PAGE) or 1,
+            page_size=_whole(args.get("page_size"), "page_size", MAX_RESULTS) or MAX_RESULTS,
         )
 
 
@@ -126,24 +147,35 @@ def search(session: Session, query: Search) -> list[Ticket]:
             select_tickets = select_tickets.where(Ticket.status.in_(OPEN_STATUSES))
         elif query.statuses == ["closed"]:
             select_tickets = select_tickets.where(Ticket.status.not_in(OPEN_STATUSES))
-    ordered = select_tickets.order_by(Ticket.received_at.desc()).limit(MAX_RESULTS)
-    return list(session.scalars(ordered).unique())
+    ordered = select_tickets.order_by(Ticket.received_at.desc(), Ticket.id.desc())
+    page = ordered.limit(query.page_size).offset((query.page - 1) * query.page_size)
+    return list(session.scalars(page).unique())
+
+
+def in_scope(session: Session, user: StaffUser | None, tickets: list[Ticket]) -> set[int]:
+    """Ids of those `tickets` whose own words `user`'s key may read (none without a key)."""
+    if user is None or not tickets:
+        return set()
+    ids = [t.id for t in tickets]
+    return set(session.scalars(select(Ticket.id).where(Ticket.id.in_(ids), ticket_scope(user))))
 
 
 def _list(value: str | None) -> list[str]:
     return [v.strip() for v in (value or "").split(",") if v.strip()][:MAX_RESULTS]
 
 
-def _datetime(value: str | None, name: str) -> datetime | None:
-    if not value:
-        return None
+def _whole(value: str | None, name: str, maximum: int) -> int | None:
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as error:
-        raise Open311Error(400, f"{name} must be an ISO 8601 date-time") from error
-    if moment.tzinfo is None:
-        raise Open311Error(400, f"{name} must carry a time zone offset")
-    return moment
+        return whole_number(value, name, maximum)
+    except BadInput as error:
+        raise Open311Error(400, str(error)) from error
+
+
+def _datetime(value: str | None, name: str) -> datetime | None:
+    try:
+        return aware_datetime(value, name)
+    except BadInput as error:
+        raise Open311Error(400, f"{error} (ISO 8601 with a UTC offset)") from error
 
 
 def create_request(session: Session, user: StaffUser, form: dict[str, str], region: str) -> Ticket:

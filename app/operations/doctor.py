@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import requests
@@ -83,7 +84,7 @@ def _check(name: str, probe: Callable[[], str]) -> Check:
 
 def _configuration(settings: Settings) -> str:
     problems = startup_problems(settings)
-    base = requests.utils.urlparse(settings.PUBLIC_BASE_URL)
+    base = urlsplit(settings.PUBLIC_BASE_URL)
     if base.scheme not in ("http", "https") or not base.hostname:
         problems.append(f"PUBLIC_BASE_URL={settings.PUBLIC_BASE_URL!r} is not an http(s) URL")
     try:

@@ -34,7 +34,7 @@ from app.surveys.models import Survey, SurveyStatus
 from app.tickets.models import ACTIVE_STATUSES, Ticket
 from app.volunteers.models import Offer, OfferStatus
 
-disable_created_metrics()  # the *_created series say when a process started: noise here
+disable_created_metrics()  # type: ignore[no-untyped-call]  # the *_created series say when a process started: noise here
 PROCESS = CollectorRegistry()
 
 REQUESTS = Counter(
@@ -165,7 +165,7 @@ def exposition(session: Session) -> bytes:
     database's gauges."""
     registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        MultiProcessCollector(registry)
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
         registry.register(_Registry(PROCESS))
     registry.register(DatabaseGauges(session))
@@ -177,4 +177,4 @@ class _Registry(Collector):
         self.registry = registry
 
     def collect(self) -> Iterator[Metric]:
-        return self.registry.collect()
+        yield from self.registry.collect()

@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 
+from app.bad_input import MAX_UNIX_TIME, whole_number
 from app.db import again_if_lost, db
 from app.messaging.delivery import apply_status
 from app.providers.choice import registry_for
@@ -174,5 +175,4 @@ def tencent_voice_status(secret: str) -> Response:
 
 
 def _seconds(value: object) -> int | None:
-    text = str(value or "").removesuffix("秒")
-    return int(text) if text.isdigit() else None
+    return whole_number(str(value or "").removesuffix("秒"), "calltime", MAX_UNIX_TIME)

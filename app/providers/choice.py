@@ -4,6 +4,7 @@ and what start-up refuses: a chosen provider without its credentials, templates 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.config import Settings
@@ -61,6 +62,7 @@ def _one(settings: Settings, name: str, kind: str) -> Sender:
     if name == "aliyun":
         from app.providers.aliyun import sender as aliyun
 
+        made: Callable[[Settings, Registry], Sender]
         made = aliyun.AliyunSms if kind == "sms" else aliyun.AliyunVoice
         return made(settings, registry_for(settings))
     if name == "tencent":
@@ -75,9 +77,29 @@ def _one(settings: Settings, name: str, kind: str) -> Sender:
     return LocalSender()
 
 
+MIN_SECRET_KEY_BYTES = 32
+
+
+class StartRefused(RuntimeError):
+    """The settings cannot run the line; the message says what to set, on one line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("cannot start: " + "; ".join(problems))
+        self.problems = problems
+
+
 def startup_problems(settings: Settings) -> list[str]:
-    """One line per missing piece, for each chosen provider; empty when all is in place."""
+    """One line per missing piece, for each chosen provider; empty when all is in place.
+
+    With a real provider the session cookies and callback links are signed with SECRET_KEY, so
+    it must be long and random; a Twilio auth token is never made up (every webhook would fail
+    its signature check)."""
     problems: list[str] = []
+    if not settings.local_mode and len(settings.SECRET_KEY.encode()) < MIN_SECRET_KEY_BYTES:
+        problems.append(
+            f"set SECRET_KEY to {MIN_SECRET_KEY_BYTES} or more random bytes "
+            "(python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
     chosen = {"HOTLINE_SMS_PROVIDER": settings.sms_provider}
     chosen["HOTLINE_VOICE_PROVIDER"] = settings.voice_provider
     for variable, name in chosen.items():

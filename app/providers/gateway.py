@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import phonenumbers
@@ -23,7 +24,7 @@ def national(e164: str) -> str:
 
 def texted(
     registry: Registry, provider: str, to: str, template: TemplateUse | None
-) -> tuple[str, dict]:
+) -> tuple[str, dict[str, Any]]:
     """The gateway's template code and variables for one text. Unregistered texts, and texts
     to landlines, are refused for good (the gateway would refuse them too, and bill for it)."""
     if phonenumbers.number_type(phonenumbers.parse(to, "CN")) == PhoneNumberType.FIXED_LINE:

@@ -60,7 +60,7 @@ def _nice(value: float) -> float:
     if value <= 0:
         return 1.0
     power = 10 ** math.floor(math.log10(value))
-    return next(m * power for m in (1, 2, 5, 10) if m * power >= value)
+    return float(next(m * power for m in (1, 2, 5, 10) if m * power >= value))
 
 
 def _format(value: float | None, percent: bool) -> str:

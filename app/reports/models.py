@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -23,4 +24,4 @@ class SupervisionReport(Base):
     period_end: Mapped[datetime]  # exclusive
     label: Mapped[str] = mapped_column(String(40))  # e.g. "2026-11-16 – 2026-11-22"
     generated_at: Mapped[datetime] = mapped_column(default=utcnow)
-    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -87,7 +87,7 @@ def text_summaries(session: Session, report: SupervisionReport) -> int:
     queued = 0
     for section, numbers in phones.items():
         for unit, figures in units(report, section):
-            number = _sms_number(numbers.get(unit.id), settings.HOTLINE_REGION)
+            number = _sms_number(numbers.get(unit.id or 0), settings.HOTLINE_REGION)
             if number is None:
                 continue
             message = queue_sms(

@@ -28,9 +28,9 @@ def create(session: Session, phone: PhoneNumber, language: str) -> Resident:
     resident = Resident(phone=phone.e164, phone_kind=phone_kind(phone), language=language)
     if insert_once(session, resident, "phone"):
         return resident
-    resident = by_phone(session, phone.e164)
-    assert resident is not None
-    return resident
+    existing = by_phone(session, phone.e164)
+    assert existing is not None
+    return existing
 
 
 def phone_kind(phone: PhoneNumber) -> str:

@@ -22,6 +22,7 @@ from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
+from app.db import changed, table
 from app.operations import tracing
 from app.scheduling.models import Job, JobKind
 
@@ -34,7 +35,7 @@ BACKOFF_CAP = timedelta(minutes=15)
 Handler = Callable[[Session, Job], object]
 
 
-_INSERT = insert(Job.__table__)
+_INSERT = insert(table(Job))
 # PostgreSQL: the wake-up rides on the insert itself (one statement; delivered at commit).
 _INSERT_AND_NOTIFY = _INSERT.returning(func.pg_notify(CHANNEL, ""))
 
@@ -70,12 +71,14 @@ def claim(session: Session, batch: int) -> list[int]:
     claimed = []
     for job_id in ids:
         # Conditional: another worker that read the same row first has moved locked_until on.
-        taken = session.execute(
-            update(Job)
-            .where(Job.id == job_id, free)
-            .values(locked_until=now + timedelta(seconds=CLAIM_SECONDS))
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        taken = changed(
+            session.execute(
+                update(Job)
+                .where(Job.id == job_id, free)
+                .values(locked_until=now + timedelta(seconds=CLAIM_SECONDS))
+                .execution_options(synchronize_session=False)
+            )
+        )
         if taken:
             claimed.append(job_id)
     session.commit()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -42,7 +43,7 @@ class Job(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[JobKind] = mapped_column(str_enum(JobKind, 30, strict=True))
     ticket_id: Mapped[int | None]
-    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     run_at: Mapped[datetime]
     locked_until: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)

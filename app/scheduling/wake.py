@@ -50,6 +50,7 @@ class Wakeup:
             try:
                 with self.engine.connect() as connection:
                     raw = connection.connection.driver_connection
+                    assert raw is not None  # a live connection has its driver's
                     raw.autocommit = True
                     raw.execute(f"LISTEN {CHANNEL}")
                     self.event.set()  # jobs committed while nobody listened are due too

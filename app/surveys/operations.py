@@ -206,6 +206,8 @@ def open_followup(session: Session, survey: Survey, reason: str) -> FollowUp:
     ticket = survey.ticket
     hours = followup_hours()
     now = utcnow()
+    due_at: datetime | None
+    remind_at: datetime | None
     try:
         due_at, remind_at = due_and_reminder(now, hours)
     except BeyondCalendar as beyond:
@@ -241,6 +243,7 @@ def remind_followup(session: Session, followup: FollowUp) -> None:
     """Three quarters of the return visit's time has gone: remind its owners, once (the sweep
     stamps `reminded_at` and flushes its batch)."""
     followup.reminded_at = utcnow()
+    assert followup.due_at is not None  # the sweep finds only visits that have a deadline
     values = {"code": followup.ticket.code, "due": local_time(followup.due_at)}
     texted = _text_owners(session, followup, Text("followup_reminder", "zh", values))
     record(followup.ticket, EventKind.followup_reminder_sent, SYSTEM, data={"texted": texted})
@@ -251,6 +254,7 @@ def chase_followup(session: Session, followup: FollowUp) -> None:
     stamps `chased_at` and flushes its batch)."""
     ticket = followup.ticket
     followup.chased_at = utcnow()
+    assert followup.due_at is not None  # the sweep finds only visits that have a deadline
     values = {"code": ticket.code, "due": local_time(followup.due_at)}
     texted = _text_owners(session, followup, Text(EventKind.followup_overdue, "zh", values))
     data = {"followup": followup.id, "texted": texted}

@@ -34,7 +34,7 @@ _NETWORK_ERRORS = (
 )
 
 
-class _TimedHttpClient(TwilioHttpClient):
+class _TimedHttpClient(TwilioHttpClient):  # type: ignore[misc]  # twilio ships no types
     """Twilio's HTTP client with a timeout, optionally sending every request to another base."""
 
     def __init__(self, timeout: float, api_base_url: str | None = None) -> None:
@@ -90,7 +90,7 @@ def place_call(client: Client, from_: str, to: str, url: str, status_callback: s
     call = client.calls.create(
         to=to, from_=from_, url=url, status_callback=_or_unset(status_callback)
     )
-    return call.sid
+    return str(call.sid)
 
 
 def account_status(client: Client, account_sid: str) -> str:

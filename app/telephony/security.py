@@ -44,7 +44,7 @@ def is_valid_signature(
         return False
     if isinstance(form, str) and "bodySHA256" not in parse_qs(urlsplit(url).query):
         return False  # a raw body is only signed through its hash in the URL
-    return RequestValidator(auth_token).validate(url, form or {}, signature)
+    return bool(RequestValidator(auth_token).validate(url, form or {}, signature))
 
 
 def _normalised_base(base_url: str) -> str:

@@ -28,7 +28,7 @@ def sms_form(sender: str, to: str, body: str) -> dict[str, str]:
 
 def sign(auth_token: str, url: str, form: dict[str, str]) -> str:
     """The X-Twilio-Signature Twilio would send for a POST of ``form`` to ``url``."""
-    return RequestValidator(auth_token).compute_signature(url, form)
+    return str(RequestValidator(auth_token).compute_signature(url, form))
 
 
 def signed_sms(

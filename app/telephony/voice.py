@@ -7,18 +7,20 @@ nothing waits on an outbound request, because a caller hears silence meanwhile.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, request
 from sqlalchemy import select
 
+from app.bad_input import decimal, seconds, whole_number
 from app.db import db
 from app.ivr.engine import Event
 from app.telephony import twiml
 from app.telephony.webhooks import check_signature, required
 from app.tickets.models import Ticket
 from app.voice import calls
-from app.voice.setup import voice_line
+from app.voice.setup import INTAKE_FLOW, voice_line
 
 bp = Blueprint("twilio_voice", __name__, url_prefix="/twilio")
 bp.before_request(check_signature)
@@ -36,7 +38,7 @@ def incoming_call() -> Response:
 
 @bp.post("/voice/step")
 def step() -> Response:
-    event = Event.from_form(request.form, node=request.args.get("node"))
+    event = Event.from_form(_numbers_checked(), node=request.args.get("node"))
     turn = calls.answer_step(
         db.session,
         voice_line(),
@@ -55,7 +57,7 @@ def outbound_call(flow: str) -> Response:
     line = voice_line()
     code = request.args.get("ticket", "")
     ticket = db.session.scalar(select(Ticket).where(Ticket.code == code)) if code else None
-    if flow not in line.flows or flow == calls.INTAKE_FLOW or ticket is None:
+    if flow not in line.flows or flow == INTAKE_FLOW or ticket is None:
         abort(404, description="no such flow or ticket for an outbound call")
     turn = calls.answer_outbound(
         db.session, line, _call_sid(), flow, ticket, _field("To"), _field("From")
@@ -121,10 +123,16 @@ def _field(name: str) -> str:
 
 
 def _step_number() -> int:
-    raw = request.args.get("n", "")
-    return int(raw) if raw.isdigit() and len(raw) < 9 else -1
+    found = whole_number(request.args.get("n"), "n")
+    return -1 if found is None else found
+
+
+def _numbers_checked() -> Mapping[str, str]:
+    """The provider sends plain numbers; anything else (inf, a superscript digit) is a 400."""
+    decimal(request.form.get("Confidence"), "Confidence")
+    _seconds("RecordingDuration")
+    return request.form
 
 
 def _seconds(name: str) -> int | None:
-    raw = request.form.get(name, "")
-    return int(raw) if raw.isdigit() and len(raw) < 9 else None
+    return seconds(request.form.get(name), name)

@@ -9,13 +9,14 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, request
 from werkzeug.exceptions import BadRequest
 
+from app.bad_input import whole_number
 from app.db import again_if_lost, db
 from app.messaging.delivery import apply_status
 from app.messaging.inbound import Received, receive_sms
 from app.surveys import sms as survey_answers
 from app.telephony import twiml
 from app.telephony.security import SIGNATURE_HEADER, is_valid_signature, public_url
-from app.tickets import liaison_commands, resident_commands
+from app.tickets import liaison_commands, place_answers, resident_commands
 from app.volunteers import dispatch, replies
 
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
@@ -23,11 +24,13 @@ bp = Blueprint("twilio", __name__, url_prefix="/twilio")
 # Handlers for inbound texts, most specific first; the resident's words come last because
 # anything unrecognised is a new report. Liaisons answer for escalated tickets first (and fall
 # through when they hold none); then volunteers and units with open offers or tasks; survey
-# answers are only claimed from residents with a survey waiting.
+# answers are only claimed from residents with a survey waiting, and a place only from a
+# stranger who was asked where.
 SMS_HANDLERS = [
     liaison_commands.handle,
     replies.handle,
     survey_answers.handle,
+    place_answers.handle,
     resident_commands.handle,
 ]
 
@@ -78,8 +81,8 @@ def ping() -> tuple[str, int]:
 def sms_status() -> tuple[str, int]:
     sid = required("MessageSid", 64)
     status = required("MessageStatus", 20)
-    error = request.form.get("ErrorCode", "")
-    message = apply_status(db.session, sid, status, int(error) if error.isdigit() else None)
+    error = whole_number(request.form.get("ErrorCode"), "ErrorCode")
+    message = apply_status(db.session, sid, status, error)
     if message is not None:
         dispatch.delivery_failed(db.session, message)
     db.session.commit()

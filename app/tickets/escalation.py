@@ -15,6 +15,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.categories.catalog import handler_code
 from app.categories.models import Category
 from app.clock import utcnow
 from app.communities.models import Department, UnitKind
@@ -60,6 +61,21 @@ def auto_escalate(session: Session, ticket: Ticket) -> bool:
         return False
     escalate(session, ticket, department, SYSTEM, f"category {category.code} is a department's")
     return True
+
+
+def unit_handling(session: Session, category_code: str) -> Department | None:
+    """The department or partner unit that takes this category instead of a volunteer: a
+    department it is escalated to, or a partner unit whose liaison is offered it. (Read from
+    the categories' data file first: most categories have none, and cost no query.)"""
+    handled_by = handler_code(category_code)
+    if not handled_by:
+        return None
+    return session.scalar(
+        select(Department).where(
+            Department.code == handled_by,
+            (Department.kind == UnitKind.department) | Department.liaison_phone.is_not(None),
+        )
+    )
 
 
 def department_done(session: Session, ticket: Ticket, department: Department, note: str) -> None:

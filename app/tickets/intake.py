@@ -12,14 +12,14 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.categories.catalog import Classification, category_name, classify
 from app.clock import utcnow
 from app.config import current_settings
-from app.db import insert_skipping, persistent
+from app.db import insert_skipping, persistent, table
 from app.messaging.outbox import Text
 from app.messaging.sender_context import Sender
 from app.residents import directory
 from app.residents.models import Resident
 from app.scheduling.jobs import enqueue
 from app.scheduling.models import JobKind
-from app.tickets import repeats, urgent
+from app.tickets import escalation, repeats, urgent
 from app.tickets.codes import candidates
 from app.tickets.due_dates import set_community_deadline
 from app.tickets.lifecycle import SYSTEM, Actor, record, write_event
@@ -102,12 +102,22 @@ def report(
     return Report(ticket, created=True, classification=found)
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where the work is, when staff write down another place than the resident's own."""
+
+    community_id: int | None
+    building: str
+    address: str
+
+
 def open_ticket(
     session: Session,
     resident: Resident,
     text: str,
     channel: Channel,
     found: Classification,
+    where: Place | None = None,
     *,
     original: int | _LookUp | None = LOOK_UP,
 ) -> Ticket:
@@ -122,15 +132,16 @@ def open_ticket(
     if resident.id is None or session.new:
         session.flush()  # a resident (or their place) created by the caller and not yet written
     now = utcnow()
+    where = where or Place(resident.community_id, resident.building, resident.address)
     ticket = Ticket(
         channel=channel,
         category_code=found.category,
         description=text,
         recording_url=None,
         resident_id=resident.id,
-        community_id=resident.community_id,
-        building=resident.building,
-        address=resident.address,
+        community_id=where.community_id,
+        building=where.building,
+        address=where.address,
         priority=Priority.urgent if found.urgent else Priority.normal,
         status=TicketStatus.new,
         callback_requested=False,
@@ -168,7 +179,7 @@ def open_ticket(
 
 
 _COLUMNS = [c for c in Ticket.__table__.columns if c.key != "id"]
-_INSERT_TICKET = insert_skipping(Ticket.__table__, "code", Ticket.__table__.c.id)
+_INSERT_TICKET = insert_skipping(table(Ticket), "code", Ticket.id)
 
 
 def _insert(session: Session, ticket: Ticket) -> None:
@@ -184,14 +195,22 @@ def _insert(session: Session, ticket: Ticket) -> None:
 
 def confirmation(ticket: Ticket, language: str, found: Classification, new: bool = True) -> Text:
     """What every channel tells the resident: their ticket's code, and for a new one its
-    category (with safety advice first when the words spoke of danger)."""
+    category (with safety advice first when the words spoke of danger, and the unit's name when
+    a department or partner unit handles it)."""
     if not new:
         return Text("ticket_added", language, {"code": ticket.code})
     name = category_name(ticket.category_code, language)
     if name is None:  # a category the data file lacks
         name = ticket.category.display_name(language) if ticket.category else ticket.category_code
-    template = urgent.advice_template(found.hazard) if found.urgent else "ticket_created"
-    return Text(template, language, {"code": ticket.code, "category": name})
+    values = {"code": ticket.code, "category": name}
+    if found.urgent:
+        return Text(urgent.advice_template(found.hazard), language, values)
+    session = object_session(ticket)
+    unit = escalation.unit_handling(session, ticket.category_code) if session else None
+    if unit is not None:  # partner work: say who handles it, not "finding a volunteer"
+        values["unit"] = unit.display_name(language)
+        return Text("ticket_created_unit", language, values)
+    return Text("ticket_created", language, values)
 
 
 def add_information(ticket: Ticket, resident: Resident, text: str, found: Classification) -> None:

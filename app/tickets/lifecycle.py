@@ -17,7 +17,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session, object_session
 
 from app.clock import utcnow
-from app.db import LostRace, claim
+from app.db import LostRace, claim, table
 from app.tickets.models import ActorKind, EventKind, Ticket, TicketEvent
 from app.tickets.models import TicketStatus as S
 
@@ -53,7 +53,7 @@ class Move(StrEnum):
     return_visit = "return_visit"  # rated unsatisfied (or "not fixed"): a return visit is owed
     reopen = "reopen"  # a return visit found more to do
     cancel = "cancel"  # withdrawn, or merged into another ticket
-    split = "split"  # staff separate a merged report again; it starts over as new
+    split = "split"  # type: ignore[assignment]  # the member, not str.split; staff separate a merged report again; it starts over as new
 
 
 _OPEN = {S.new, S.dispatching, S.unassigned, S.assigned, S.in_progress, S.escalated, S.reopened}
@@ -171,11 +171,16 @@ def record(
     return event
 
 
-_INSERT_EVENT = insert(TicketEvent.__table__)
+_INSERT_EVENT = insert(table(TicketEvent))
 
 
 def write_event(
-    session: Session, ticket: Ticket, kind: EventKind, actor: Actor, at: datetime, data: dict
+    session: Session,
+    ticket: Ticket,
+    kind: EventKind,
+    actor: Actor,
+    at: datetime,
+    data: dict[str, Any],
 ) -> None:
     """`record` for a ticket written by a Core INSERT a moment ago: the event in one INSERT of
     its own, no flush. The caller has already set `ticket.updated_at` to `at`."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -53,7 +53,9 @@ OPEN_STATUSES = ACTIVE_STATUSES | {TicketStatus.return_visit}
 class Channel(StrEnum):
     sms = "sms"  # texted to the line
     voice = "voice"  # called in through the IVR
-    web = "web"  # entered by staff on the dashboard
+    web = "web"  # entered by staff on the dashboard (from a web form or message)
+    phone = "phone"  # staff took the call (an ordinary line, or put through from the IVR)
+    walk_in = "walk_in"  # the resident came to the office
     open311 = "open311"  # posted through the Open311 API
 
 
@@ -149,18 +151,22 @@ class EventKind(StrEnum):
     return_visit = "return_visit"  # rated unsatisfied (or "not fixed"): a return visit is owed
     reopen = "reopen"  # a return visit found more to do
     cancel = "cancel"  # withdrawn, or merged into another ticket
-    split = "split"  # a merged report separated again (on the report and on its former parent)
+    split = "split"  # type: ignore[assignment]  # the member, not str.split; a merged report separated again (on the report and on its former parent)
     # What residents and callers did.
     received = "received"  # the ticket was opened (every channel); counted as "received"
     info_added = "info_added"  # a further text about the same problem
     call_recorded = "call_recorded"  # the IVR call that opened it, with its recordings
     thanks = "thanks"  # the resident acknowledged or thanked, nothing more
     urgent_alert = "urgent_alert"  # danger reported: staff on duty and the community were texted
+    place_given = "place_given"  # the answer filled the ticket's place (data: text, community)
+    place_missing = "place_missing"  # still nowhere to send anyone: staff were told instead
     # What staff and liaisons did.
     entered = "entered"  # keyed in by staff (dashboard or Open311)
     merged = "merged"  # another report of the same problem was folded into this one
     note = "note"  # a staff note on the timeline
     recategorised = "recategorised"  # staff corrected the category (data: from, to, text)
+    ticket_edited = "ticket_edited"  # staff changed the ticket (data: changes {field: [old, new]})
+    resident_edited = "resident_edited"  # staff changed the resident's details (data: changes)
     summarised = "summarised"  # staff wrote the problem after listening (data: text, before)
     redispatch = "redispatch"  # staff started a new dispatch round
     resident_texted = "resident_texted"  # staff texted the resident from the ticket page
@@ -209,7 +215,7 @@ class TicketEvent(Base):
     actor_id: Mapped[int | None]
     actor_label: Mapped[str] = mapped_column(String(100), default="")
     reason: Mapped[str] = mapped_column(Text, default="")
-    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
 

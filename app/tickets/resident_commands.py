@@ -19,7 +19,7 @@ from app.messaging.inbound import Answer, Inbound
 from app.messaging.outbox import Text
 from app.residents.directory import create
 from app.residents.models import Resident
-from app.tickets import cancellation
+from app.tickets import cancellation, places
 from app.tickets.intake import confirmation, report, resident_actor
 from app.tickets.lifecycle import Move, can, record
 from app.tickets.models import OPEN_STATUSES, Channel, EventKind, Ticket
@@ -27,6 +27,7 @@ from app.tickets.models import OPEN_STATUSES, Channel, EventKind, Ticket
 STATUS_WORDS = frozenset({"进度", "查询", "STATUS"})
 CANCEL_WORDS = frozenset({"取消", "撤销", "CANCEL"})
 HELP_WORDS = frozenset({"帮助", "HELP", "INFO", "?"})
+COMMAND_WORDS = STATUS_WORDS | CANCEL_WORDS | HELP_WORDS
 
 
 # A thank-you is filed on the resident's ticket that changed within this many days.
@@ -62,6 +63,8 @@ def handle(session: Session, inbound: Inbound) -> Answer | None:
         return acknowledge(session, resident, inbound.body)
     found, sender = inbound.classification, inbound.sender
     result = report(session, resident, inbound.body, Channel.sms, found=found, sender=sender)
+    if result.created and places.should_ask(result.ticket, result.classification):
+        return Answer(places.ask(result.ticket, resident.language), result.ticket.id)
     text = confirmation(result.ticket, resident.language, result.classification, result.created)
     return Answer(text, result.ticket.id)
 

@@ -19,6 +19,7 @@ from app.categories.models import Category
 from app.clock import utcnow
 from app.config import current_settings
 from app.messaging.outbox import Text, queue_sms
+from app.tickets import office
 from app.tickets.lifecycle import SYSTEM, record
 from app.tickets.models import ACTIVE_STATUSES, EventKind, Ticket, TicketStatus
 
@@ -28,14 +29,13 @@ BREACHED = EventKind.deadline_breached
 
 def holder(ticket: Ticket) -> tuple[str, str, str] | None:
     """(who, phone, language) of whoever must act now: the department's liaison, the assigned
-    volunteer, or else the community's staff."""
+    volunteer, or else the community's staff (the office's, for a ticket without them)."""
     if ticket.status is TicketStatus.escalated and ticket.unit and ticket.unit.liaison_phone:
         return "department", ticket.unit.liaison_phone, "zh"
     if ticket.assignee is not None:
         return "volunteer", ticket.assignee.phone, ticket.assignee.language
-    if ticket.community and ticket.community.staff_phone:
-        return "community", ticket.community.staff_phone, "zh"
-    return None
+    staff = office.staff_phone(ticket)
+    return ("community", staff, "zh") if staff else None
 
 
 def remind_due(session: Session) -> int:
@@ -65,13 +65,18 @@ def flag_breaches(session: Session) -> int:
     tickets = _due(session, Ticket.due_at, Ticket.breached_at)
     for ticket in _without_autoflush(session, tickets):
         ticket.breached_at = now
-        staff = ticket.community.staff_phone if ticket.community else None
+        staff = office.staff_phone(ticket)
         if staff:
             category = session.get(Category, ticket.category_code)
             values = {"code": ticket.code, "category": category.name_zh if category else ""}
             text = Text("deadline_breached", "zh", values)
             queue_sms(session, staff, text, ticket_id=ticket.id, flush=False)
-        record(ticket, BREACHED, SYSTEM, data={"due_at": ticket.due_at.isoformat()})
+        record(
+            ticket,
+            BREACHED,
+            SYSTEM,
+            data={"due_at": ticket.due_at.isoformat() if ticket.due_at else None},
+        )
     session.flush()
     return len(tickets)
 

@@ -12,6 +12,7 @@ from app.config import current_settings
 from app.messaging.models import Priority as SendPriority
 from app.messaging.outbox import Text, queue_sms
 from app.phones import dialable
+from app.tickets import office
 from app.tickets.lifecycle import SYSTEM, record
 from app.tickets.models import EventKind, Ticket
 from app.tickets.summary import place, problem_summary
@@ -34,8 +35,9 @@ def alert_staff(session: Session, ticket: Ticket, hazard: HazardKind | None) -> 
     """Text everyone on duty now and the ticket's community office; returns who was texted."""
     settings = current_settings()
     phones = [shift.phone for shift in on_duty(session, utcnow(), settings.HOTLINE_TIMEZONE)]
-    if ticket.community is not None and ticket.community.staff_phone:
-        phones.append(ticket.community.staff_phone)
+    staff = office.staff_phone(ticket)  # the office's for a ticket with no community yet
+    if staff is not None:
+        phones.append(staff)
     phones = list(dict.fromkeys(phones))
     resident = ticket.resident
     values = {

@@ -16,16 +16,18 @@ status arrives.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.categories.catalog import Classification, classify
 from app.clock import utcnow
+from app.db import insert_once
 from app.i18n import LANGUAGES, status_name, text
 from app.ivr import engine
 from app.ivr.engine import (
@@ -245,7 +247,7 @@ def update_recording(
 
 def _keep_listened(call: Call, store: str, recording: CallRecording) -> None:
     state = dict(call.state or {})
-    kept = {f"{store}_recording": recording.url}
+    kept: dict[str, str | int] = {f"{store}_recording": recording.url}
     if recording.duration is not None:
         kept[f"{store}_duration"] = recording.duration
     state["variables"] = {**call.variables, **kept}
@@ -301,11 +303,14 @@ def _new_call(
     to: str,
     ticket: Ticket | None = None,
 ) -> Call:
-    """The call for ``sid``, created if new; a concurrent duplicate finds the winner's row."""
-    existing = call_by_sid(session, sid)
-    if existing is not None:
-        return existing
+    """The call for ``sid``, created if new; a repeated or concurrent post finds the first row.
+
+    One INSERT ... ON CONFLICT DO NOTHING (no lookup first, no savepoint): a new call is the
+    common case, and the row it writes stays locked until the turn commits, so a concurrent
+    copy waits on it and then reads the finished row.
+    """
     phone = _phone(caller, line.region)
+    resident = by_phone(session, phone.e164) if phone else None
     call = Call(
         sid=sid,
         direction=direction,
@@ -313,18 +318,17 @@ def _new_call(
         caller=phone.e164 if phone else caller[:40],
         line=to[:40],
         flow=flow,
-        ticket=ticket,
-        resident=by_phone(session, phone.e164) if phone else None,
+        ticket_id=ticket.id if ticket else None,
+        resident_id=resident.id if resident else None,
         started_at=utcnow(),
     )
-    try:
-        with session.begin_nested():
-            session.add(call)
-    except IntegrityError:
-        found = call_by_sid(session, sid)
-        assert found is not None
-        return found
-    return call
+    if insert_once(session, call, "sid"):
+        set_committed_value(call, "resident", resident)  # known already: no lazy load
+        set_committed_value(call, "ticket", ticket)
+        return call
+    found = call_by_sid(session, sid)
+    assert found is not None
+    return found
 
 
 def _start(session: Session, line: VoiceLine, call: Call, flow: Flow) -> Turn:
@@ -560,7 +564,7 @@ def _ensure_ticket(
     return ticket.code
 
 
-def _classification(variables: dict[str, object]) -> Classification:
+def _classification(variables: Mapping[str, object]) -> Classification:
     """The menu's category if one was chosen, else keywords in what the caller said."""
     found = classify(str(variables.get("speech") or ""))
     chosen = variables.get("category")

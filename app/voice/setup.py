@@ -78,4 +78,5 @@ def category_hints() -> dict[str, tuple[str, ...]]:
 
 
 def voice_line() -> VoiceLine:
-    return current_app.extensions[EXTENSION_KEY]
+    line: VoiceLine = current_app.extensions[EXTENSION_KEY]
+    return line

@@ -25,11 +25,13 @@ from sqlalchemy.orm import Session, lazyload
 from app.clock import utcnow
 from app.communities.models import Department
 from app.config import current_settings
+from app.db import changed
 from app.messaging.delivery import FAILED_STATUSES
 from app.messaging.models import Message
 from app.messaging.models import Priority as SendPriority
 from app.messaging.outbox import Text, queue_call, queue_sms
 from app.phones import dialable
+from app.tickets import office, places
 from app.tickets.lifecycle import SYSTEM, Actor, IllegalTransition, Move, record, transition
 from app.tickets.links import call_url
 from app.tickets.models import ActorKind, EventKind, Priority, Ticket
@@ -122,8 +124,12 @@ def bump(volunteer: Volunteer | None, **deltas: int) -> None:
 
 
 def start(session: Session, ticket: Ticket) -> None:
-    """Begin a round for a ticket nobody holds: its handling unit, or the first wave."""
+    """Begin a round for a ticket nobody holds: its handling unit, or the first wave. A ticket
+    with no community yet is held instead (`places.hold`)."""
     if ticket.status not in STARTABLE or ticket.assignee_id is not None:
+        return
+    if not places.has_place(ticket):  # an offer must say where: wait for it, or tell staff
+        places.hold(session, ticket)
         return
     last_round = session.scalar(select(func.max(Offer.round)).where(Offer.ticket_id == ticket.id))
     if last_round is not None:  # a ticket handed back holds nobody, whatever an old offer says
@@ -285,10 +291,11 @@ def _count_offer(volunteer: Volunteer, now: datetime) -> None:
 
 
 def no_taker(session: Session, ticket: Ticket) -> None:
-    """Nobody took it: staff must arrange it; the community's staff phone is texted."""
+    """Nobody took it: staff must arrange it; the community's staff phone (or the office's,
+    for a ticket without one) is texted."""
     transition(ticket, Move.no_taker, SYSTEM)
-    community = ticket.community
-    if community is not None and community.staff_phone:
+    phone = office.staff_phone(ticket)
+    if phone is not None:
         values = {
             "code": ticket.code,
             "category": ticket.category.display_name("zh"),
@@ -296,7 +303,7 @@ def no_taker(session: Session, ticket: Ticket) -> None:
         }
         queue_sms(
             session,
-            community.staff_phone,
+            phone,
             Text("staff_no_taker", "zh", values),
             ticket_id=ticket.id,
         )
@@ -340,12 +347,14 @@ def replace(session: Session, offer: Offer) -> None:
 
 def _close(session: Session, offer: Offer, status: OfferStatus) -> bool:
     """Move an open offer to `status`; False if it was no longer open (someone beat us)."""
-    closed = session.execute(
-        update(Offer)
-        .where(Offer.id == offer.id, Offer.status == OfferStatus.open)
-        .values(status=status, answered_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    closed = changed(
+        session.execute(
+            update(Offer)
+            .where(Offer.id == offer.id, Offer.status == OfferStatus.open)
+            .values(status=status, answered_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    )
     session.refresh(offer)
     return bool(closed)
 
@@ -369,12 +378,16 @@ def accept(session: Session, offer: Offer) -> Outcome:
     holder = (
         {"assignee_id": offer.volunteer_id} if offer.volunteer_id else {"unit_id": offer.unit_id}
     )
-    claimed = session.execute(
-        update(Ticket)
-        .where(Ticket.id == ticket.id, Ticket.assignee_id.is_(None), Ticket.status.in_(CLAIMABLE))
-        .values(**holder)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    claimed = changed(
+        session.execute(
+            update(Ticket)
+            .where(
+                Ticket.id == ticket.id, Ticket.assignee_id.is_(None), Ticket.status.in_(CLAIMABLE)
+            )
+            .values(**holder)
+            .execution_options(synchronize_session=False)
+        )
+    )
     session.refresh(ticket)
     if not claimed:
         _close(session, offer, OfferStatus.taken)
@@ -413,12 +426,16 @@ def assign_by_hand(session: Session, ticket: Ticket, volunteer: Volunteer, actor
         )
         session.add(offer)
         session.flush()
-    claimed = session.execute(
-        update(Ticket)
-        .where(Ticket.id == ticket.id, Ticket.assignee_id.is_(None), Ticket.status.in_(CLAIMABLE))
-        .values(assignee_id=volunteer.id)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    claimed = changed(
+        session.execute(
+            update(Ticket)
+            .where(
+                Ticket.id == ticket.id, Ticket.assignee_id.is_(None), Ticket.status.in_(CLAIMABLE)
+            )
+            .values(assignee_id=volunteer.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
     session.refresh(ticket)
     if not claimed:
         raise IllegalTransition(ticket, Move.assign)

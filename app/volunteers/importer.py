@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from app.bad_input import BadInput, whole_number
 from app.categories.catalog import load
 from app.imports.csvfile import ImportReport, RowError, run_import
 from app.imports.people import community_by_code, parse_language, parse_phone, person_by_phone
@@ -43,9 +44,13 @@ def parse_skills(raw: str) -> list[str]:
 def parse_max_active(raw: str) -> int:
     if not raw:
         return DEFAULT_MAX_ACTIVE
-    if not raw.isdigit() or int(raw) < 1:
-        raise RowError(f"max_active {raw!r} must be a whole number of at least 1")
-    return int(raw)
+    try:
+        number = whole_number(raw, "max_active", maximum=1000)
+    except BadInput:
+        number = None
+    if number is None or number < 1:
+        raise RowError(f"max_active {raw!r} must be a whole number from 1 to 1000")
+    return number
 
 
 def parse_availability(raw: str) -> Availability:

@@ -23,7 +23,7 @@ bp = Blueprint("offers", __name__, template_folder="templates")
 bp.after_request(keep_private)  # the token is the page's only key: never cached, never a Referer
 
 # The page's words, from the catalog's ``offer_page_`` messages.
-PAGE_WORDS = ("title", "request", "where", "accept", "decline", "open_until")
+PAGE_WORDS: tuple[str, ...] = ("title", "request", "where", "accept", "decline", "open_until")
 PAGE_WORDS += ("accepted", "yours", "declined", "taken", "expired")
 
 

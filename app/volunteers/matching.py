@@ -32,6 +32,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Float,
     Integer,
@@ -187,7 +188,7 @@ def ranking_query(shape: Shape) -> Select[Any]:
     values (ticket, skill, day, minute, communities, limit) change from one call to the next.
     """
     filters = _eligible(shape.urgent, shape.per_round)
-    nearby = bindparam("nearby", expanding=True)
+    nearby: BindParameter[int] = bindparam("nearby", expanding=True)
     if shape.nearby:
         filters.append(Volunteer.community_id.in_(nearby))
     else:

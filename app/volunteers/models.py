@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -65,7 +65,7 @@ class Volunteer(Base):
     building: Mapped[str] = mapped_column(String(60), default="")
     language: Mapped[str] = mapped_column(String(5), default="zh")
     # Weekly windows as parsed by volunteers.availability; empty means any time.
-    availability: Mapped[list] = mapped_column(JSON, default=list)
+    availability: Mapped[list[Any]] = mapped_column(JSON, default=list)
     availability_text: Mapped[str] = mapped_column(String(200), default="")
     # True when there are no windows at all.
     always_available: Mapped[bool] = mapped_column(default=True, server_default=true())
@@ -176,7 +176,7 @@ class Offer(Base):
     status: Mapped[OfferStatus] = mapped_column(str_enum(OfferStatus, 12), default=OfferStatus.open)
     token: Mapped[str] = mapped_column(String(32), unique=True)  # the /o/<token> link
     score: Mapped[float] = mapped_column(default=0.0)
-    reasons: Mapped[dict] = mapped_column(JSON, default=dict)  # why this person was asked
+    reasons: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # why this person was asked
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime | None]
     answered_at: Mapped[datetime | None]

@@ -33,7 +33,7 @@ def active_loads(session: Session, volunteer_ids: list[int]) -> dict[int, int]:
         .where(Ticket.assignee_id.in_(volunteer_ids), Ticket.status.in_(ACTIVE_STATUSES))
         .group_by(Ticket.assignee_id)
     )
-    return {vid: count for vid, count in rows}
+    return {vid: count for vid, count in rows if vid is not None}
 
 
 def reliabilities(session: Session, volunteer_ids: list[int]) -> dict[int, float]:
@@ -55,4 +55,4 @@ def last_offers(session: Session, volunteer_ids: list[int]) -> dict[int, datetim
         .where(Offer.volunteer_id.in_(volunteer_ids))
         .group_by(Offer.volunteer_id)
     )
-    return {vid: at for vid, at in rows}
+    return {vid: at for vid, at in rows if vid is not None}

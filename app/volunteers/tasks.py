@@ -4,10 +4,13 @@ is only dispatched or advanced when nothing is open for it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import exists, func, not_, select, update
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
+from app.config import current_settings
 from app.messaging.delivery import FAILED_STATUSES
 from app.messaging.models import Message
 from app.scheduling.models import Job
@@ -64,12 +67,18 @@ def expire_offers(session: Session) -> int:
 def dispatch_waiting(session: Session) -> int:
     """Dispatch tickets that need someone and have nobody asked: new ones from any channel,
     ones given back (DROP, a department's return) and reopened ones."""
+    # A ticket without a community is looked at while its resident may still say where (then
+    # staff are told, once); after that only the answer or a staff edit sends it on.
+    placeless_since = utcnow() - 2 * timedelta(
+        minutes=current_settings().HOTLINE_PLACE_WAIT_MINUTES
+    )
     waiting = session.scalars(
         select(Ticket)
         .where(
             Ticket.status.in_((S.new, S.reopened)),
             Ticket.assignee_id.is_(None),
             _NO_OPEN_OFFER,
+            Ticket.community_id.is_not(None) | (Ticket.received_at >= placeless_since),
         )
         .order_by(Ticket.received_at)
         .limit(BATCH)

@@ -153,7 +153,7 @@ def test_local_pages_do_not_exist_with_a_real_provider(app, database_url):  # ap
         {
             "TESTING": True,
             "DATABASE_URL": database_url,
-            "SECRET_KEY": "test-secret",
+            "SECRET_KEY": "test-secret-0123456789abcdef-0123456789",
             "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "PUBLIC_BASE_URL": PUBLIC_BASE_URL,

@@ -15,6 +15,7 @@ from app.messaging.models import MessageKind, MessageStatus
 from app.reports.figures import RATINGS
 from app.surveys.models import FollowUpStatus, SurveyChannel, SurveyStatus
 from app.surveys.operations import ANSWERED, INVALID, NO_ANSWER
+from app.tickets import editing
 from app.tickets.lifecycle import Move
 from app.tickets.models import ActorKind, Channel, EventKind
 from app.tickets.supervision import BREACHED
@@ -62,6 +63,18 @@ COMPOSED = {
     "action_": list(ACTIONS),
     "outbox_": [k.value for k in MessageKind],
     "recording_": ["record_problem", "record_address", "record_message"],
+    "language_": list(editing.LANGUAGES),
+    # What a ticket_edited / resident_edited event lists as changed.
+    "field_": [
+        "name",
+        "community",
+        "building",
+        "address",
+        "description",
+        "priority",
+        "language",
+        "phone_kind",
+    ],
 }
 
 

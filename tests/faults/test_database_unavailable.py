@@ -48,7 +48,7 @@ def app_on(url: str) -> Flask:
         {
             "TESTING": True,
             "DATABASE_URL": url,
-            "SECRET_KEY": "test-secret",
+            "SECRET_KEY": "test-secret-0123456789abcdef-0123456789",
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
         }

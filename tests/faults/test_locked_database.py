@@ -35,7 +35,7 @@ def impatient(app: Flask, database_url: str) -> Iterator[Flask]:
         {
             "TESTING": True,
             "DATABASE_URL": database_url,
-            "SECRET_KEY": "test-secret",
+            "SECRET_KEY": "test-secret-0123456789abcdef-0123456789",
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
             "HOTLINE_LOCK_WAIT_SECONDS": WAIT_SECONDS,

@@ -18,7 +18,7 @@ from app.scheduling.runner import Worker, run_sweeps_once
 from app.telephony.rest import make_client
 from app.telephony.sender import TwilioSender
 from app.tickets.models import Ticket
-from tests.support.closure import assign, report, resolve, street
+from tests.support.closure import assign, report, resident, resolve, street
 from tests.support.texting import replies, text_line
 from tests.volunteers.factories import volunteer
 
@@ -86,6 +86,8 @@ def test_ten_minutes_without_the_provider(app, client, ctx, clock, twilio_double
     for n in range(10):
         volunteer(n, community, skills=SKILLS)
     surveys_due(client, clock, community)
+    for n in range(4):  # the texters below live in the community: their tickets are offered
+        resident(community, phone=f"+8613800138{n:03d}")
     loop = Loop(app, clock, worker)
     break_provider(twilio_double, failure)
 

@@ -17,7 +17,17 @@ from app.db import db
 from app.surveys.models import Survey
 from app.tickets.models import LiaisonLink
 from app.volunteers.models import Offer
-from tests.fuzz.hostile import FUZZ, MARKUP, check, forms, stored, values
+from tests.fuzz.hostile import (
+    FUZZ,
+    MARKUP,
+    check,
+    cr_lf,
+    extreme_datetimes,
+    forms,
+    parameter_values,
+    stored,
+    values,
+)
 from tests.support.closure import assign, report, resident, resolve, street, sweep
 from tests.support.staff import staff
 from tests.volunteers.factories import volunteer
@@ -63,6 +73,7 @@ def links(client, ctx, clock) -> dict[str, str]:
     community, _ = street()
     helper = volunteer(1, community, skills=("appliance", "electrical"))
     resident(community)
+    resident(community, phone="+8613800138001")  # placed, so the report is offered at once
     report(client, "+8613800138001", f"洗衣机坏了 {MARKUP[0]}")
     report(client, "+8613800138002", f"低保怎么申请 {MARKUP[1]}")  # escalated to civil affairs
     done = report(client, "+8613800138003", "楼道灯不亮了")
@@ -117,7 +128,16 @@ def test_real_links_take_hostile_answers_without_a_server_error(
 
 
 @FUZZ
-@given(args=st.dictionaries(st.sampled_from(OPEN311_ARGS), values, max_size=5), code=tokens)
+@given(
+    args=st.lists(
+        st.one_of(
+            st.tuples(st.sampled_from(["start_date", "end_date"]), extreme_datetimes),
+            st.tuples(st.sampled_from(OPEN311_ARGS), st.one_of(parameter_values, values)),
+        ),
+        max_size=5,
+    ).map(dict),
+    code=tokens,
+)
 def test_open311_reads_take_any_query(client, ctx, args, code):
     check(client.get("/open311/v2/services.json"))
     check(client.get("/open311/v2/requests.json", query_string=args))
@@ -151,3 +171,12 @@ def test_open311_posts_need_a_key_and_survive_any_form(client, api_key, form, wi
 def test_login_language_and_health_never_fail(client, ctx, path, form, args):
     check(client.get(path, query_string=args))
     check(client.post(path, data=dict(form), query_string=args))
+
+
+@FUZZ
+@given(target=st.one_of(cr_lf, values), lang=st.sampled_from(["zh", "en", "fr", ""]))
+def test_the_language_switch_takes_any_next_with_a_form_token(client, ctx, target, lang):
+    token = form_token(client, "/login")
+    response = client.post("/language", data={"lang": lang, "next": target, "csrf_token": token})
+    check(response)
+    assert "\n" not in response.headers.get("Location", "")

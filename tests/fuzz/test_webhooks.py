@@ -16,7 +16,17 @@ from app.db import db
 from app.phones import is_e164
 from app.residents.models import Resident
 from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
-from tests.fuzz.hostile import FUZZ, check, decoded, forms, invalid_utf8, stored, values
+from tests.fuzz.hostile import (
+    FUZZ,
+    check,
+    decoded,
+    forms,
+    invalid_utf8,
+    numbers,
+    parameter_values,
+    stored,
+    values,
+)
 from tests.support.signing import sign
 from tests.test_phones import _any_input as phone_spellings
 
@@ -36,9 +46,11 @@ paths = st.sampled_from(WEBHOOKS)
 header_values = st.text(st.characters(codec="latin-1", exclude_characters="\r\n"), max_size=40)
 queries = st.one_of(
     st.just(""),
-    st.dictionaries(st.sampled_from(["n", "node", "ticket", "flow"]), values, max_size=3).map(
-        urlencode
-    ),
+    st.dictionaries(
+        st.sampled_from(["n", "node", "ticket", "flow"]),
+        st.one_of(parameter_values, values),
+        max_size=3,
+    ).map(urlencode),
 )
 
 
@@ -80,6 +92,21 @@ def test_a_signature_replayed_on_another_url_is_refused(client, ctx, path, other
 @FUZZ
 @given(path=paths, query=queries, form=forms)
 def test_signed_hostile_forms_never_cause_a_server_error(client, ctx, path, query, form):
+    body = urlencode(form)
+    check(post(client, path, query, body, signed(path, query, body)))
+
+
+NUMBER_FIELDS = ["ErrorCode", "CallDuration", "RecordingDuration", "Confidence", "NumMedia"]
+
+
+@FUZZ
+@given(path=paths, field=st.sampled_from(NUMBER_FIELDS), number=numbers, step=numbers)
+def test_signed_number_fields_in_any_spelling_are_read_or_refused(
+    client, ctx, path, field, number, step
+):
+    query = urlencode({"node": "greeting", "n": step})
+    form = {"CallSid": "CA1", "MessageSid": "SM1", "CallStatus": "completed", field: number}
+    form["MessageStatus"] = "undelivered"
     body = urlencode(form)
     check(post(client, path, query, body, signed(path, query, body)))
 

@@ -45,6 +45,16 @@ def done_and_surveyed(client, clock) -> Ticket:
         ("一般", Rating.basically_satisfied),
         ("孬", Rating.unsatisfied),
         ("差评，没修好", Rating.unsatisfied),
+        # Each word of the issue on its own, as residents send them.
+        ("巴适", Rating.satisfied),
+        ("很满意", Rating.satisfied),
+        ("好评", Rating.satisfied),
+        ("修好了", Rating.satisfied),
+        ("还可以", Rating.basically_satisfied),
+        ("还行", Rating.basically_satisfied),
+        ("不行", Rating.unsatisfied),
+        ("差评", Rating.unsatisfied),
+        ("没修好", Rating.unsatisfied),
     ],
 )
 def test_everyday_ratings_close_the_survey(client, ctx, clock, text, rating):

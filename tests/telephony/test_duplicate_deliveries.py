@@ -25,7 +25,7 @@ def deliver(database_url: str, copies: int) -> list[int]:
     app = create_app(
         {
             "DATABASE_URL": database_url,
-            "SECRET_KEY": "test-secret",
+            "SECRET_KEY": "test-secret-0123456789abcdef-0123456789",
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
         }

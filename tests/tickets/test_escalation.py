@@ -115,8 +115,10 @@ def test_admin_questions_are_escalated_at_intake_only_when_the_department_exists
     client, ctx, clock
 ):
     ticket = report(client, MOBILE, "想问低保怎么申请")
-    # No civil affairs office imported yet: dispatched to volunteers (none here), not escalated.
-    assert ticket.status == TicketStatus.unassigned and ticket.unit_id is None
+    # No civil affairs office imported yet: not escalated, but held for dispatch like any
+    # ticket (this stranger is first asked where they live).
+    assert ticket.status == TicketStatus.new and ticket.unit_id is None
+    assert [m.template for m in texts_to(MOBILE)] == ["ticket_created_where"]
 
 
 def test_escalating_an_assigned_ticket_takes_it_from_the_volunteer(client, ctx, clock):

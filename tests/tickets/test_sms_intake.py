@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 
+from app.communities.models import Community
 from app.db import db
 from app.messaging.models import Direction, Message, MessageStatus
 from app.residents.models import Resident
@@ -20,7 +22,18 @@ def tickets() -> list[Ticket]:
     return list(db.session.scalars(select(Ticket).order_by(Ticket.id)))
 
 
-def test_a_text_opens_a_ticket_and_the_reply_holds_its_code(client, ctx):
+@pytest.fixture
+def known(ctx) -> Resident:
+    """The texter is a resident of a community, so their tickets go straight to dispatch (a
+    stranger is first asked where: tests/tickets/test_strangers.py)."""
+    home = Community(code="longxi", name="龙溪社区", name_en="Longxi")
+    person = Resident(phone=E164, community=home, building="3栋")
+    db.session.add_all([home, person])
+    db.session.commit()
+    return person
+
+
+def test_a_text_opens_a_ticket_and_the_reply_holds_its_code(client, known):
     response = text_line(client, MOBILE, "洗衣机坏了，转几下就不动了")
 
     assert response.status_code == 200
@@ -66,7 +79,7 @@ def test_danger_words_mark_the_ticket_urgent_and_give_emergency_numbers(client, 
     assert "119" in reply and "开窗" in reply and "燃气公司" in reply  # gas: the gas advice
 
 
-def test_status_and_cancel(client, ctx):
+def test_status_and_cancel(client, known):
     assert "没有进行中" in replies(text_line(client, MOBILE, "进度"))[0]
     text_line(client, MOBILE, "马桶堵了")
     [ticket] = tickets()
@@ -79,7 +92,7 @@ def test_status_and_cancel(client, ctx):
     assert [e.kind for e in ticket.events] == ["received", "dispatch", "no_taker", "cancel"]
 
 
-def test_cancel_with_several_open_tickets_asks_which(client, ctx, clock):
+def test_cancel_with_several_open_tickets_asks_which(client, known, clock):
     text_line(client, MOBILE, "马桶堵了")
     clock.advance(hours=3)
     text_line(client, MOBILE, "灯泡坏了")
@@ -118,3 +131,16 @@ def test_unsigned_and_malformed_requests(client, ctx):
 
     assert post_signed(client, "/twilio/sms", {"Body": "no sender"}).status_code == 400
     assert len(tickets()) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("外墙漏水", "房屋修缮"),
+        ("电视没图像", "家电维修"),
+        ("小区3栋外墙漏水，家里墙面发霉", "房屋修缮"),
+    ],
+)
+def test_the_specific_word_wins_in_the_reply(client, known, text, name):
+    [reply] = replies(text_line(client, MOBILE, text))
+    assert name in reply

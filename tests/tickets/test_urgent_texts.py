@@ -60,8 +60,9 @@ def test_danger_gets_advice_staff_at_once_and_urgent_offers(client, street, text
 )
 def test_look_alikes_are_ordinary_repairs(client, street, text):
     [reply] = replies(text_line(client, RESIDENT, text))
-    assert "119" not in reply and "120" not in reply
     ticket = only_ticket()
+    advice = reply.replace(ticket.code, "")  # a code such as 491204 holds "120" by chance
+    assert "119" not in advice and "120" not in advice
     assert ticket.priority == Priority.normal
     assert sent_to(DUTY_PHONE) == [] and sent_to(OFFICE_PHONE, "staff_urgent") == []
     assert all(db.session.get(Message, o.message_id).template == "offer" for o in offers())

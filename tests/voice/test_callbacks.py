@@ -50,11 +50,12 @@ def test_unknown_call_sid_on_an_action_url_starts_the_call_afresh(client, ctx, c
     assert the_call(walker).step == 1
 
 
-def test_garbage_step_numbers_and_node_names_repeat_the_current_prompt(call, on_duty):
+def test_garbage_step_numbers_are_refused_and_unknown_nodes_repeat_the_prompt(call, on_duty):
     walker = call(MOBILE)
-    current = walker.response.data
-    walker.post(f"{PUBLIC_BASE_URL}/twilio/voice/step?node=nowhere&n=abc", {"Digits": "9"})
-    assert walker.response.data == current
+    for garbage in ("abc", "²", "99999999999999999999"):
+        url = f"{PUBLIC_BASE_URL}/twilio/voice/step?node=nowhere&n={garbage}"
+        assert walker.post(url, {"Digits": "9"}, keep=False).status_code == 400
+    assert the_call(walker).step == 1
     walker.post(f"{PUBLIC_BASE_URL}/twilio/voice/step?node=nowhere&n=1", {"Digits": "9"})
     assert "For English, press 9" in walker.heard  # not this node's answer: asked again
     row = the_call(walker)

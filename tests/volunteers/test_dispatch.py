@@ -150,6 +150,7 @@ def test_a_failure_the_worker_saw_is_caught_by_the_sweep(client, street, app):
 
 def test_several_open_offers_and_no_code_get_a_question(client, street):
     report(client)
+    f.resident(street, phone="13800138001", building="5栋")  # not a repeat of the first
     replies(text_line(client, "13800138001", "电视没有画面"))
     db.session.expire_all()
     both = [o for o in offers() if o.volunteer_id == 1]

@@ -63,7 +63,8 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_imported(app, ctx, tmp_pat
         "bad hours,13900001003,longxi,appliance,,2,Mon 25:00-26:00,\n"
         "nowhere,13900001004,atlantis,appliance,,,,\n"
         "lazy,13900001005,longxi,appliance,,0,,\n"
-        "twice,13900001001,longxi,appliance,,,,\n",
+        "twice,13900001001,longxi,appliance,,,,\n"
+        "squared,13900001006,longxi,appliance,,²,,\n",
     )
     result = run(app, bad)
     assert result.exit_code == 1
@@ -73,6 +74,7 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_imported(app, ctx, tmp_pat
         (6, "unknown community"),
         (7, "max_active"),
         (8, "twice"),
+        (9, "max_active"),  # "²".isdigit() is true, int("²") fails: a row error, not a crash
     ]:
         assert f"line {line}: " in result.output and problem in result.output
     assert "line 2:" not in result.output and "line 4:" not in result.output

@@ -8,6 +8,8 @@ or number is final.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from alibabacloud_dysmsapi20170525 import models as sms_models
@@ -125,7 +127,7 @@ class AliyunVoice:
         return Sent(sid=str(answer.call_id), status="queued")
 
 
-def _call(request):  # type: ignore[no-untyped-def]
+def _call(request: Callable[[], Any]) -> Any:  # the SDKs are untyped
     """Run one SDK call; the answer's body, or the failure as a SendError."""
     try:
         body = request().body

@@ -7,6 +7,8 @@ template or number is final.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from tencentcloud.common.credential import Credential
@@ -108,7 +110,7 @@ class TencentVoice:
         return Sent(sid=answer.SendStatus.CallId, status="queued")
 
 
-def _call(request):  # type: ignore[no-untyped-def]
+def _call(request: Callable[[], Any]) -> Any:  # the SDKs are untyped
     try:
         return request()
     except TencentCloudSDKException as exc:
