@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, current_app, g, render_template, request
@@ -14,6 +13,7 @@ from app.auth.web import language, login_required
 from app.clock import utcnow
 from app.communities.models import Community, Department
 from app.dashboard.blueprint import bp
+from app.dashboard.queries import period, period_bounds
 from app.dashboard.wording import translate
 from app.db import db
 from app.reports import charts
@@ -32,18 +32,14 @@ from app.reports.ranking import Rank, Unit, rank
 from app.reports.weekly import as_csv, file_name, report_ranking
 from app.tickets.models import Ticket
 
-DEFAULT_DAYS = 30
-MAX_DAYS = 366
-
 
 @bp.get("/reports")
 @login_required
 def reports() -> str:
     timezone = current_app.config["HOTLINE_TIMEZONE"]
     zone = ZoneInfo(timezone)
-    first, last = _period(request.args, zone)
-    start = datetime.combine(first, time(0), zone)
-    end = datetime.combine(last + timedelta(days=1), time(0), zone)
+    first, last = period(request.args, utcnow().astimezone(zone).date())
+    start, end = period_bounds(first, last, zone)
     community = _int(request.args.get("community"))
     department = _int(request.args.get("department"))
     where: ColumnElement[bool] = ticket_scope(g.user)
@@ -70,10 +66,11 @@ def reports() -> str:
         departments=departments,
         figures=figures,
         ratings=RATINGS,
-        received_chart=charts.bar_chart([(label, d.received) for label, d in labelled]),
+        received_chart=charts.bar_chart([(label, d.received) for label, d in labelled], trend=True),
         on_time_chart=charts.bar_chart(
             [(label, d.on_time / d.handled if d.handled else None) for label, d in labelled],
             percent=True,
+            trend=True,
         ),
         satisfaction_chart=charts.bar_chart(
             [(translate(language(), f"rating_{r}"), figures.ratings[r]) for r in RATINGS]
@@ -99,23 +96,6 @@ def _ranking(
         [(Unit(u.id, u.code, u.name, u.name_en), figures.get(u.id, Figures())) for u in units],
         min_sample,
     )
-
-
-def _period(args: Mapping[str, str], zone: ZoneInfo) -> tuple[date, date]:
-    """The asked-for local dates, defaulting to the last 30 days, at most a year long."""
-    today = utcnow().astimezone(zone).date()
-    last = _date(args.get("end")) or today
-    first = _date(args.get("start")) or last - timedelta(days=DEFAULT_DAYS - 1)
-    if first > last:
-        first, last = last, first
-    return max(first, last - timedelta(days=MAX_DAYS - 1)), last
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 def _int(value: str | None) -> int | None:

@@ -9,8 +9,10 @@ from app.dashboard import (
     import_views,
     local_views,
     people_views,
+    queue_views,
     report_views,
     ticket_views,
+    user_views,
 )
 from app.dashboard.blueprint import bp
 
@@ -22,8 +24,10 @@ PAGES = (
     import_views,
     local_views,
     people_views,
+    queue_views,
     report_views,
     ticket_views,
+    user_views,
 )
 
 root = Blueprint("root", __name__)

@@ -7,6 +7,8 @@ Ticket statuses come from app.i18n.STATUS_NAMES, shared with SMS and voice.
 
 from __future__ import annotations
 
+from app.dashboard.wording_tools import TOOL_WORDS
+
 WORDS: dict[str, dict[str, str]] = {
     "zh": {
         "app_name": "热线工作台",
@@ -655,6 +657,9 @@ WORDS: dict[str, dict[str, str]] = {
         "event_called_back": "called back",
     },
 }
+
+for _language, _words in TOOL_WORDS.items():
+    WORDS[_language].update(_words)
 
 
 def translate(language: str, key: str, default: str | None = None, **values: object) -> str:

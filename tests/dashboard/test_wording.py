@@ -9,6 +9,7 @@ import pytest
 
 from app.auth.models import StaffRole
 from app.dashboard.import_views import IMPORTS
+from app.dashboard.timeline import KINDS
 from app.dashboard.wording import WORDS
 from app.messaging.models import MessageStatus
 from app.reports.figures import RATINGS
@@ -18,6 +19,7 @@ from app.tickets.lifecycle import Move
 from app.tickets.models import ActorKind, Channel
 from app.tickets.supervision import BREACHED
 from app.voice.models import CallDirection, CallOutcome
+from app.volunteers.hand_picking import PASSED_OVER
 from app.volunteers.matching import PROXIMITY_NAMES, WEIGHTS
 from app.volunteers.models import OfferStatus
 
@@ -54,6 +56,8 @@ COMPOSED = {
     "survey_": [s.value for s in SurveyStatus],
     "followup_": [s.value for s in FollowUpStatus],
     "import_": list(IMPORTS),
+    "passed_over_": list(PASSED_OVER),
+    "timeline_kind_": list(KINDS),
 }
 
 
