@@ -41,6 +41,7 @@ _CSV_EN = {
 TOOL_WORDS: dict[str, dict[str, str]] = {
     "zh": {
         "time_left": "剩余时间",
+        "handled_by": "处理人",
         "open_statuses": "未办结的工单",
         "search": "搜索",
         "queue_count": "共 {n} 件",
@@ -114,6 +115,7 @@ TOOL_WORDS: dict[str, dict[str, str]] = {
     },
     "en": {
         "time_left": "Time left",
+        "handled_by": "Handled by",
         "open_statuses": "Not yet done",
         "search": "Search",
         "queue_count": "{n} tickets",
