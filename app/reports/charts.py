@@ -14,7 +14,7 @@ HEIGHT = 200
 TOP, BOTTOM, LEFT, RIGHT = 22, 26, 44, 8  # room for values, day labels, the scale
 MIN_WIDTH = 360
 SLOT = 32  # pixels per bar: room for a value like "100%" over it
-MAX_LABELS = 40
+MAX_LABELS = 16  # day labels under the bars; more would touch
 FONT_PX = 12  # axis labels and values; the page's checks want at least 11
 TREND_DAYS = 7
 
@@ -26,8 +26,7 @@ class Bar:
     width: float
     height: float
     label: str  # shown under the bar ("" when thinned out)
-    value: str  # shown above the bar and as its tooltip ("" above when thinned out)
-    show_value: bool = True
+    value: str  # shown above the bar and as its tooltip
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,6 @@ def bar_chart(
                 height=round(height, 1),
                 label=label if n % every == 0 else "",
                 value=_format(value, percent),
-                show_value=n % every == 0,
             )
         )
     line = ""
