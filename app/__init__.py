@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import Settings, install
 from app.db import db
@@ -28,6 +29,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SECURE=settings.PUBLIC_BASE_URL.startswith("https://"),
         MAX_CONTENT_LENGTH=1024 * 1024,
     )
+    trust_proxies(app, settings.HOTLINE_TRUSTED_PROXIES)
     db.init_app(app)
     csrf.init_app(app)
 
@@ -70,3 +72,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register(app)
     return app
+
+
+def trust_proxies(app: Flask, count: int) -> None:
+    """Take the client's address (and scheme) from the last `count` X-Forwarded-For (and
+    X-Forwarded-Proto) entries, the ones our own proxies added; with 0, the headers are ignored,
+    since anyone can send them and would choose their own address for the login throttle and
+    the callback allow-list."""
+    if count < 0:
+        raise RuntimeError("cannot start: HOTLINE_TRUSTED_PROXIES must be 0 or more")
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]

@@ -82,6 +82,8 @@ class Settings:
     HOTLINE_RANKING_MIN_SAMPLE: int = 10
     # A SQLite write that cannot get the write lock this long answers 503 with Retry-After.
     HOTLINE_LOCK_WAIT_SECONDS: float = 10.0
+    # Reverse proxies in front of the app that add X-Forwarded-For/-Proto; 0 ignores both.
+    HOTLINE_TRUSTED_PROXIES: int = 0
     TESTING: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 

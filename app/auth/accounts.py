@@ -1,8 +1,7 @@
 """Creating staff users, checking passwords (argon2id) and Open311 keys, throttling guessers.
 
-A login fails the same way for an unknown name, a wrong password and a locked account, so the
-answer tells a guesser nothing. Five failures within 15 minutes, for one account or from one
-address, lock that account or address for 15 minutes.
+A login fails the same way for an unknown name and a wrong password, so the answer tells a
+guesser nothing; app.auth.throttle decides which attempts are checked at all.
 """
 
 from __future__ import annotations
@@ -17,15 +16,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.auth.models import LoginThrottle, StaffRole, StaffUser
-from app.clock import utcnow
+from app.auth import throttle
+from app.auth.models import StaffRole, StaffUser
 from app.communities.models import Community, Department
 from app.tickets.lifecycle import Actor
 from app.tickets.models import ActorKind
 
-MAX_FAILURES = 5
-WINDOW = timedelta(minutes=15)
-LOCK = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -40,7 +36,16 @@ class AccountError(ValueError):
 @dataclass(frozen=True)
 class LoginResult:
     user: StaffUser | None
-    locked: bool = False
+    wait: timedelta = timedelta(0)  # refused unchecked: the throttle says try again after this
+
+    @property
+    def locked(self) -> bool:
+        return self.wait > timedelta(0)
+
+    @property
+    def minutes(self) -> int:
+        """The wait in whole minutes, rounded up, for the page."""
+        return max(1, -(-int(self.wait.total_seconds()) // 60))
 
 
 def staff_actor(user: StaffUser) -> Actor:
@@ -95,30 +100,29 @@ def set_password(user: StaffUser, password: str) -> None:
 
 
 def authenticate(session: Session, username: str, password: str, address: str) -> LoginResult:
-    """The user if the password is right and neither the account nor the address is locked."""
-    keys = [f"user:{username.strip().lower()}"[:120], f"addr:{address}"[:120]]
-    throttles = [_throttle(session, key) for key in keys]
-    now = utcnow()
-    if any(t.locked_until is not None and t.locked_until > now for t in throttles):
-        return LoginResult(None, locked=True)
+    """The user if the throttle lets the attempt through and the password is right.
+
+    Ends its own transactions: the attempt is counted and committed before the password is
+    checked, and the check (tens of milliseconds of argon2) runs with no transaction open, so
+    it holds neither a row lock nor SQLite's write lock.
+    """
+    attempt = throttle.admit(session, username, address)
+    session.commit()
+    if attempt.refused:
+        return LoginResult(None, wait=attempt.wait)
     user = session.scalar(
         select(StaffUser).where(StaffUser.username == username.strip(), StaffUser.active)
     )
-    if user is not None and _verify(user.password_hash, password):
-        # Only the account's counter is cleared: a guesser who also owns a valid account must
-        # not be able to reset the counter of the address they guess from.
-        if throttles[0] in session:
-            session.delete(throttles[0])
-        if _hasher.check_needs_rehash(user.password_hash):
-            user.password_hash = _hasher.hash(password)
-        session.flush()
-        return LoginResult(user)
-    if user is None:
-        _verify(_DUMMY_HASH, password)
-    for throttle in throttles:
-        _count_failure(session, throttle)
+    session.commit()
+    if user is None or not _verify(user.password_hash, password):
+        if user is None:
+            _verify(_DUMMY_HASH, password)
+        return LoginResult(None)
+    throttle.succeeded(session, attempt)
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
     session.flush()
-    return LoginResult(None, locked=any(t.locked_until for t in throttles))
+    return LoginResult(user)
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -126,25 +130,6 @@ def _verify(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-
-
-def _throttle(session: Session, key: str) -> LoginThrottle:
-    found = session.get(LoginThrottle, key)
-    return found or LoginThrottle(key=key, failures=0, window_started_at=utcnow())
-
-
-def _count_failure(session: Session, throttle: LoginThrottle) -> None:
-    now = utcnow()
-    if throttle.window_started_at + WINDOW < now or (
-        throttle.locked_until is not None and throttle.locked_until <= now
-    ):
-        throttle.failures = 0
-        throttle.window_started_at = now
-        throttle.locked_until = None
-    throttle.failures += 1
-    if throttle.failures >= MAX_FAILURES:
-        throttle.locked_until = now + LOCK
-    session.add(throttle)
 
 
 def issue_api_key(user: StaffUser) -> str:

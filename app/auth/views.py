@@ -29,7 +29,11 @@ def login() -> tuple[str, int] | Response:
         if result.user is not None:
             web.log_in(result.user)
             return redirect(_safe_next(request.args.get("next")))
-        error = "login_locked" if result.locked else "login_failed"
+        if result.locked:  # not checked: say when to try again
+            page = render_template("auth/login.html", error="login_locked", minutes=result.minutes)
+            seconds = str(max(1, int(result.wait.total_seconds())))
+            return Response(page, 429, {"Retry-After": seconds})
+        error = "login_failed"
     return render_template("auth/login.html", error=error), 401 if error else 200
 
 

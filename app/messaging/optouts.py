@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
+from app.db import insert_once
 from app.messaging.models import OptOut
 
 # Carriers' and the provider's standard words, besides the product's own 退订/STOP.
@@ -24,9 +25,9 @@ def is_opted_out(session: Session, phone: str) -> bool:
 
 
 def opt_out(session: Session, phone: str, source: str) -> None:
-    if session.get(OptOut, phone) is None:
-        with session.begin_nested():
-            session.merge(OptOut(phone=phone, source=source))
+    """Record the opt-out unless one is recorded: one INSERT ... ON CONFLICT DO NOTHING, so a
+    STOP resent many times at once is stored once and none of the copies fails."""
+    insert_once(session, OptOut(phone=phone, source=source), "phone")
 
 
 def opt_in(session: Session, phone: str) -> None:

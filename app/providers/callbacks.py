@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 
-from app.db import db
+from app.db import again_if_lost, db
 from app.messaging.delivery import apply_status
 from app.providers.choice import registry_for
 from app.providers.inbound import receive_gateway_sms
@@ -71,35 +71,42 @@ def _text(item: dict[str, Any], name: str, limit: int = 1600) -> str:
 
 @bp.post("/aliyun/sms-up/<secret>")
 def aliyun_sms_up(secret: str) -> Response:
-    for item in _items():
-        receive_gateway_sms(
-            db.session,
-            registry_for(current_app.config["SETTINGS"]),
-            "aliyun",
+    texts = [
+        (
             f"aliyun-up:{_text(item, 'sequence_id', 40)}",
             _text(item, "phone_number", 40),
             _text(item, "content"),
         )
-    db.session.commit()
+        for item in _items()
+    ]
+    _receive("aliyun", texts)
     return jsonify(ALIYUN_OK)
 
 
 @bp.post("/tencent/sms-reply/<secret>")
 def tencent_sms_reply(secret: str) -> Response:
+    texts = []
     for item in _items():
         mobile, text = _text(item, "mobile", 30), _text(item, "text")
         # No id in the push: the sender, the second and the text identify a repeat.
         digest = hashlib.sha256(f"{mobile}|{_text(item, 'time', 20)}|{text}".encode()).hexdigest()
-        receive_gateway_sms(
-            db.session,
-            registry_for(current_app.config["SETTINGS"]),
-            "tencent",
-            f"tencent-up:{digest[:40]}",
-            f"+{_text(item, 'nationcode', 4) or '86'}{mobile}",
-            text,
-        )
-    db.session.commit()
+        sender = f"+{_text(item, 'nationcode', 4) or '86'}{mobile}"
+        texts.append((f"tencent-up:{digest[:40]}", sender, text))
+    _receive("tencent", texts)
     return jsonify(TENCENT_OK)
+
+
+def _receive(provider: str, texts: list[tuple[str, str, str]]) -> None:
+    """Record and route each pushed (id, sender, text) in one unit, run again whole if it lost
+    a race with a concurrent request."""
+    registry = registry_for(current_app.config["SETTINGS"])
+
+    def handle() -> None:
+        for sid, sender, body in texts:
+            receive_gateway_sms(db.session, registry, provider, sid, sender, body)
+
+    again_if_lost(db.session, handle)
+    db.session.commit()
 
 
 def _delivery(sid: str, delivered: bool) -> None:

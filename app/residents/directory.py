@@ -34,3 +34,12 @@ def find_or_create(session: Session, phone: PhoneNumber, language: str) -> Resid
 def phone_kind(phone: PhoneNumber) -> str:
     """ "mobile" for numbers we text, "landline" for those reached by voice only."""
     return "mobile" if phone.can_receive_sms else "landline"
+
+
+def hold(session: Session, resident: Resident) -> None:
+    """Lock the resident's row until the unit of work ends, so their reports are handled one
+    at a time: a phone resending a problem a dozen times at once opens one ticket, and the
+    copies find it. (SQLite's writers already take turns; it has no row locks.)"""
+    if session.get_bind().dialect.name == "sqlite":
+        return
+    session.execute(select(Resident.id).where(Resident.id == resident.id).with_for_update())

@@ -1,7 +1,7 @@
 """Acquire or renew a named lease with one conditional statement, so two schedulers never both run.
 
-Works the same on SQLite and PostgreSQL: the UPDATE only matches when the lease is ours or has
-lapsed, and the INSERT for a first-ever lease is protected by the primary key.
+Works the same on SQLite and PostgreSQL: an upsert whose update only applies when the lease is
+ours or has lapsed.
 """
 
 from __future__ import annotations
@@ -9,35 +9,34 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import or_, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
+from app.db import conflict_insert
 from app.scheduling.models import Lease
 
 
 def acquire(session: Session, name: str, holder: str, ttl: timedelta) -> bool:
-    """True when `holder` now holds `name` until now + ttl. Commits its own short transaction."""
+    """True when `holder` now holds `name` until now + ttl. Commits its own short transaction.
+
+    One `INSERT ... ON CONFLICT DO UPDATE ... WHERE <ours or lapsed> RETURNING`: the first-ever
+    lease is inserted, ours is renewed, a lapsed one is taken over, and of any number of
+    schedulers asking at once exactly one wins, with no duplicate-key error for the others.
+    """
     now = utcnow()
-    result = session.execute(
-        update(Lease)
-        .where(Lease.name == name, or_(Lease.holder == holder, Lease.expires_at < now))
-        .values(holder=holder, expires_at=now + ttl)
+    statement = (
+        conflict_insert(session, Lease)
+        .values(name=name, holder=holder, expires_at=now + ttl)
+        .on_conflict_do_update(
+            index_elements=[Lease.name],
+            set_={"holder": holder, "expires_at": now + ttl},
+            where=or_(Lease.holder == holder, Lease.expires_at < now),
+        )
+        .returning(Lease.name)
     )
-    if result.rowcount == 1:
-        session.commit()
-        return True
-    session.rollback()
-    if session.get(Lease, name) is not None:
-        session.rollback()
-        return False
-    try:
-        session.add(Lease(name=name, holder=holder, expires_at=now + ttl))
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        return False
-    return True
+    won = session.execute(statement).one_or_none() is not None
+    session.commit()
+    return won
 
 
 def release(session: Session, name: str, holder: str) -> None:

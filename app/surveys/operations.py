@@ -264,7 +264,8 @@ def complete_followup(
     fresh community deadline, with no assignee (dispatch chooses again); otherwise the resident
     accepted the result (or gave `rating`, which replaces the unsatisfied answer in the
     satisfaction figures) and the ticket closes."""
-    if followup.status is FollowUpStatus.done:
+    # Claimed first, by a conditional UPDATE: of two people completing it at once, one does.
+    if not claim(session, followup, FollowUp.status == FollowUpStatus.open, status=_DONE):
         raise FollowUpClosed(f"follow-up {followup.id} is already done")
     ticket = followup.ticket
     if needs_work:
@@ -297,10 +298,13 @@ def close_return_visit(session: Session, ticket: Ticket, actor: Actor, reason: s
     session.flush()
 
 
+_DONE = FollowUpStatus.done
+
+
 def _finish(
     followup: FollowUp, outcome: str, needs_work: bool, actor: Actor, rating: Rating | None
 ) -> None:
-    followup.status = FollowUpStatus.done
+    followup.status = _DONE
     followup.outcome = outcome
     followup.needs_work = needs_work
     followup.rating = rating

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, request
 from werkzeug.exceptions import BadRequest
 
-from app.db import db
+from app.db import again_if_lost, db
 from app.messaging import outbox
 from app.messaging.delivery import apply_status
 from app.messaging.inbound import receive_sms
@@ -59,22 +59,26 @@ def incoming_sms() -> Response:
     sender = required("From", 40)
     body = request.form.get("Body", "")[:1600]
     session = db.session
-    received = receive_sms(
-        session, sid, sender, body, current_app.config["HOTLINE_REGION"], SMS_HANDLERS
-    )
-    bodies = []
-    for answer in received.answers if received else []:
-        if answer.text is None:
-            continue
-        reply = outbox.record_reply(
-            session,
-            received.peer,
-            answer.text,
-            ticket_id=answer.ticket_id,
-            ignore_opt_out=answer.ignore_opt_out,
-        )
-        if reply.status == MessageStatus.replied:
-            bodies.append(reply.body)
+    region = current_app.config["HOTLINE_REGION"]
+
+    def handle() -> list[str]:
+        received = receive_sms(session, sid, sender, body, region, SMS_HANDLERS)
+        bodies = []
+        for answer in received.answers if received else []:
+            if answer.text is None:
+                continue
+            reply = outbox.record_reply(
+                session,
+                received.peer,
+                answer.text,
+                ticket_id=answer.ticket_id,
+                ignore_opt_out=answer.ignore_opt_out,
+            )
+            if reply.status == MessageStatus.replied:
+                bodies.append(reply.body)
+        return bodies
+
+    bodies = again_if_lost(session, handle)
     session.commit()
     return twiml.messages(bodies)
 

@@ -13,6 +13,7 @@ from app.categories.models import Category
 from app.clock import utcnow
 from app.config import current_settings
 from app.messaging.outbox import Text
+from app.residents import directory
 from app.residents.models import Resident
 from app.scheduling.jobs import enqueue
 from app.scheduling.models import JobKind
@@ -53,6 +54,7 @@ def report(session: Session, resident: Resident, text: str, channel: Channel) ->
     text = text.strip()
     found = classify(text)
     window = timedelta(hours=current_settings().HOTLINE_FOLLOWUP_WINDOW_HOURS)
+    directory.hold(session, resident)  # the check below and the new ticket, one report at a time
     ticket = recent_open_ticket(session, resident, window)
     if ticket is not None:
         add_information(ticket, resident, text, found)

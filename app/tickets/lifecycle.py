@@ -16,7 +16,7 @@ from blinker import Namespace
 from sqlalchemy.orm import object_session
 
 from app.clock import utcnow
-from app.db import claim
+from app.db import LostRace, claim
 from app.tickets.models import ActorKind, EventKind, Ticket, TicketEvent
 from app.tickets.models import TicketStatus as S
 
@@ -88,6 +88,10 @@ class IllegalTransition(Exception):
         self.move = move
 
 
+class MovedMeanwhile(IllegalTransition, LostRace):
+    """The move was allowed from the status read, but a concurrent unit moved the ticket first."""
+
+
 def can(ticket: Ticket, move: Move) -> bool:
     return ticket.status in TRANSITIONS[move][0]
 
@@ -111,7 +115,7 @@ def transition(
     if session is None:
         ticket.status = target
     elif not claim(session, ticket, Ticket.status == before, status=target):
-        raise IllegalTransition(ticket, move)
+        raise MovedMeanwhile(ticket, move)
     now = utcnow()
     if move is Move.resolve:
         ticket.resolved_at = now

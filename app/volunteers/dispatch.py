@@ -89,11 +89,16 @@ class Result(StrEnum):
 
 @dataclass(frozen=True)
 class Outcome:
-    """What an answer to an offer did, and what to tell the person who answered."""
+    """What an answer to an offer did, and what to tell the person who answered.
+
+    `won`: this very answer took the ticket (and carries the resident's details); an answer
+    repeating an earlier accept, or racing it, has the result `accepted` but did not win.
+    """
 
     result: Result
     offer: Offer
     text: Text
+    won: bool = False
 
 
 def new_token() -> str:
@@ -338,7 +343,7 @@ def accept(session: Session, offer: Offer) -> Outcome:
     transition(ticket, Move.assign, party.actor, data={"offer": offer.id, "score": offer.score})
     bump(offer.volunteer, accepts=1, active_tasks=1)
     _close_open_offers(session, ticket, OfferStatus.taken, keep=offer)
-    return Outcome(Result.accepted, offer, won_text(offer))
+    return Outcome(Result.accepted, offer, won_text(offer), won=True)
 
 
 def assign_by_hand(session: Session, ticket: Ticket, volunteer: Volunteer, actor: Actor) -> Offer:

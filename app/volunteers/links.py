@@ -13,11 +13,13 @@ from flask import Blueprint, abort, current_app, render_template, request
 
 from app.db import db
 from app.messaging.outbox import queue_sms
+from app.tickets.links import keep_private
 from app.volunteers import dispatch
-from app.volunteers.dispatch import Party, Result
+from app.volunteers.dispatch import Outcome, Party, Result
 from app.volunteers.models import Offer, OfferStatus
 
 bp = Blueprint("offers", __name__, template_folder="templates")
+bp.after_request(keep_private)  # the token is the page's only key: never cached, never a Referer
 
 WORDING = {
     "zh": {
@@ -28,6 +30,7 @@ WORDING = {
         "decline": "不接",
         "open_until": "请在此时间前回复",
         "accepted": "您已接单。住户信息已发到您的手机：",
+        "yours": "您已接了这个任务，住户信息已发到您的手机。",
         "declined": "已记录您不接这个任务，谢谢。",
         "taken": "这个任务已有人接了，谢谢您！",
         "expired": "这个邀请已过期或已回复，谢谢您。",
@@ -40,6 +43,7 @@ WORDING = {
         "decline": "Decline",
         "open_until": "Please answer before",
         "accepted": "It is yours. The resident's details were also texted to you:",
+        "yours": "You have taken this request; the resident's details were texted to you.",
         "declined": "Noted: you will not take this one. Thank you.",
         "taken": "Someone else has already taken this request. Thank you!",
         "expired": "This offer has expired or was already answered. Thank you.",
@@ -78,12 +82,21 @@ def _local_time(offer: Offer) -> str:
     return offer.expires_at.astimezone(zone).strftime("%H:%M")
 
 
+def _state(outcome: Outcome) -> str:
+    """The page for an answer: an accepted offer that this answer did not win is "yours"
+    (the details went out once, with the winning answer; nobody holding the link gets them
+    again)."""
+    if outcome.result == Result.accepted and not outcome.won:
+        return "yours"
+    return outcome.result.value
+
+
 @bp.get("/o/<token>")
 def show(token: str) -> str:
     offer = _offer(token)
     if offer.status == OfferStatus.open and not dispatch.is_timed_out(offer):
         return _page(offer, "open")
-    return _page(offer, dispatch.closed_outcome(offer).result.value)
+    return _page(offer, _state(dispatch.closed_outcome(offer)))
 
 
 @bp.post("/o/<token>")
@@ -94,8 +107,8 @@ def answer(token: str) -> str:
         abort(400)
     outcome = (dispatch.accept if choice == "accept" else dispatch.decline)(db.session, offer)
     details = ""
-    if outcome.result == Result.accepted:
+    if outcome.won:
         details = outcome.text.body
         queue_sms(db.session, Party.of(offer).phone, outcome.text, ticket_id=offer.ticket_id)
     db.session.commit()
-    return _page(offer, outcome.result.value, details)
+    return _page(offer, _state(outcome), details)

@@ -121,3 +121,19 @@ def texts_to(phone: str, template: str | None = None) -> list[Message]:
 def event_kinds(ticket: Ticket) -> list[str]:
     db.session.refresh(ticket)
     return [e.kind for e in ticket.events]
+
+
+def surveyed(client, clock) -> int:
+    """A done ticket of MOBILE's whose survey went out; the helper's id. The test's session
+    is closed, so threads that race afterwards read it all from the database."""
+    community, _ = street()
+    resident(community)
+    helper = volunteer(community=community)
+    ticket = report(client, MOBILE, "洗衣机坏了")
+    assign(ticket, helper)
+    resolve(ticket, helper)
+    clock.advance(minutes=61)
+    sweep()
+    helper_id = helper.id
+    db.session.remove()
+    return helper_id

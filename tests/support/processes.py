@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 HOTLINE = str(Path(sys.executable).parent / "hotline")
+GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 READY_SECONDS = 60  # generous: start-up migrates and validates flows on a loaded 2-core box
 STOP_SECONDS = 30
 
@@ -27,16 +28,19 @@ def free_port() -> int:
 class Hotline:
     """One `hotline ...` process; its output goes to `log` so a failure can show it."""
 
-    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
+    def __init__(
+        self, args: list[str], env: dict[str, str], log: Path, program: str = HOTLINE
+    ) -> None:
         self.args = args
         self.env = env
         self.log = log
+        self.program = program  # or another console script of the environment (gunicorn)
         self.popen: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Hotline:
         with self.log.open("ab") as out:
             self.popen = subprocess.Popen(
-                [HOTLINE, *self.args], env=self.env, stdout=out, stderr=subprocess.STDOUT
+                [self.program, *self.args], env=self.env, stdout=out, stderr=subprocess.STDOUT
             )
         return self
 

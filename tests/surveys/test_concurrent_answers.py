@@ -12,17 +12,7 @@ from app.db import db
 from app.surveys.models import FollowUp
 from app.tickets.models import EventKind, TicketEvent
 from app.volunteers.models import Volunteer
-from tests.support.closure import (
-    MOBILE,
-    assign,
-    report,
-    resident,
-    resolve,
-    street,
-    sweep,
-    texts_to,
-    volunteer,
-)
+from tests.support.closure import MOBILE, surveyed, texts_to
 from tests.support.crowd import at_once, csrf_form
 from tests.support.texting import text_line
 
@@ -31,21 +21,6 @@ TAPS = 12
 
 def count_events(kind: EventKind) -> int:
     return db.session.scalar(select(func.count()).where(TicketEvent.kind == kind))
-
-
-def surveyed(client, clock) -> int:
-    """A done ticket whose survey went out; the helper's id. The test's session is closed."""
-    community, _ = street()
-    resident(community)
-    helper = volunteer(community=community)
-    ticket = report(client, MOBILE, "洗衣机坏了")
-    assign(ticket, helper)
-    resolve(ticket, helper)
-    clock.advance(minutes=61)
-    sweep()
-    helper_id = helper.id
-    db.session.remove()
-    return helper_id
 
 
 def test_one_answer_from_many_concurrent_posts(app, client, ctx, clock):
