@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, current_app, g, render_template, request
+from flask import Response, current_app, g, render_template, request
 from sqlalchemy import ColumnElement, select
 
 from app.auth.scope import sees_all_communities, ticket_scope
 from app.auth.web import language, login_required
 from app.clock import utcnow
 from app.communities.models import Community, Department
-from app.dashboard.blueprint import bp
+from app.dashboard.blueprint import bp, found_or_404
 from app.dashboard.queries import period, period_bounds
+from app.dashboard.ticket_csv import download
 from app.dashboard.wording import translate
 from app.db import db
 from app.reports import charts
@@ -102,17 +103,10 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-def _weekly_or_404(report_id: int) -> SupervisionReport:
-    report = db.session.get(SupervisionReport, report_id)
-    if report is None:
-        abort(404)
-    return report
-
-
 @bp.get("/reports/weekly/<int:report_id>")
 @login_required
 def weekly_report(report_id: int) -> str:
-    report = _weekly_or_404(report_id)
+    report = found_or_404(SupervisionReport, report_id)
     min_sample = current_app.config["HOTLINE_RANKING_MIN_SAMPLE"]
     return render_template(
         "dashboard/weekly.html",
@@ -129,12 +123,8 @@ def weekly_report(report_id: int) -> str:
 @bp.get("/reports/weekly/<int:report_id>.csv")
 @login_required
 def weekly_csv(report_id: int) -> Response:
-    report = _weekly_or_404(report_id)
+    report = found_or_404(SupervisionReport, report_id)
     filename = file_name(report, current_app.config["HOTLINE_TIMEZONE"])
     words = language()
     csv_text = as_csv(report, lambda column: translate(words, f"csv_{column}"))
-    return Response(
-        "\ufeff" + csv_text,  # the BOM makes Excel read the Chinese names as UTF-8
-        mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename={filename}"},
-    )
+    return download(csv_text, filename)

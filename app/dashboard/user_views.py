@@ -14,15 +14,8 @@ from app.auth.accounts import AccountError
 from app.auth.models import StaffRole, StaffUser
 from app.auth.web import roles_required
 from app.communities.models import Community, Department
-from app.dashboard.blueprint import bp
+from app.dashboard.blueprint import bp, found_or_404
 from app.db import db
-
-
-def _user_or_404(user_id: int) -> StaffUser:
-    user = db.session.get(StaffUser, user_id)
-    if user is None:
-        abort(404)
-    return user
 
 
 @bp.get("/admin/users/<int:user_id>")
@@ -31,7 +24,7 @@ def user_page(user_id: int) -> str:
     session = db.session
     return render_template(
         "dashboard/user.html",
-        account=_user_or_404(user_id),
+        account=found_or_404(StaffUser, user_id),
         roles=list(StaffRole),
         communities=list(session.scalars(select(Community).order_by(Community.code))),
         departments=list(session.scalars(select(Department).order_by(Department.code))),
@@ -73,7 +66,7 @@ CHANGES: dict[str, tuple[Callable[[StaffUser, dict[str, str]], None], str]] = {
 def change_user(user_id: int, change: str) -> Response:
     if change not in CHANGES:
         abort(404)
-    user = _user_or_404(user_id)
+    user = found_or_404(StaffUser, user_id)
     run, done = CHANGES[change]
     try:
         run(user, request.form.to_dict())
