@@ -19,6 +19,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     MetaData,
+    Table,
     create_engine,
     event,
     inspect,
@@ -36,6 +37,7 @@ from sqlalchemy.orm import (
     sessionmaker,
 )
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -81,6 +83,9 @@ def str_enum(enum_type: type[StrEnum], length: int, *, strict: bool = False) -> 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
+
+
+_Row = TypeVar("_Row", bound=Base)
 
 
 class _AppSession(Session):
@@ -219,6 +224,29 @@ def claim(session: Session, row: Base, *still: ColumnElement[bool], **values: An
     return True
 
 
+def persistent(session: Session, row: _Row, values: dict[str, Any]) -> _Row:
+    """`row` holding `values` as loaded from the database (reading them costs no SELECT, and
+    only later changes are written), and persistent in `session`, which must not hold another
+    object for the same primary key. For a row just written or read by a Core statement."""
+    for key, value in values.items():
+        set_committed_value(row, key, value)
+    make_transient_to_detached(row)
+    session.add(row)
+    return row
+
+
+def insert_skipping(table: Table, key: str, *returning: ColumnElement[Any]) -> dict[str, Insert]:
+    """`INSERT ... ON CONFLICT (key) DO NOTHING RETURNING ...` for each dialect, built once:
+    run the one for the session's dialect with a list of rows (one statement for them all);
+    the rows it returns are those inserted."""
+    return {
+        module.dialect.name: module.insert(table)
+        .on_conflict_do_nothing(index_elements=[key])
+        .returning(*returning)
+        for module in (sqlite, postgresql)
+    }
+
+
 def conflict_insert(session: Session, table: Any) -> Any:
     """An INSERT into `table` that can say ON CONFLICT DO NOTHING / DO UPDATE ... WHERE, in the
     session's dialect (SQLite and PostgreSQL spell it alike)."""
@@ -245,10 +273,7 @@ def insert_once(session: Session, row: Base, key: str) -> bool:
     stored = session.execute(statement).one_or_none()
     if stored is None:
         return False
-    for column, value in zip(table.columns, stored, strict=True):
-        setattr(row, column.key, value)
-    make_transient_to_detached(row)
-    session.add(row)
+    persistent(session, row, dict(zip([c.key for c in table.columns], stored, strict=True)))
     return True
 
 

@@ -30,3 +30,14 @@ def voice() -> Response:
         '<Redirect method="POST">/twilio/voice/step?n=1</Redirect></Response>'
     )
     return Response(xml, mimetype="text/xml")
+
+
+@app.post("/twilio/voice/step")
+def step() -> Response:
+    digits = request.form.get("Digits", "")
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Zhiyu" '
+        f'language="cmn-CN">请说出您的问题。{len(digits)}</Say><Record action='
+        '"/twilio/voice/step?node=problem&amp;n=3" maxLength="60" playBeep="true"/></Response>'
+    )
+    return Response(xml, mimetype="text/xml")

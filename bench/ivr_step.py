@@ -1,10 +1,12 @@
 """TwiML step latency of the voice line at 20 concurrent calls, against a bare Flask baseline.
 
-Both apps are served by werkzeug's threaded server on 127.0.0.1 in this process and driven by
-20 client threads over real HTTP. Each simulated call walks the intake flow as Twilio would:
-incoming call, silence at the greeting, key 3 at the category menu, two recordings, then the
-ticket is created and its code read back. The baseline answers every POST with a fixed Gather.
-SQLite in a temporary directory; bounded by call count and wall time.
+Both apps run under gunicorn (2 workers, 4 threads each) in their own processes; this process
+only drives them, with 20 client threads over real HTTP. Each simulated call walks the intake
+flow as Twilio would: incoming call, silence at the greeting, key 3 at the category menu, then
+whatever the flow asks next until it hangs up (the ticket is created and its code read back),
+every step's TwiML checked. The baseline answers every POST with a fixed Gather. SQLite in a
+temporary directory unless DATABASE_URL is set (PostgreSQL: its tables are emptied); bounded
+by call count and wall time.
 
     .venv/bin/python bench/ivr_step.py [--calls 200] [--concurrency 20] [--seconds 60]
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import os
 import statistics
 import sys
 import tempfile
@@ -20,40 +23,19 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 from collections import defaultdict
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from flask import Flask, Response
-from werkzeug.serving import WSGIRequestHandler, make_server
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import create_app
-from app.cli import prepare_database
 from app.db import db
 from app.telephony.simulate import sign
 from app.voice.roster import set_shift
+from bench import servers
 
-AUTH_TOKEN = "bench-auth-token"
-BASELINE_TWIML = (
-    '<?xml version="1.0" encoding="UTF-8"?><Response><Gather action="/twilio/voice/step?n=1" '
-    'input="dtmf" numDigits="1"><Say voice="Polly.Zhiyu">请按1。</Say></Gather>'
-    '<Redirect method="POST">/twilio/voice/step?n=1</Redirect></Response>'
-)
-
-
-class QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args: object, **kwargs: object) -> None:
-        """Thousands of access-log lines would measure the terminal, not the app."""
-
-
-def serve(app: Flask) -> tuple[str, Callable[[], None]]:
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    return f"http://127.0.0.1:{server.server_port}", server.shutdown
+AUTH_TOKEN = servers.AUTH_TOKEN
 
 
 def post(base: str, url: str, form: dict[str, str]) -> tuple[float, bytes]:
@@ -77,21 +59,45 @@ def post(base: str, url: str, form: dict[str, str]) -> tuple[float, bytes]:
     return elapsed, body
 
 
+SPOKEN = {"SpeechResult": "洗衣机坏了", "Confidence": "0.9"}
+
+
 def walk_call(base: str, n: int, timings: dict[str, list[float]], lock: threading.Lock) -> None:
-    """One intake call, step by step, following the actions in each reply."""
+    """One intake call, step by step, following the actions in each reply to the hang-up."""
     form = {"CallSid": f"CA{n:032x}", "From": f"+86139{n:08d}", "To": "+862363580580"}
     steps = [
         ("incoming call", lambda _: f"{base}/twilio/voice", {}),
         ("greeting: silence", lambda r: _after(r, "Gather"), {}),
         ("menu: key 3", lambda r: _action(r, "Gather"), {"Digits": "3"}),
-        ("record problem", lambda r: _action(r, "Record"), _recording(n, 1)),
-        ("record address + ticket", lambda r: _action(r, "Record"), _recording(n, 2)),
     ]
     reply = b""
     for name, url_of, extra in steps:
         elapsed, reply = post(base, url_of(reply), {**form, **extra})
         with lock:
             timings[name].append(elapsed)
+    for k in range(1, 9):  # whatever the flow asks after the menu, until it hangs up
+        verbs = {v.tag for v in ET.fromstring(reply)}
+        if "Record" in verbs:
+            url, extra = _action(reply, "Record"), _recording(n, k)
+        elif "Gather" in verbs:
+            url, extra = (
+                _action(reply, "Gather"),
+                {"SpeechResult": "洗衣机坏了", "Confidence": "0.9"},
+            )
+        elif "Redirect" in verbs:
+            url, extra = _redirect(reply), {}
+        else:
+            if "Hangup" not in verbs:
+                raise RuntimeError(f"call {n}: neither a step nor a hang-up: {reply[:300]!r}")
+            return
+        elapsed, reply = post(base, url, {**form, **extra})
+        with lock:
+            timings["after the menu"].append(elapsed)
+    raise RuntimeError(f"call {n} did not end within the steps walked")
+
+
+def _redirect(reply: bytes) -> str:
+    return next(v for v in ET.fromstring(reply) if v.tag == "Redirect").text or ""
 
 
 def _recording(n: int, k: int) -> dict[str, str]:
@@ -116,12 +122,16 @@ def _after(reply: bytes, tag: str) -> str:
 def walk_baseline(base: str, n: int, timings: dict[str, list[float]], lock: threading.Lock) -> None:
     form = {"CallSid": f"CA{n:032x}", "From": f"+86139{n:08d}", "Digits": "3"}
     for _ in range(5):
-        elapsed, _ = post(base, f"{base}/twilio/voice/step?n=1", form)
+        elapsed, reply = post(base, f"{base}/twilio/voice/step?n=1", form)
+        if b"<Record" not in reply:
+            raise RuntimeError(f"baseline: unexpected TwiML {reply[:200]!r}")
         with lock:
             timings["bare Flask"].append(elapsed)
 
 
-def run(walk, base: str, calls: int, concurrency: int, seconds: float) -> dict[str, list[float]]:
+def run(
+    walk, base: str, calls: int, concurrency: int, seconds: float, first: int = 1
+) -> dict[str, list[float]]:
     timings: dict[str, list[float]] = defaultdict(list)
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
@@ -131,7 +141,7 @@ def run(walk, base: str, calls: int, concurrency: int, seconds: float) -> dict[s
             walk(base, n, timings, lock)
 
     with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(one, range(1, calls + 1)))
+        list(pool.map(one, range(first, first + calls)))
     return timings
 
 
@@ -146,39 +156,35 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
     args = parser.parse_args()
-
-    with tempfile.TemporaryDirectory() as tmp:
-        baseline = Flask("baseline")
-        baseline.post("/twilio/voice/step")(lambda: Response(BASELINE_TWIML, mimetype="text/xml"))
-        base_url, stop_base = serve(baseline)
-
-        app = create_app(
-            {
-                "DATABASE_URL": f"sqlite:///{tmp}/bench.db",
-                "SECRET_KEY": "bench",
-                "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-                "PUBLIC_BASE_URL": "http://placeholder",
-            }
-        )
-        hotline_url, stop_hotline = serve(app)
-        app.config["PUBLIC_BASE_URL"] = hotline_url  # signatures and action URLs use it
-        with app.app_context():
-            prepare_database()
-            set_shift(db.session, "值班", "13900139000", "always", "CN")
-            db.session.commit()
-
-        try:
-            base_t = run(walk_baseline, base_url, args.calls, args.concurrency, args.seconds)
-            line_t = run(walk_call, hotline_url, args.calls, args.concurrency, args.seconds)
-        finally:
-            stop_base()
-            stop_hotline()
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    servers.reset_database(database_url)
+    setup = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench"})
+    with setup.app_context():
+        set_shift(db.session, "值班", "13900139000", "always", "CN")
+        db.session.commit()
+    load_before = os.getloadavg()[0]
+    base_port, line_port = servers.free_port(), servers.free_port()
+    bare_env = servers.app_env(database_url, base_port)
+    line_env = servers.app_env(database_url, line_port)
+    with (
+        servers.gunicorn("bench.bare_app:app", bare_env, base_port, 2, 4) as base_url,
+        servers.gunicorn("app:create_app()", line_env, line_port, 2, 4) as hotline_url,
+    ):
+        for url, walk in ((base_url, walk_baseline), (hotline_url, walk_call)):
+            run(walk, url, 8, 8, 30, first=10**7)  # warm: imports, caches, connections
+        base_t = run(walk_baseline, base_url, args.calls, args.concurrency, args.seconds)
+        line_t = run(walk_call, hotline_url, args.calls, args.concurrency, args.seconds)
 
     reference = base_t["bare Flask"]
     ref_median, ref_p99 = statistics.median(reference), percentile(reference, 99)
     every = [t for values in line_t.values() for t in values]
     rows = [("bare Flask (baseline)", reference), *line_t.items(), ("all IVR steps", every)]
-    print(f"TwiML step latency, {args.concurrency} concurrent calls, SQLite, werkzeug threaded")
+    database = "postgresql" if database_url.startswith("postgresql") else "sqlite"
+    print(
+        f"TwiML step latency, {args.concurrency} concurrent calls, {database}, gunicorn -w 2 "
+        f"--threads 4 (separate processes), load average {load_before:.1f} before, "
+        f"{os.getloadavg()[0]:.1f} after"
+    )
     print(f"{'step':<26}{'n':>6}{'median ms':>11}{'p99 ms':>9}{'x median':>10}{'x p99':>8}")
     for name, values in rows:
         median, p99 = statistics.median(values), percentile(values, 99)

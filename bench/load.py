@@ -11,6 +11,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 Request = tuple[str, bytes, dict[str, str]]  # url, body, headers
+# Is this the answer the request should get? (status, body) -> bool. A response that is not
+# counts as an error, whatever its status: a 200 with the wrong TwiML is not throughput.
+Check = Callable[[int, bytes], bool]
+
+
+def any_success(status: int, body: bytes) -> bool:
+    return status == 200
 
 
 @dataclass
@@ -22,7 +29,8 @@ class Result:
 
     @property
     def rate(self) -> float:
-        return self.count / self.seconds
+        """Right answers per second: a wrong one is not throughput."""
+        return (self.count - self.errors) / self.seconds
 
     def percentile(self, p: float) -> float:
         ordered = sorted(self.latencies_ms)
@@ -33,27 +41,31 @@ class Result:
         return statistics.median(self.latencies_ms)
 
 
-def send(request: Request) -> tuple[float, bool]:
+def send(request: Request, check: Check = any_success) -> tuple[float, bool]:
+    """Latency in ms (the check is not timed) and whether the response passed `check`."""
     url, body, headers = request
     started = time.perf_counter()
     try:
         with urllib.request.urlopen(
             urllib.request.Request(url, data=body, headers=headers), timeout=30
         ) as response:
-            response.read()
-            ok = response.status < 500
+            answer = response.read()
+            status = response.status
     except urllib.error.HTTPError as error:
-        ok = error.code < 500
+        answer, status = b"", error.code
     except OSError:
-        ok = False
-    return (time.perf_counter() - started) * 1000, ok
+        answer, status = b"", 0
+    elapsed = (time.perf_counter() - started) * 1000
+    return elapsed, check(status, answer)
 
 
-def closed_loop(requests: Sequence[Request], concurrency: int) -> Result:
+def closed_loop(
+    requests: Sequence[Request], concurrency: int, check: Check = any_success
+) -> Result:
     """Send every request as fast as `concurrency` clients can."""
     started = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
-        outcomes = list(pool.map(send, requests))
+        outcomes = list(pool.map(lambda r: send(r, check), requests))
     return Result(
         len(requests),
         time.perf_counter() - started,
@@ -62,7 +74,9 @@ def closed_loop(requests: Sequence[Request], concurrency: int) -> Result:
     )
 
 
-def open_loop(requests: Sequence[Request], rate: float, workers: int = 64) -> Result:
+def open_loop(
+    requests: Sequence[Request], rate: float, check: Check = any_success, workers: int = 64
+) -> Result:
     """Start requests at a fixed rate whatever the server does, so queueing shows in latency."""
     latencies: list[float] = []
     errors = 0
@@ -70,7 +84,7 @@ def open_loop(requests: Sequence[Request], rate: float, workers: int = 64) -> Re
 
     def timed(request: Request, scheduled: float) -> None:
         nonlocal errors
-        ms, ok = send(request)
+        ms, ok = send(request, check)
         waited = (time.perf_counter() - scheduled) * 1000 - ms  # time spent queued client-side
         with lock:
             latencies.append(ms + max(0.0, waited))

@@ -1,14 +1,23 @@
-"""The SMS webhook and an IVR step against a bare Flask app, under the same server and load tool.
+"""The SMS webhook and the voice line against a bare Flask app, under the same server and load tool.
 
     .venv/bin/python bench/webhooks.py [--requests 1500] [--concurrency 8] [--workers 2]
     BENCH_QUICK=1 .venv/bin/python bench/webhooks.py          # a third of the requests
 
-Each SMS is a distinct, correctly signed text from a distinct number (so each opens a new ticket
-and gets a reply); each IVR step is the first step of a new call (the Call row is created and the
-greeting's TwiML comes back). The bare app parses the same form and answers the same kind of
-TwiML. Per app: closed-loop throughput and latency (`--concurrency` clients as fast as they can),
-then open-loop latency at one fixed rate for both (60% of the hotline's closed-loop rate), then the
-resident memory of each gunicorn worker. DATABASE_URL selects PostgreSQL (its tables are emptied);
+Four requests, each measured for the hotline and for the bare app in turn:
+
+- SMS: new ticket. A distinct, correctly signed text from a distinct number: a new ticket and
+  a reply. Counted only when the answer is a 200 whose <Message> holds a ticket code.
+- SMS: repeated. The same texts delivered again: counted only for an empty 200 (nothing twice).
+- call: answer. The first post of a new call: counted only for a 200 whose TwiML <Gather>s.
+- call: key press. Key 3 at the category menu of calls already answered and past the greeting
+  (that setup is not timed): counted only for a 200 whose TwiML is the next step (its action
+  URLs carry step 3; a replay of the menu would carry step 2).
+
+The bare app parses the same form and answers the same kind of TwiML (for it, any 200 with the
+expected verb counts). Per app: closed-loop throughput and latency (`--concurrency` clients as
+fast as they can); for new texts and answers also open-loop latency at one fixed rate for both
+(60% of the hotline's closed-loop rate); the resident memory of each gunicorn worker. Server
+and clients are separate processes. DATABASE_URL selects PostgreSQL (its tables are emptied);
 by default a fresh SQLite file is used.
 """
 
@@ -16,8 +25,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
+import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -51,20 +63,85 @@ def call_form(n: int) -> dict[str, str]:
     }
 
 
-WEBHOOKS = {"SMS webhook": ("/twilio/sms", sms_form), "IVR step": ("/twilio/voice", call_form)}
+CODE = re.compile(rb"<Message>[^<]*\d{6,8}")
+
+
+def ticket_code(status: int, body: bytes) -> bool:
+    return status == 200 and CODE.search(body) is not None
+
+
+def nothing_said(status: int, body: bytes) -> bool:
+    return status == 200 and b"<Response" in body and b"<Message>" not in body
+
+
+def gathers(status: int, body: bytes) -> bool:
+    return status == 200 and b"<Gather" in body
+
+
+def next_step(status: int, body: bytes) -> bool:
+    return status == 200 and b"<Say" in body and b"n=3" in body
+
+
+@dataclass(frozen=True)
+class Webhook:
+    path: str
+    form_of: Callable[[int], dict[str, str]]
+    check: load.Check
+    replay: bool = False  # the same requests as the previous webhook, delivered again
+    key_press: bool = False  # calls are answered and taken past the greeting first
+
+
+WEBHOOKS = {
+    "SMS: new ticket": Webhook("/twilio/sms", sms_form, ticket_code),
+    "SMS: repeated": Webhook("/twilio/sms", sms_form, nothing_said, replay=True),
+    "call: answer": Webhook("/twilio/voice", call_form, gathers),
+    "call: key press": Webhook("/twilio/voice/step", call_form, next_step, key_press=True),
+}
+BARE_CHECKS: dict[str, load.Check] = {
+    "SMS: new ticket": ticket_code,
+    "SMS: repeated": ticket_code,  # the bare app cannot tell a repeat: it answers again
+    "call: answer": gathers,
+    "call: key press": next_step,
+}
+OPEN_LOOP = ("SMS: new ticket", "call: answer")
+
+
+def signed(url: str, form: dict[str, str]) -> load.Request:
+    headers = {
+        "X-Twilio-Signature": sign(servers.AUTH_TOKEN, url, form),
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    return (url, urlencode(form).encode(), headers)
+
+
+def post(url: str, form: dict[str, str]) -> str:
+    url, body, headers = signed(url, form)
+    request = urllib.request.Request(url, data=body, headers=headers)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.read().decode()
+
+
+def menu_url(base: str, form: dict[str, str]) -> str:
+    """Answer the call and stay silent at the greeting; the URL the menu's key press goes to."""
+    greeting = post(base + "/twilio/voice", form)
+    onward = re.search(r"<Redirect[^>]*>([^<]+)</Redirect>", greeting)
+    if onward is None or not onward.group(1).startswith("http"):  # the bare app: no flow
+        return base + "/twilio/voice/step?n=2"
+    menu = post(onward.group(1).replace("&amp;", "&"), form)
+    action = re.search(r'<Gather[^>]*action="([^"]+)"', menu)
+    assert action is not None, menu
+    return action.group(1).replace("&amp;", "&")
 
 
 def signed_requests(base: str, webhook: str, count: int, offset: int) -> list[load.Request]:
-    path, form_of = WEBHOOKS[webhook]
-    url = base + path
+    hook = WEBHOOKS[webhook]
     requests = []
     for n in range(offset, offset + count):
-        form = form_of(n)
-        headers = {
-            "X-Twilio-Signature": sign(servers.AUTH_TOKEN, url, form),
-            "Content-Type": "application/x-www-form-urlencoded",
-        }
-        requests.append((url, urlencode(form).encode(), headers))
+        form = hook.form_of(n)
+        if hook.key_press:
+            requests.append(signed(menu_url(base, form), form | {"Digits": "3"}))
+        else:
+            requests.append(signed(base + hook.path, form))
     return requests
 
 
@@ -75,18 +152,36 @@ class Measured:
     rss_mb: list[float] | None = None
 
 
-def measure(target: str, webhook: str, database_url: str, args, offset: int, rate: float | None):
+def measure(target: str, database_url: str, args, offset: int, rates: dict[str, float]):
+    """Every webhook against one server; `rates` holds the open-loop rates (set by the first)."""
     port = servers.free_port()
     env = servers.app_env(database_url, port)
+    measured: dict[str, Measured] = {}
+    bare = target.startswith("bench.")
     with servers.gunicorn(target, env, port, args.workers, args.threads) as base:
-        load.warm(signed_requests(base, webhook, 50, offset + 10**7))
-        closed = load.closed_loop(
-            signed_requests(base, webhook, args.requests, offset), args.concurrency
-        )
-        rate = rate or max(5.0, closed.rate * 0.6)
-        opened = load.open_loop(signed_requests(base, webhook, args.requests, offset + 10**6), rate)
+        # Numbers stay at 8 digits after +86139: offsets below 10**8, apart for each use.
+        load.warm(signed_requests(base, "SMS: new ticket", 30, offset + 4 * 10**7))
+        load.warm(signed_requests(base, "call: answer", 30, offset + 4 * 10**7))
+        previous: list[load.Request] = []
+        for n, (name, hook) in enumerate(WEBHOOKS.items()):
+            check = BARE_CHECKS[name] if bare else hook.check
+            requests = (
+                previous
+                if hook.replay
+                else (signed_requests(base, name, args.requests, offset + n * 10**6))
+            )
+            closed = load.closed_loop(requests, args.concurrency, check)
+            opened = None
+            if name in OPEN_LOOP:
+                rate = rates.setdefault(name, max(5.0, closed.rate * 0.6))
+                fresh = signed_requests(base, name, args.requests, offset + 10 * 10**6 + n * 10**6)
+                opened = load.open_loop(fresh, rate, check)
+            measured[name] = Measured(closed, opened)
+            previous = requests
         rss = servers.worker_rss_mb(port)
-    return Measured(closed, opened, rss), rate
+    for m in measured.values():
+        m.rss_mb = rss
+    return measured
 
 
 def main() -> None:
@@ -100,32 +195,46 @@ def main() -> None:
     database = "postgresql" if database_url.startswith("postgresql") else "sqlite"
     print(
         f"Webhooks vs bare Flask: {database}, gunicorn -w {args.workers} --threads "
-        f"{args.threads}, {os.cpu_count()} cores, {args.requests} requests per run, "
-        f"{args.concurrency} closed-loop clients; open loop at one fixed rate for both"
+        f"{args.threads}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, "
+        f"{args.requests} requests per run, {args.concurrency} closed-loop clients; "
+        "open loop at one fixed rate for both"
     )
+    servers.reset_database(database_url)
+    rates: dict[str, float] = {}
+    ours = measure("app:create_app()", database_url, args, 0, rates)
+    bare = measure("bench.bare_app:app", database_url, args, 5 * 10**7, rates)
     print(
-        f"{'':26}{'req/s':>8}{'median':>8}{'p99':>8}{'err':>5}"
+        f"{'':30}{'req/s':>8}{'median':>8}{'p99':>8}{'err':>5}"
         f"{'open rate':>11}{'median':>8}{'p99':>8}{'err':>5}{'RSS MB/worker':>15}"
     )
-    for n, webhook in enumerate(WEBHOOKS):
-        servers.reset_database(database_url)
-        offset = n * 10**8
-        ours, rate = measure("app:create_app()", webhook, database_url, args, offset, None)
-        bare, _ = measure(
-            "bench.bare_app:app", webhook, database_url, args, offset + 5 * 10**7, rate
-        )
-        for name, r in ((f"{webhook}: bare Flask", bare), (f"{webhook}: 580 Hotline", ours)):
+    for webhook in WEBHOOKS:
+        for name, r in (
+            (f"{webhook}: bare", bare[webhook]),
+            (f"{webhook}: hotline", ours[webhook]),
+        ):
             c, o = r.closed, r.opened
             rss = "/".join(f"{mb:.0f}" for mb in r.rss_mb or [])
-            print(
-                f"{name:26}{c.rate:8.1f}{c.median:8.1f}{c.percentile(99):8.1f}{c.errors:5d}"
-                f"{rate:9.1f}/s{o.median:8.1f}{o.percentile(99):8.1f}{o.errors:5d}{rss:>15}"
+            opened = (
+                f"{rates[webhook]:9.1f}/s{o.median:8.1f}{o.percentile(99):8.1f}{o.errors:5d}"
+                if o is not None
+                else f"{'':11}{'':8}{'':8}{'':5}"
             )
-        print(
-            f"{webhook}: throughput ratio hotline/bare {ours.closed.rate / bare.closed.rate:.3f}; "
-            f"open-loop median x{ours.opened.median / bare.opened.median:.1f}, "
-            f"p99 x{ours.opened.percentile(99) / bare.opened.percentile(99):.1f} (ms above)"
-        )
+            print(
+                f"{name:30}{c.rate:8.1f}{c.median:8.1f}{c.percentile(99):8.1f}{c.errors:5d}{opened}{rss:>15}"
+            )
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
+    for webhook in WEBHOOKS:
+        o, b = ours[webhook], bare[webhook]
+        line = f"{webhook}: throughput ratio hotline/bare {o.closed.rate / b.closed.rate:.3f}"
+        if o.opened is not None and b.opened is not None:
+            line += (
+                f"; open-loop median x{o.opened.median / b.opened.median:.1f}, "
+                f"p99 x{o.opened.percentile(99) / b.opened.percentile(99):.1f}"
+            )
+        errors = o.closed.errors + (o.opened.errors if o.opened else 0)
+        if errors:
+            line += f"; {errors} WRONG ANSWERS (not counted as throughput)"
+        print(line)
 
 
 if __name__ == "__main__":

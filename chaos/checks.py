@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 
 from flask import Flask
 
@@ -68,3 +69,24 @@ def each_sent_once(
         f"{len(marked)} texts sent, {sum(counts.values())} provider calls, {twice} sent twice "
         f"(in flight at a fault; allowed {in_flight_allowed}), 0 re-sent after marked sent"
     )
+
+
+def offer_delays(flask_app: Flask) -> list[float]:
+    """Seconds from each ticket's text arriving to its first offer reaching the provider."""
+    found = rows(
+        flask_app,
+        "SELECT t.received_at, min(m.sent_at) FROM tickets t JOIN offers o ON o.ticket_id = t.id"
+        " JOIN messages m ON m.id = o.message_id WHERE m.sent_at IS NOT NULL GROUP BY t.id,"
+        " t.received_at",
+    )
+    return sorted((_when(sent) - _when(received)).total_seconds() for received, sent in found)
+
+
+def _when(value: object) -> datetime:
+    """A timestamp as SQLite (text) or PostgreSQL (datetime) gives it back, naive UTC."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment.replace(tzinfo=None)
+
+
+def percentile(values: list[float], p: float) -> float:
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))] if values else 0.0

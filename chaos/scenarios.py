@@ -509,6 +509,9 @@ def fuzz_long(report: Report) -> None:
 # -- scale-out load ----------------------------------------------------------------------------
 
 
+OFFERS_WITHIN_SECONDS = 2.0  # p95, text received to its first offer accepted by the provider
+
+
 def scale_out(report: Report) -> None:
     rate = float(os.environ.get("CHAOS_RATE", "20"))
     seconds = float(os.environ.get("CHAOS_SECONDS", "60"))
@@ -544,6 +547,13 @@ def scale_out(report: Report) -> None:
         )
         report.add(texting.latency_line(deliveries))
         report.add(f"outbox drained {drain_seconds:.1f} s after the last text")
+        delays = checks.offer_delays(flask_app)
+        p95 = checks.percentile(delays, 95)
+        report.add(
+            f"text to first offer at the provider: median {checks.percentile(delays, 50):.2f} s,"
+            f" p95 {p95:.2f} s, max {max(delays, default=0):.2f} s ({len(delays)} tickets)"
+        )
+        expect(p95 <= OFFERS_WITHIN_SECONDS, f"offers out in {p95:.2f} s at p95")
         expect(statuses == Counter({200: count}), "not every text got a 200")
         expect(all(d.final.replies == 1 for d in deliveries), "an answer without its reply")
         expect(drained, "outbox not drained")

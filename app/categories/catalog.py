@@ -46,6 +46,17 @@ def load(path: Path = CATEGORY_FILE) -> Catalog:
     return Catalog(categories=categories)
 
 
+@cache
+def _names(path: Path = CATEGORY_FILE) -> dict[str, dict[str, str]]:
+    return {c["code"]: {"zh": c["name_zh"], "en": c["name_en"]} for c in load(path).categories}
+
+
+def category_name(code: str, language: str) -> str | None:
+    """A category's name from the data file, read once per process (None for a code it lacks)."""
+    names = _names().get(code)
+    return None if names is None else names["en" if language == "en" else "zh"]
+
+
 def sync(session: Session, path: Path = CATEGORY_FILE) -> int:
     """Add or update every category in the file; returns how many rows changed."""
     existing = {c.code: c for c in session.scalars(select(Category))}
@@ -120,15 +131,29 @@ _Hit = tuple[int, int, str, str, float]  # start, end, category, keyword, weight
 
 def _keyword_hits(text: str, path: Path) -> list[_Hit]:
     hits: list[_Hit] = []
+    folded = text.casefold()
+    for code, word, weight, needle, ascii_word in _keywords_of(path):
+        # A plain substring test first: most keywords are absent, and it costs far less than
+        # the pattern (which then finds the whole words, and where).
+        if needle in (folded if ascii_word else text):
+            hits.extend(
+                (m.start(), m.end(), code, word, weight) for m in _word_pattern(word).finditer(text)
+            )
+    return hits
+
+
+@cache
+def _keywords_of(path: Path) -> list[tuple[str, str, float, str, bool]]:
+    """Every keyword in file order, with what must occur in the text for it to match."""
+    found = []
     for entry in load(path).categories:
         for key, weight in (("keywords", 1.0), ("broad", BROAD_WEIGHT)):
             for words in (entry.get(key) or {}).values():
                 for word in words or []:
-                    hits.extend(
-                        (m.start(), m.end(), entry["code"], word, weight)
-                        for m in _word_pattern(word).finditer(text)
-                    )
-    return hits
+                    ascii_word = word.isascii()
+                    needle = word.casefold() if ascii_word else word
+                    found.append((entry["code"], word, weight, needle, ascii_word))
+    return found
 
 
 def _non_overlapping(hits: list[_Hit]) -> list[tuple[str, str, float]]:

@@ -121,23 +121,47 @@ def record_reply(
 def _message(
     to: str, text: Text, *, status: MessageStatus, priority: int, ticket_id: int | None
 ) -> Message:
+    return Message(**_text_values(to, text, status=status, priority=priority, ticket_id=ticket_id))
+
+
+def _text_values(
+    to: str, text: Text, *, status: MessageStatus, priority: int, ticket_id: int | None
+) -> dict[str, object]:
     body = text.body
     info = segments.count(body)
-    return Message(
-        direction=Direction.outbound,
-        kind=MessageKind.sms,
-        peer=to,
-        body=body,
-        template=text.template,
-        language=text.language,
-        params={k: str(v) for k, v in text.values.items()},
-        segments=info.segments,
-        encoding=info.encoding,
-        status=status,
-        priority=priority,
-        ticket_id=ticket_id,
-        created_at=utcnow(),
-    )
+    return {
+        "direction": Direction.outbound,
+        "kind": MessageKind.sms,
+        "peer": to,
+        "body": body,
+        "template": text.template,
+        "language": text.language,
+        "params": {k: str(v) for k, v in text.values.items()},
+        "segments": info.segments,
+        "encoding": info.encoding,
+        "status": status,
+        "priority": priority,
+        "ticket_id": ticket_id,
+        "created_at": utcnow(),
+    }
+
+
+def answer_row(
+    to: str, text: Text, *, inline: bool, opted_out: bool, ticket_id: int | None
+) -> dict[str, object]:
+    """The row of an answer to an inbound text, for `messaging.inbound` to write in one INSERT
+    with the text itself: `replied` when it leaves inside the webhook response (`inline`), else
+    queued for the worker as `record_reply` and `queue_sms` would; `suppressed` to an
+    opted-out number. The sender's opt-out is already known, so this reads nothing."""
+    if opted_out:
+        status = MessageStatus.suppressed
+    else:
+        status = MessageStatus.replied if inline else MessageStatus.queued
+    values = _text_values(to, text, status=status, priority=Priority.reply, ticket_id=ticket_id)
+    values["error_message"] = "opted out" if opted_out else ""
+    values["sent_at"] = values["created_at"] if status is MessageStatus.replied else None
+    values["next_attempt_at"] = values["created_at"] if status is MessageStatus.queued else None
+    return values
 
 
 def _suppression(session: Session, to: str, landline: bool) -> str:

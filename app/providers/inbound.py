@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 from app.i18n import language_of
 from app.messaging import optouts
 from app.messaging.inbound import Answer, Handler, Inbound, Received, receive_sms
-from app.messaging.models import Priority
-from app.messaging.outbox import Text, queue_sms
+from app.messaging.outbox import Text
 from app.messaging.registry import Registry
 from app.telephony.webhooks import SMS_HANDLERS
 
@@ -29,16 +28,7 @@ def receive_gateway_sms(
 ) -> Received | None:
     """Record and route one pushed text; None for a repeated push."""
     handlers = [unsubscribe_words(registry.profiles[provider].opt_out_words), *SMS_HANDLERS]
-    received = receive_sms(session, sid, sender, body, region, handlers)
-    for answer in received.answers if received else []:
-        queue_sms(
-            session,
-            received.peer,
-            answer.text,
-            priority=Priority.reply,
-            ticket_id=answer.ticket_id,
-        )
-    return received
+    return receive_sms(session, sid, sender, body, region, handlers, inline=False)
 
 
 def unsubscribe_words(words: frozenset[str]) -> Handler:
@@ -48,6 +38,7 @@ def unsubscribe_words(words: frozenset[str]) -> Handler:
         if inbound.word.upper() not in words:
             return None
         optouts.opt_out(session, inbound.phone.e164, "keyword")
+        inbound.sender.opted_out = True
         return Answer(Text("opted_out", language_of(inbound.body, "zh")), ignore_opt_out=True)
 
     return handle

@@ -20,9 +20,11 @@ def find_or_create(session: Session, phone: PhoneNumber, language: str) -> Resid
     The insert skips on conflict (one statement, no savepoint), so two first texts from one
     number arriving together end with one resident: the second reads the first one's row.
     """
-    resident = by_phone(session, phone.e164)
-    if resident is not None:
-        return resident
+    return by_phone(session, phone.e164) or create(session, phone, language)
+
+
+def create(session: Session, phone: PhoneNumber, language: str) -> Resident:
+    """A new resident for a number nobody had a moment ago (or the one created meanwhile)."""
     resident = Resident(phone=phone.e164, phone_kind=phone_kind(phone), language=language)
     if insert_once(session, resident, "phone"):
         return resident

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, select, text, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
@@ -32,11 +32,19 @@ BACKOFF_CAP = timedelta(minutes=15)
 Handler = Callable[[Session, Job], object]
 
 
+_INSERT = insert(Job.__table__)
+# PostgreSQL: the wake-up rides on the insert itself (one statement; delivered at commit).
+_INSERT_AND_NOTIFY = _INSERT.returning(func.pg_notify(CHANNEL, ""))
+
+
 def enqueue(session: Session, kind: JobKind, ticket_id: int | None, **data: Any) -> None:
-    """Ask the worker for `kind` once the caller's transaction commits."""
-    session.add(Job(kind=kind, ticket_id=ticket_id, data=data, run_at=utcnow(), attempts=0))
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text(f"NOTIFY {CHANNEL}"))
+    """Ask the worker for `kind` once the caller's transaction commits.
+
+    One Core INSERT, no flush: the row's values are all known here and nothing reads it back.
+    """
+    values = {"kind": kind, "ticket_id": ticket_id, "data": data, "run_at": utcnow()}
+    postgres = session.get_bind().dialect.name == "postgresql"
+    session.execute(_INSERT_AND_NOTIFY if postgres else _INSERT, values)
 
 
 @dataclass

@@ -16,7 +16,6 @@ from app.categories.catalog import classify
 from app.messaging.courtesy import is_courtesy
 from app.messaging.inbound import Answer, Inbound
 from app.messaging.outbox import Text
-from app.residents.directory import by_phone
 from app.surveys import operations
 from app.surveys.answers import mentions_not_fixed, parse_answer
 from app.surveys.models import Rating, SurveyChannel
@@ -26,8 +25,12 @@ COMMAND_WORDS = STATUS_WORDS | CANCEL_WORDS | HELP_WORDS
 
 
 def handle(session: Session, inbound: Inbound) -> Answer | None:
-    resident = by_phone(session, inbound.phone.e164)
-    if resident is None or split_command(inbound.word)[0] in COMMAND_WORDS:
+    resident = inbound.sender.resident
+    if (
+        resident is None
+        or not inbound.sender.survey
+        or split_command(inbound.word)[0] in COMMAND_WORDS
+    ):
         return None
     body = inbound.body.strip()
     language = resident.language

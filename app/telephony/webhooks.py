@@ -10,10 +10,8 @@ from flask import Blueprint, Response, abort, current_app, request
 from werkzeug.exceptions import BadRequest
 
 from app.db import again_if_lost, db
-from app.messaging import outbox
 from app.messaging.delivery import apply_status
-from app.messaging.inbound import receive_sms
-from app.messaging.models import MessageStatus
+from app.messaging.inbound import Received, receive_sms
 from app.surveys import sms as survey_answers
 from app.telephony import twiml
 from app.telephony.security import SIGNATURE_HEADER, is_valid_signature, public_url
@@ -61,26 +59,12 @@ def incoming_sms() -> Response:
     session = db.session
     region = current_app.config["HOTLINE_REGION"]
 
-    def handle() -> list[str]:
-        received = receive_sms(session, sid, sender, body, region, SMS_HANDLERS)
-        bodies = []
-        for answer in received.answers if received else []:
-            if answer.text is None:
-                continue
-            reply = outbox.record_reply(
-                session,
-                received.peer,
-                answer.text,
-                ticket_id=answer.ticket_id,
-                ignore_opt_out=answer.ignore_opt_out,
-            )
-            if reply.status == MessageStatus.replied:
-                bodies.append(reply.body)
-        return bodies
+    def handle() -> Received | None:
+        return receive_sms(session, sid, sender, body, region, SMS_HANDLERS, inline=True)
 
-    bodies = again_if_lost(session, handle)
+    received = again_if_lost(session, handle)
     session.commit()
-    return twiml.messages(bodies)
+    return twiml.messages(received.replies if received else [])
 
 
 @bp.post("/status/sms")

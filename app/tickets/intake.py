@@ -7,21 +7,31 @@ from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm.attributes import set_committed_value
 
-from app.categories.catalog import Classification, classify
-from app.categories.models import Category
+from app.categories.catalog import Classification, category_name, classify
 from app.clock import utcnow
 from app.config import current_settings
+from app.db import insert_skipping, persistent
 from app.messaging.outbox import Text
+from app.messaging.sender_context import Sender
 from app.residents import directory
 from app.residents.models import Resident
 from app.scheduling.jobs import enqueue
 from app.scheduling.models import JobKind
 from app.tickets import repeats, urgent
-from app.tickets.codes import new_code
+from app.tickets.codes import candidates
 from app.tickets.due_dates import set_community_deadline
-from app.tickets.lifecycle import Actor, record
-from app.tickets.models import ACTIVE_STATUSES, ActorKind, Channel, EventKind, Priority, Ticket
+from app.tickets.lifecycle import SYSTEM, Actor, record, write_event
+from app.tickets.models import (
+    ACTIVE_STATUSES,
+    ActorKind,
+    Channel,
+    EventKind,
+    Priority,
+    Ticket,
+    TicketStatus,
+)
 
 
 @dataclass(frozen=True)
@@ -49,21 +59,46 @@ def recent_open_ticket(session: Session, resident: Resident, window: timedelta) 
     )
 
 
-def report(session: Session, resident: Resident, text: str, channel: Channel) -> Report:
-    """A resident reports a problem: a new ticket, or more words for the one just opened."""
+class _LookUp:
+    """The caller has not looked for the ticket this one repeats: `open_ticket` asks."""
+
+
+LOOK_UP = _LookUp()
+
+
+def report(
+    session: Session,
+    resident: Resident,
+    text: str,
+    channel: Channel,
+    *,
+    found: Classification | None = None,
+    sender: Sender | None = None,
+) -> Report:
+    """A resident reports a problem: a new ticket, or more words for the one just opened.
+
+    With `sender` (the inbound text's one SELECT) neither the open ticket to add to nor the one
+    a new ticket would repeat is looked up again.
+    """
     text = text.strip()
-    found = classify(text)
-    window = timedelta(hours=current_settings().HOTLINE_FOLLOWUP_WINDOW_HOURS)
-    directory.hold(session, resident)  # the check below and the new ticket, one report at a time
-    ticket = recent_open_ticket(session, resident, window)
+    found = found or classify(text)
+    if sender is None:
+        window = timedelta(hours=current_settings().HOTLINE_FOLLOWUP_WINDOW_HOURS)
+        directory.hold(session, resident)  # the check below and the new ticket, one at a time
+        ticket = recent_open_ticket(session, resident, window)
+        original: int | _LookUp | None = LOOK_UP
+    else:  # read after the sender's number was held (messaging.sender_context): current
+        recent = sender.recent_ticket_id
+        ticket = session.get(Ticket, recent) if recent is not None else None
+        original = sender.original_id
     if ticket is not None:
         add_information(ticket, resident, text, found)
         return Report(ticket, created=False, classification=found)
-    ticket = open_ticket(session, resident, text, channel, found)
+    ticket = open_ticket(session, resident, text, channel, found, original=original)
     if ticket.parent_id is not None:  # a repeat, merged into the ticket already open
-        original = session.get(Ticket, ticket.parent_id)
-        assert original is not None
-        return Report(original, created=False, classification=found)
+        parent = session.get(Ticket, ticket.parent_id)
+        assert parent is not None
+        return Report(parent, created=False, classification=found)
     return Report(ticket, created=True, classification=found)
 
 
@@ -73,45 +108,78 @@ def open_ticket(
     text: str,
     channel: Channel,
     found: Classification,
+    *,
+    original: int | _LookUp | None = LOOK_UP,
 ) -> Ticket:
+    """Every channel's new ticket: the ticket and its "received" event, a repeat merged into its
+    original (`original`: its id, None for none, or LOOK_UP), staff alerted to danger, and the
+    worker asked to escalate or dispatch it.
+
+    The ticket, its event and the worker's job are three Core INSERTs (no flush); the code is
+    made unique by the ticket's own INSERT, which skips a taken code and is tried again with
+    another. The returned Ticket is persistent in `session` without being read back.
+    """
+    if resident.id is None or session.new:
+        session.flush()  # a resident (or their place) created by the caller and not yet written
     now = utcnow()
     ticket = Ticket(
-        code=new_code(session),
         channel=channel,
         category_code=found.category,
-        # Held by the ticket, so escalation, dispatch and the reply find it without a query.
-        category=session.get(Category, found.category),
         description=text,
-        resident=resident,
+        recording_url=None,
+        resident_id=resident.id,
         community_id=resident.community_id,
         building=resident.building,
         address=resident.address,
         priority=Priority.urgent if found.urgent else Priority.normal,
+        status=TicketStatus.new,
+        callback_requested=False,
         received_at=now,
+        updated_at=now,
         last_report_at=now,
+        visits=0,
     )
-    session.add(ticket)
     set_community_deadline(ticket, now)
-    record(
-        ticket,
-        EventKind.received,
-        resident_actor(resident),
-        data={
-            "channel": channel.value,
-            "category": found.category,
-            "keyword": found.matched,
-            "danger_word": found.danger_word,
-            "hazard": found.hazard,
-        },
-    )
-    session.flush()
+    _insert(session, ticket)
+    set_committed_value(ticket, "resident", resident)
+    data = {
+        "channel": channel.value,
+        "category": found.category,
+        "keyword": found.matched,
+        "danger_word": found.danger_word,
+        "hazard": found.hazard,
+    }
+    write_event(session, ticket, EventKind.received, resident_actor(resident), now, data)
     if found.urgent:
         urgent.alert_staff(session, ticket, found.hazard)
     # The repeat check stays here: it decides which ticket the resident is told about. What a
     # new ticket needs next (escalation by category, or dispatch) the worker does at once.
-    if repeats.link_repeat(session, ticket) is None:
+    if isinstance(original, _LookUp):
+        repeated = repeats.link_repeat(session, ticket)
+    elif original is not None:
+        repeated = session.get(Ticket, original)
+        assert repeated is not None
+        repeats.merge(session, ticket, repeated, SYSTEM)
+    else:
+        repeated = None
+    if repeated is None:
         enqueue(session, JobKind.ticket_opened, ticket.id)
     return ticket
+
+
+_COLUMNS = [c for c in Ticket.__table__.columns if c.key != "id"]
+_INSERT_TICKET = insert_skipping(Ticket.__table__, "code", Ticket.__table__.c.id)
+
+
+def _insert(session: Session, ticket: Ticket) -> None:
+    """Write `ticket` under the first free code and make it persistent in `session`."""
+    values = {c.key: getattr(ticket, c.key) for c in _COLUMNS}
+    statement = _INSERT_TICKET[session.get_bind().dialect.name]
+    for code in candidates():
+        ticket_id = session.execute(statement, values | {"code": code}).scalar()
+        if ticket_id is not None:
+            break
+    persistent(session, ticket, values | {"id": ticket_id, "code": code})
 
 
 def confirmation(ticket: Ticket, language: str, found: Classification, new: bool = True) -> Text:
@@ -119,7 +187,9 @@ def confirmation(ticket: Ticket, language: str, found: Classification, new: bool
     category (with safety advice first when the words spoke of danger)."""
     if not new:
         return Text("ticket_added", language, {"code": ticket.code})
-    name = ticket.category.display_name(language) if ticket.category else ticket.category_code
+    name = category_name(ticket.category_code, language)
+    if name is None:  # a category the data file lacks
+        name = ticket.category.display_name(language) if ticket.category else ticket.category_code
     template = urgent.advice_template(found.hazard) if found.urgent else "ticket_created"
     return Text(template, language, {"code": ticket.code, "category": name})
 

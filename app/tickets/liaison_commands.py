@@ -48,6 +48,8 @@ def parse(body: str) -> LiaisonCommand | None:
 
 
 def handle(session: Session, inbound: Inbound) -> Answer | None:
+    if not inbound.sender.liaison:
+        return None
     command = parse(inbound.body)
     if command is None:
         return None

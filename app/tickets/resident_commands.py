@@ -17,7 +17,7 @@ from app.messaging import optouts
 from app.messaging.courtesy import is_courtesy
 from app.messaging.inbound import Answer, Inbound
 from app.messaging.outbox import Text
-from app.residents.directory import find_or_create
+from app.residents.directory import create
 from app.residents.models import Resident
 from app.tickets import cancellation
 from app.tickets.intake import confirmation, report, resident_actor
@@ -45,7 +45,9 @@ def split_command(word: str) -> tuple[str, str | None]:
 
 def handle(session: Session, inbound: Inbound) -> Answer | None:
     word, code = split_command(inbound.word)
-    resident = find_or_create(session, inbound.phone, language_of(inbound.body, "zh"))
+    resident = inbound.sender.resident or create(
+        session, inbound.phone, language_of(inbound.body, "zh")
+    )
     if word in STATUS_WORDS:
         return status(session, resident)
     if word in CANCEL_WORDS:
@@ -58,7 +60,8 @@ def handle(session: Session, inbound: Inbound) -> Answer | None:
         return Answer(Text("help", resident.language))
     if is_courtesy(inbound.body):
         return acknowledge(session, resident, inbound.body)
-    result = report(session, resident, inbound.body, Channel.sms)
+    found, sender = inbound.classification, inbound.sender
+    result = report(session, resident, inbound.body, Channel.sms, found=found, sender=sender)
     text = confirmation(result.ticket, resident.language, result.classification, result.created)
     return Answer(text, result.ticket.id)
 

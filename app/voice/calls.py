@@ -320,7 +320,7 @@ def _settle(
     if step.emergency:
         call.emergency = True
     _store(call, step.state)
-    session.flush()
+    # Not flushed here: the webhook adds the rendered reply, and the call is written once.
     return Turn(call, step.actions, dial=staff)
 
 

@@ -153,11 +153,26 @@ def send_wave(session: Session, ticket: Ticket, round_: int, wave: int, size: in
     expires_at = utcnow() + timedelta(minutes=minutes)
     found = matching.candidates(session, ticket, size, round_)
     people = _volunteers(session, [c.volunteer_id for c in found])
-    sent = []
-    for candidate in found:
-        volunteer = people[candidate.volunteer_id]
-        offer = _offer(session, ticket, Party(volunteer), round_, wave, expires_at, candidate)
-        sent.append({"offer": offer.id, "volunteer": volunteer.id, "score": candidate.score})
+    # The wave is written in one flush: one INSERT of its texts, one of its offers.
+    with session.no_autoflush:
+        offers = [
+            _offer(
+                session,
+                ticket,
+                Party(people[c.volunteer_id]),
+                round_,
+                wave,
+                expires_at,
+                c,
+                flush=False,
+            )
+            for c in found
+        ]
+    session.flush()
+    sent = [
+        {"offer": offer.id, "volunteer": offer.volunteer_id, "score": c.score}
+        for offer, c in zip(offers, found, strict=True)
+    ]
     if sent:
         record(
             ticket,
@@ -184,9 +199,12 @@ def _offer(
     wave: int,
     expires_at: datetime | None,
     candidate: matching.Candidate,
+    *,
+    flush: bool = True,
 ) -> Offer:
     """Text the offer, then record it: the message first, so the offer is written once,
-    already pointing at its message (the link needs only the token)."""
+    already pointing at its message (the link needs only the token). `flush=False` leaves both
+    to the caller's one flush for a whole wave."""
     now = utcnow()
     token = new_token()
     language = party.language
@@ -207,6 +225,7 @@ def _offer(
         Text("offer_urgent" if urgent else "offer", language, values),
         priority=SendPriority.offer,
         ticket_id=ticket.id,
+        flush=flush,
     )
     offer = Offer(
         ticket=ticket,
@@ -219,12 +238,13 @@ def _offer(
         reasons=candidate.reasons,
         created_at=now,
         expires_at=expires_at,
-        message_id=message.id,
+        message=message,
     )
     session.add(offer)
     if party.volunteer is not None:
         _count_offer(party.volunteer, now)
-    session.flush()
+    if flush:
+        session.flush()
     return offer
 
 

@@ -16,6 +16,7 @@ from app.db import Base, str_enum
 from app.volunteers.availability import WEEK, Availability
 
 if TYPE_CHECKING:
+    from app.messaging.models import Message
     from app.tickets.models import Ticket
 
 
@@ -184,3 +185,5 @@ class Offer(Base):
     ticket: Mapped[Ticket] = relationship()
     volunteer: Mapped[Volunteer | None] = relationship()
     unit: Mapped[Department | None] = relationship()
+    # Set with the offer, so a wave's texts and offers are written in one flush (one INSERT each).
+    message: Mapped[Message | None] = relationship()

@@ -120,6 +120,8 @@ def _note(rest: str) -> str:
 
 
 def handle(session: Session, inbound: Inbound) -> Answer | None:
+    if not (inbound.sender.volunteer or inbound.sender.liaison):
+        return None
     phone = inbound.phone.e164
     volunteer = session.scalar(select(Volunteer).where(Volunteer.phone == phone))
     units = session.scalars(select(Department).where(Department.liaison_phone == phone)).all()

@@ -1,0 +1,169 @@
+"""Everything an inbound text's handlers need to know about its sender, read in one SELECT.
+
+Whether the text was delivered before, whether the number opted out, is a volunteer or a unit's
+liaison, the resident behind it (with their open ticket to add to, a survey waiting for an
+answer, and the open ticket a new report of `category` would repeat). Handlers consult this
+instead of asking one by one, so an ordinary report from a resident reads the database once and
+a repeated delivery costs exactly this statement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import (
+    Row,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
+
+from app.clock import utcnow
+from app.communities.models import Department
+from app.config import current_settings
+from app.db import persistent
+from app.messaging.models import Message, OptOut
+from app.residents.models import Resident
+from app.surveys.models import Survey, SurveyChannel, SurveyStatus
+from app.tickets.models import ACTIVE_STATUSES, Ticket
+from app.volunteers.models import Volunteer
+
+
+@dataclass
+class Sender:
+    """What the one SELECT found. `opted_out` follows STOP and START within the same text."""
+
+    seen: bool  # this provider id was recorded before: a repeated delivery
+    opted_out: bool
+    volunteer: bool
+    liaison: bool
+    resident: Resident | None
+    survey: bool  # a survey waiting for an answer, or rated by SMS moments ago (a comment)
+    recent_ticket_id: int | None  # the open ticket written about within the follow-up window
+    original_id: int | None  # the open ticket a new report of the given category would repeat
+
+
+def _statement() -> Select:
+    phone = bindparam("phone")
+    mine = Ticket.resident_id == Resident.id
+    same_building = and_(
+        Resident.building != "",
+        Resident.community_id.is_not(None),
+        Ticket.building == Resident.building,
+        Ticket.community_id == Resident.community_id,
+    )
+    # The statuses are fixed words: written into the SQL once, rather than a list bound anew
+    # (and the statement re-rendered) on every execution.
+    active = Ticket.status.in_([literal_column(f"'{s.value}'") for s in sorted(ACTIVE_STATUSES)])
+    recent = (
+        select(Ticket.id)
+        .where(mine, active, Ticket.last_report_at >= bindparam("followup_since"))
+        .order_by(Ticket.last_report_at.desc())
+        .limit(1)
+        .correlate(Resident)
+        .scalar_subquery()
+    )
+    original = (  # app/tickets/repeats.py: find_original, for a ticket not yet written
+        select(Ticket.id)
+        .where(
+            Ticket.category_code == bindparam("category"),
+            Ticket.received_at >= bindparam("repeat_since"),
+            active,
+            Ticket.parent_id.is_(None),
+            or_(mine, same_building),
+        )
+        .order_by(Ticket.received_at)
+        .limit(1)
+        .correlate(Resident)
+        .scalar_subquery()
+    )
+    survey = exists().where(
+        Survey.resident_id == Resident.id,
+        or_(
+            Survey.status == SurveyStatus.awaiting,
+            and_(
+                Survey.status == SurveyStatus.answered,
+                Survey.answer_channel == SurveyChannel.sms,
+                Survey.answered_at >= bindparam("comment_since"),
+            ),
+        ),
+    )
+    one_row = select(literal(1).label("one")).subquery()
+    return (
+        select(
+            *_RESIDENT,
+            exists().where(Message.provider_sid == bindparam("sid")).label("seen"),
+            exists().where(OptOut.phone == phone).label("opted_out"),
+            exists().where(Volunteer.phone == phone).label("volunteer"),
+            exists().where(Department.liaison_phone == phone).label("liaison"),
+            survey.correlate(Resident).label("survey"),
+            recent.label("recent_ticket_id"),
+            original.label("original_id"),
+        )
+        .select_from(one_row)
+        .outerjoin(Resident, Resident.phone == phone)
+    )
+
+
+NUMBER_LOCKS = 581  # the advisory lock class (first key) of numbers whose text is being handled
+_HOLD = select(func.pg_advisory_xact_lock(NUMBER_LOCKS, func.hashtext(bindparam("phone"))))
+_RESIDENT = list(Resident.__table__.columns)
+_STATEMENT = _statement()  # built once; each text only binds its values
+
+
+def load_sender(session: Session, sid: str, phone: str, category: str) -> Sender:
+    """The sender of a text, read in one SELECT.
+
+    PostgreSQL: the number is held first (an advisory lock to the end of the transaction), so
+    texts from one number are handled one at a time and what is read here stays current until
+    the commit: a text resent a dozen times at once opens one ticket, the copies find it.
+    SQLite's writers take turns already.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().execute(_HOLD, {"phone": phone})
+    settings = current_settings()
+    now = utcnow()
+    row = (
+        session.connection()
+        .execute(
+            _STATEMENT,
+            {
+                "sid": sid,
+                "phone": phone,
+                "category": category,
+                "followup_since": now - timedelta(hours=settings.HOTLINE_FOLLOWUP_WINDOW_HOURS),
+                "repeat_since": now - timedelta(hours=settings.HOTLINE_REPEAT_WINDOW_HOURS),
+                "comment_since": now - timedelta(minutes=settings.HOTLINE_SURVEY_COMMENT_MINUTES),
+            },
+        )
+        .one()
+    )
+    return Sender(
+        seen=bool(row.seen),
+        opted_out=bool(row.opted_out),
+        volunteer=bool(row.volunteer),
+        liaison=bool(row.liaison),
+        resident=_resident(session, row),
+        survey=bool(row.survey),
+        recent_ticket_id=row.recent_ticket_id,
+        original_id=row.original_id,
+    )
+
+
+def _resident(session: Session, row: Row) -> Resident | None:
+    """The resident of `row`, persistent in `session` as if the ORM had loaded it."""
+    if row.id is None:
+        return None
+    held = session.identity_map.get(identity_key(Resident, row.id))
+    if held is not None:  # already in this session (a worker's or a test's): that one
+        return held
+    return persistent(session, Resident(), {c.key: row._mapping[c] for c in _RESIDENT})

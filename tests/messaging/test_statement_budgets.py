@@ -1,0 +1,130 @@
+"""What an inbound text may cost the database: statements counted on the engine, flushes on the
+session. A change that adds a query to the hot path fails here before it shows in a benchmark.
+
+Transaction control (BEGIN, COMMIT) is not counted; every other statement is. PostgreSQL runs
+one more: the sender's number held (an advisory lock) before the sender is read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from app.db import db
+from app.messaging.models import Message
+from app.residents.models import Resident
+from app.tickets.models import Ticket
+from app.volunteers.models import Offer
+from tests.support.texting import post_signed, replies, run_jobs, sms_form, text_line
+from tests.volunteers import factories as f
+from tests.volunteers.factories import RESIDENT
+
+# A first text from a new number: the sender's context, the resident, the ticket, its
+# "received" event, the worker's job, and the text with its reply (one INSERT).
+NEW_SENDER_TICKET = 6
+# A known resident's new problem: the same without the resident.
+KNOWN_RESIDENT_TICKET = 5
+# The provider delivering a text again: the context SELECT tells it, nothing is written.
+DUPLICATE = 1
+
+_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
+@contextmanager
+def counted(app: Flask) -> Iterator[tuple[list[str], list[int]]]:
+    """Statements run on the app's engine, and ORM flushes that wrote something."""
+    statements: list[str] = []
+    flushes: list[int] = []
+    with app.app_context():
+        engine = db.engine
+
+    def on_execute(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        if not statement.lstrip().upper().startswith(_CONTROL):
+            statements.append(" ".join(statement.split())[:120])
+
+    def on_flush(session: Session, context: object, instances: object) -> None:
+        flushes.append(len(session.new) + len(session.dirty) + len(session.deleted))
+
+    event.listen(engine, "before_cursor_execute", on_execute)
+    event.listen(Session, "before_flush", on_flush)
+    try:
+        yield statements, flushes
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+        event.remove(Session, "before_flush", on_flush)
+
+
+def hold() -> int:
+    """The advisory lock on the sender's number: PostgreSQL only (SQLite's writers take turns)."""
+    return 1 if db.engine.dialect.name == "postgresql" else 0
+
+
+def post(client, sender: str, body: str, sid: str | None = None):  # type: ignore[no-untyped-def]
+    return post_signed(client, "/twilio/sms", sms_form(sender, body, sid))
+
+
+def test_a_first_text_from_a_new_number_stays_within_its_budget(client, ctx):
+    with counted(client.application) as (statements, flushes):
+        response = post(client, "13800138000", "洗衣机坏了，转几下就不动了")
+    [reply] = replies(response)
+    ticket = db.session.scalars(select(Ticket)).one()
+    assert ticket.code in reply
+    assert len(statements) <= NEW_SENDER_TICKET + hold(), "\n".join(statements)
+    assert flushes == []  # Core statements only: no unit of work on the hot path
+    inbound = db.session.scalars(select(Message).where(Message.provider_sid.is_not(None))).one()
+    assert inbound.ticket_id == ticket.id  # written once, already holding its ticket
+
+
+def test_a_known_residents_new_problem_stays_within_its_budget(client, ctx, clock):
+    text_line(client, "13800138000", "洗衣机坏了，转几下就不动了")
+    resident = db.session.scalars(select(Resident)).one()
+    resident.building = "3栋"  # the same-building repeat check is part of the one SELECT
+    db.session.commit()
+    clock.advance(hours=3)  # past the window in which a text adds to the open ticket
+    with counted(client.application) as (statements, flushes):
+        response = post(client, "13800138000", "楼道灯不亮了")
+    [reply] = replies(response)
+    code = db.session.scalar(select(Ticket.code).where(Ticket.category_code == "electrical"))
+    assert code is not None and code in reply
+    assert len(statements) <= KNOWN_RESIDENT_TICKET + hold(), "\n".join(statements)
+    assert flushes == []
+
+
+def test_a_repeated_delivery_costs_one_statement_and_writes_nothing(client, ctx):
+    text_line(client, "13800138000", "洗衣机坏了，转几下就不动了", sid="SM" + "7" * 32)
+    db.session.commit()
+    with counted(client.application) as (statements, flushes):
+        response = post(client, "13800138000", "洗衣机坏了，转几下就不动了", sid="SM" + "7" * 32)
+    assert response.status_code == 200 and replies(response) == []
+    assert len(statements) == DUPLICATE + hold(), "\n".join(statements)
+    assert all(s.startswith("SELECT") for s in statements)
+    assert flushes == []
+    assert db.session.scalar(select(Ticket.id).order_by(Ticket.id.desc())) == 1
+
+
+def test_a_wave_of_offers_is_written_in_one_flush(client, ctx, clock):
+    """PostgreSQL: one INSERT of the wave's texts and one of its offers. SQLite does not promise
+    the order of RETURNING rows, so SQLAlchemy writes its rows one by one there (in-process, no
+    round trips); the flush is still one."""
+    home = f.community()
+    f.resident(home)
+    for n in range(1, 6):
+        f.volunteer(n, home)
+    post(client, RESIDENT, "洗衣机坏了，转几下就不动了")
+    with counted(client.application) as (statements, _):
+        run_jobs(client.application)  # the worker: dispatch, the first wave
+    offers = db.session.scalars(select(Offer)).all()
+    assert len(offers) == 3 and all(o.message_id is not None for o in offers)
+    inserts = [s.split(" (")[0] for s in statements if s.startswith("INSERT")]
+    each = 1 if hold() else len(offers)
+    assert inserts.count("INSERT INTO messages") == each, "\n".join(statements)
+    assert inserts.count("INSERT INTO offers") == each, "\n".join(statements)
+    first = inserts.index("INSERT INTO messages")
+    assert (
+        inserts[first : first + 2 * each]
+        == ["INSERT INTO messages"] * each + ["INSERT INTO offers"] * each
+    )  # texts then offers, nothing between: one flush
