@@ -42,10 +42,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app.surveys import web as survey_pages
     from app.telephony import voice, webhooks
     from app.tickets import liaison_web
+    from app.voice import notices
     from app.voice import setup as voice_setup
     from app.volunteers import links, reactions
 
     assert reactions.stand_down  # imported: volunteers react to ticket moves from here on
+    assert notices.volunteer_is_coming  # imported: landline residents hear who is coming
     voice_setup.init_app(app)  # refuses to start with a broken IVR flow
     problems = startup_problems(settings)
     if problems:  # a chosen provider without credentials, templates or callback secret

@@ -37,17 +37,21 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
+def app_config(database_url: str, **extra: object) -> dict[str, object]:
+    """The settings of the suite's app (another app on the same database adds `extra`)."""
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret",
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+        **extra,
+    }
+
+
 @pytest.fixture(scope="session")
 def app(database_url: str) -> Iterator[Flask]:
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "test-secret",
-            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
-        }
-    )
+    app = create_app(app_config(database_url))
     with app.app_context():
         _drop_everything(db.engine)
         from app.cli import prepare_database

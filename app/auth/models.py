@@ -43,7 +43,9 @@ class StaffUser(Base):
 
 
 class LoginThrottle(Base):
-    """Recent failed logins for one key ("user:<name>" or "addr:<ip>")."""
+    """One login counter of app.auth.throttle: "pair:<name>|<ip>", "addr:<ip>", "user:<name>"
+    (attempts counted, since when, and no attempt before `locked_until`), or "known:<name>|<ip>"
+    (the account last logged in from there at `window_started_at`)."""
 
     __tablename__ = "login_throttles"
 

@@ -38,6 +38,7 @@ FREE_ACCOUNT_ATTEMPTS = 5
 LONGEST_DELAY = timedelta(minutes=15)
 FORGET_AFTER = timedelta(hours=1)
 KNOWN_FOR = timedelta(days=30)
+COUNTERS_KEPT = timedelta(days=1)
 KEY_LENGTH = 120
 
 
@@ -174,3 +175,20 @@ def succeeded(session: Session, attempt: Attempt) -> None:
         .values(key=keys["known"], failures=0, window_started_at=now)
         .on_conflict_do_update(index_elements=[T.key], set_={"window_started_at": now})
     )
+
+
+def forget_old_attempts(session: Session) -> int:
+    """The sweep: drop counters no rule reads any more (every rule has forgotten them within
+    the hour; a day is ample) and addresses not logged in from for KNOWN_FOR, so guessing
+    random usernames cannot grow the table for good. Returns how many rows went."""
+    now = utcnow()
+    known = T.key.startswith("known:")
+    gone = session.execute(
+        delete(T).where(
+            or_(
+                ~known & (T.locked_until < now - COUNTERS_KEPT),
+                known & (T.window_started_at <= now - KNOWN_FOR),
+            )
+        )
+    )
+    return gone.rowcount

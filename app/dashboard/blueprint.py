@@ -43,6 +43,7 @@ def page_helpers() -> dict[str, Any]:
         "lang": lang,
         "t": lambda key, **values: translate(lang, key, **values),
         "status_label": lambda status: status_name(str(status), lang),
+        "problem_cell": lambda ticket: problem_cell(ticket, lang),
         "local_mode": current_app.config["SETTINGS"].local_mode,
         "user": g.get("user"),
     }
@@ -54,6 +55,21 @@ def local_time(moment: datetime | None, pattern: str = "%m-%d %H:%M") -> str:
     if moment is None:
         return "—"
     return moment.astimezone(ZoneInfo(current_app.config["HOTLINE_TIMEZONE"])).strftime(pattern)
+
+
+@bp.app_template_filter("mmss")
+def minutes_seconds(seconds: int | None) -> str:
+    """A recording's length as a phone shows it: 0:12, 2:05 ("?" when not yet known)."""
+    if seconds is None:
+        return "?"
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def problem_cell(ticket: Any, lang: str) -> str:
+    """What stands for a ticket's problem when it has no words: its recording, never nothing."""
+    if ticket.recording_url:
+        return translate(lang, "recording_length", length=minutes_seconds(ticket.recording_seconds))
+    return translate(lang, "no_words")
 
 
 @bp.app_template_filter("linkify")

@@ -21,7 +21,7 @@ from app.dashboard.blueprint import bp
 from app.dashboard.timeline import KINDS, folded, timeline
 from app.db import db
 from app.surveys.models import FollowUp, Rating
-from app.tickets import staff_actions
+from app.tickets import recording_summary, staff_actions
 from app.tickets.lifecycle import Actor, IllegalTransition, Move, can
 from app.tickets.models import Ticket
 from app.volunteers import hand_picking, staff_dispatch
@@ -114,6 +114,7 @@ ACTIONS: dict[str, Action] = {
     "merge": _merge,
     "split": lambda s, t, a, f: staff_actions.split(s, t, a),
     "recategorise": lambda s, t, a, f: staff_actions.recategorise(s, t, a, f.get("category", "")),
+    "summarise": lambda s, t, a, f: recording_summary.summarise(s, t, a, f.get("text", "")),
     "followup": _followup,
 }
 # A department's liaison answers for the department: notes, texts, resolving, its return visits.

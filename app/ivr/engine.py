@@ -45,6 +45,12 @@ MAX_RUN = 100
 MAX_PATH = 200
 #: Dial outcomes meaning staff picked up; everything else (busy, no-answer, failed...) falls back.
 ANSWERED = frozenset({"completed", "answered"})
+#: Seconds a caller has to start speaking when asked to describe something.
+LISTEN_TIMEOUT = 6
+#: Most hints one speech input sends (node hints first, then the app's).
+MAX_HINTS = 100
+#: Between pieces of what one caller said, in the order they said them.
+SPEECH_JOIN = {"zh": "。", "en": ". "}
 
 _ZH_DIGITS = dict(zip("0123456789", "零一二三四五六七八九", strict=True))
 _FALLBACK_VOICE = Voice("alice", "en-US", "en-US")
@@ -134,13 +140,15 @@ class Context:
     ``conditions`` answers ``branch`` nodes (missing means false). ``ticket_code`` is the code of
     the ticket the app created for this call after a ``CreateTicket`` request. ``values`` fill
     prompt placeholders such as ``{status}``; a value may be a mapping by language.
-    ``language`` is the preferred language to start in (e.g. the resident's).
+    ``language`` is the preferred language to start in (e.g. the resident's). ``hints`` are
+    words by language that every speech input listens for besides its own (the category words).
     """
 
     conditions: Mapping[str, bool] = field(default_factory=dict)
     ticket_code: str | None = None
     values: Mapping[str, str | Mapping[str, str]] = field(default_factory=dict)
     language: str | None = None
+    hints: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 # --- what comes out ------------------------------------------------------------------------------
@@ -174,6 +182,22 @@ class Gather:
     hints: tuple[str, ...]
     action_node: str
     prompt: tuple[Say, ...]
+    end_silence: int = 3  # seconds of silence that end a spoken answer
+
+
+@dataclass(frozen=True)
+class StartRecording:
+    """Record the caller from here on while the call goes on (the words are heard meanwhile);
+    the recording status callback names ``node``."""
+
+    node: str
+
+
+@dataclass(frozen=True)
+class StopRecording:
+    """End the recording ``StartRecording`` began at ``node``."""
+
+    node: str
 
 
 @dataclass(frozen=True)
@@ -220,7 +244,19 @@ class Emergency:
     trigger: str
 
 
-Action = Say | Pause | Gather | Record | Dial | Redirect | Hangup | CreateTicket | Emergency
+Action = (
+    Say
+    | Pause
+    | Gather
+    | StartRecording
+    | StopRecording
+    | Record
+    | Dial
+    | Redirect
+    | Hangup
+    | CreateTicket
+    | Emergency
+)
 
 
 @dataclass(frozen=True)
@@ -370,6 +406,12 @@ class _Run:
                 return self._say_node(node)
             case MenuNode():
                 self._gather(node)
+            case RecordNode() if node.speech is not None:
+                self.actions += [
+                    StartRecording(node.id),
+                    self._listen(node, node.speech, (), LISTEN_TIMEOUT, node.prompt),
+                    Redirect(node.id),  # reached when the caller said nothing
+                ]
             case RecordNode():
                 self.say(node.prompt)
                 self.actions += [
@@ -426,21 +468,46 @@ class _Run:
         return node.next
 
     def _gather(self, node: MenuNode) -> None:
-        voice = self.voice()
-        speech = node.speech is not None
-        hints = node.speech.hints.get(self.language, ()) if node.speech else ()
-        self.actions += [
-            Gather(
-                input=("dtmf", "speech") if speech else ("dtmf",),
-                num_digits=max((len(k) for k in node.options), default=1),
+        keys = tuple(node.options)
+        if node.speech is None:
+            voice = self.voice()
+            gather = Gather(
+                input=("dtmf",),
+                num_digits=max((len(k) for k in keys), default=1),
                 timeout=node.timeout,
                 speech_language=voice.speech_language,
-                hints=hints,
+                hints=(),
                 action_node=node.id,
                 prompt=(self.spoken(node.prompt, node.rate),),
-            ),
-            Redirect(node.id),  # reached only when the caller said and pressed nothing
-        ]
+            )
+        else:
+            gather = self._listen(node, node.speech, keys, node.timeout, node.prompt, node.rate)
+        # The Redirect is reached only when the caller said and pressed nothing.
+        self.actions += [gather, Redirect(node.id)]
+
+    def _listen(
+        self,
+        node: Node,
+        speech: SpeechInput,
+        keys: tuple[str, ...],
+        timeout: int,
+        prompt: Prompt,
+        rate: str | None = None,
+    ) -> Gather:
+        """A Gather that hears speech (and keys when there are options to press)."""
+        own = speech.hints.get(self.language, ())
+        extra = self.context.hints.get(self.language, ())
+        hints = tuple(dict.fromkeys((*own, *extra)))[:MAX_HINTS]
+        return Gather(
+            input=("dtmf", "speech") if keys else ("speech",),
+            num_digits=max((len(k) for k in keys), default=1),
+            timeout=timeout,
+            speech_language=self.voice().speech_language,
+            hints=hints,
+            action_node=node.id,
+            prompt=(self.spoken(prompt, rate),),
+            end_silence=speech.end_silence,
+        )
 
     def _answer_menu(self, node: MenuNode, event: Event) -> None:
         option = node.options.get((event.digits or "").strip())
@@ -476,6 +543,16 @@ class _Run:
         self._gather(node)
 
     def _answer_record(self, node: RecordNode, event: Event) -> None:
+        if node.speech is not None:
+            # The recording goes on until here; it reaches the app by its status callback.
+            self.actions.append(StopRecording(node.id))
+            heard = _heard(node.speech, event)
+            if heard:
+                said = str(self.variables.get("speech") or "")
+                joiner = SPEECH_JOIN.get(self.language, " ")
+                self.variables["speech"] = f"{said}{joiner}{heard}" if said else heard
+            self.go(node.next)
+            return
         if event.recording_url and node.store:
             self.variables[f"{node.store}_recording"] = event.recording_url
             if event.recording_duration is not None:
@@ -547,7 +624,8 @@ def _heard(speech: SpeechInput | None, event: Event) -> str | None:
 
 
 def _is_code(name: str) -> bool:
-    return name == "code" or name.endswith("_code")
+    """Codes and phone numbers are read one digit at a time, so they can be written down."""
+    return name in ("code", "phone") or name.endswith("_code")
 
 
 def _default_language(flow: Flow) -> str:

@@ -24,6 +24,7 @@ CONDITIONS = frozenset(
         "in_office_hours",  # staff are on duty now, so dialling them makes sense
         "number_known",  # caller is a known resident, so we already have an address
         "is_mobile",  # caller can receive SMS (landlines cannot)
+        "offer_won",  # offer call: this volunteer's "1" took the ticket (nobody was first)
     }
 )
 
@@ -75,6 +76,9 @@ class SpeechInput:
     hints: Words = field(default_factory=dict)
     min_confidence: float = 0.4
     on_unmatched: str | None = None
+    #: Seconds of silence after speech that end the answer (Gather ``speechTimeout``). A number,
+    #: not "auto": Twilio refuses "auto" with most speech models (warning 13335).
+    end_silence: int = 3
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -147,6 +151,9 @@ class RecordNode(Node):
     max_length: int = 120
     play_beep: bool = True
     finish_on_key: str = "#"
+    #: With speech, the caller is heard as words (kept in ``speech``) while the call is
+    #: recorded, so the ticket gets a transcript and the recording beside it.
+    speech: SpeechInput | None = None
 
     def targets(self) -> dict[str, str | None]:
         return {"next": self.next}
@@ -384,11 +391,12 @@ def _read_speech(f: _Fields) -> SpeechInput | None:
     if raw is True:
         return SpeechInput()
     s = _Fields(f.mapping("speech"), f"{f.where} speech", f.problems)
-    s.check_keys({"hints", "min_confidence", "on_unmatched"})
+    s.check_keys({"hints", "min_confidence", "on_unmatched", "end_silence"})
     return SpeechInput(
         hints=s.words("hints"),
         min_confidence=s.number("min_confidence", 0.4),
         on_unmatched=s.text("on_unmatched"),
+        end_silence=s.integer("end_silence", 3),
     )
 
 
@@ -413,7 +421,9 @@ def _read_menu(f: _Fields, node_id: str) -> Node:
 
 
 def _read_record(f: _Fields, node_id: str) -> Node:
-    f.check_keys({"type", "prompt", "store", "next", "max_length", "play_beep", "finish_on_key"})
+    f.check_keys(
+        {"type", "prompt", "store", "next", "max_length", "play_beep", "finish_on_key", "speech"}
+    )
     return RecordNode(
         id=node_id,
         prompt=f.prompt(),
@@ -422,6 +432,7 @@ def _read_record(f: _Fields, node_id: str) -> Node:
         max_length=f.integer("max_length", 120),
         play_beep=f.boolean("play_beep", True),
         finish_on_key=f.text("finish_on_key") or "#",
+        speech=_read_speech(f),
     )
 
 
@@ -615,7 +626,7 @@ def flow_edges(flow: Flow) -> set[tuple[str, str]]:
 
 
 def _hears_speech(node: Node) -> bool:
-    return isinstance(node, MenuNode) and node.speech is not None
+    return isinstance(node, MenuNode | RecordNode) and node.speech is not None
 
 
 def validate(flow: Flow) -> list[str]:
@@ -673,8 +684,10 @@ def _check_nodes(flow: Flow) -> Iterator[str]:
 def _check_node_fields(flow: Flow, node: Node, where: str) -> Iterator[str]:
     if isinstance(node, MenuNode):
         yield from _check_menu(flow, node, where)
-    elif isinstance(node, RecordNode) and (node.store is None or not _NAME.match(node.store)):
-        yield f"{where}: 'store' must name a variable, e.g. description"
+    elif isinstance(node, RecordNode):
+        if node.store is None or not _NAME.match(node.store):
+            yield f"{where}: 'store' must name a variable, e.g. description"
+        yield from _check_hints(flow, node.speech, where)
     elif isinstance(node, BranchNode) and node.condition not in CONDITIONS:
         known = ", ".join(sorted(CONDITIONS))
         yield f"{where}: unknown condition {node.condition!r} (known: {known})"
@@ -696,9 +709,13 @@ def _check_menu(flow: Flow, node: MenuNode, where: str) -> Iterator[str]:
             yield f"{where}: option key {key!r} is not a single key 0-9 or *"
     if node.store is not None and not _NAME.match(node.store):
         yield f"{where}: 'store' must name a variable"
-    if node.speech is not None:
+    yield from _check_hints(flow, node.speech, where)
+
+
+def _check_hints(flow: Flow, speech: SpeechInput | None, where: str) -> Iterator[str]:
+    if speech is not None:
         for language in flow.languages:
-            if language not in node.speech.hints:
+            if language not in speech.hints:
                 yield f"{where}: speech hints missing in {language!r}"
 
 

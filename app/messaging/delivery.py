@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
+from app.db import claim
 from app.messaging.models import STATUS_RANK, Message, MessageStatus, MessageStatusEvent
 from app.messaging.optouts import opt_out
 from app.residents.models import Resident
@@ -50,10 +51,11 @@ def apply_status(session: Session, sid: str, status: str, error_code: int | None
             )
     except IntegrityError:
         return None  # this status was already reported
-    if STATUS_RANK.get(message.status, 0) >= STATUS_RANK[new]:
+    # Forward only, by a conditional UPDATE: of a "sent" and a "delivered" arriving together,
+    # the later commit must not put "sent" back over "delivered".
+    ahead = [status for status, rank in STATUS_RANK.items() if rank >= STATUS_RANK[new]]
+    if not claim(session, message, Message.status.not_in(ahead), status=new, status_at=utcnow()):
         return None
-    message.status = new
-    message.status_at = utcnow()
     if new in FAILED_STATUSES:
         message.error_code = error_code
         mark_number(session, message, error_code)

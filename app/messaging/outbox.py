@@ -70,9 +70,12 @@ def queue_call(
     priority: Priority = Priority.survey,
     ticket_id: int | None = None,
     flush: bool = True,
+    language: str = "zh",
+    values: dict[str, object] | None = None,
 ) -> Message:
     """Queue an outbound call; the provider fetches `twiml_url` when it is answered.
-    ``flush=False`` as for `queue_sms`."""
+    ``values`` are what a gateway's registered voice prompt reads out (a domestic gateway plays
+    a prompt instead of fetching the URL). ``flush=False`` as for `queue_sms`."""
     message = Message(
         direction=Direction.outbound,
         kind=MessageKind.call,
@@ -80,6 +83,8 @@ def queue_call(
         status=MessageStatus.queued,
         priority=priority,
         callback_url=twiml_url,
+        language=language,
+        params={k: str(v) for k, v in (values or {}).items()},
         ticket_id=ticket_id,
         next_attempt_at=utcnow(),
         segments=0,

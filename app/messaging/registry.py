@@ -52,6 +52,7 @@ class VoiceTemplate:
     params: tuple[str, ...]
     keys: tuple[str, ...]
     codes: dict[str, dict[str, str]]
+    after: str = ""  # the prompt played once a key is pressed, where the gateway plays one
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,7 @@ def load(path: Path = REGISTRY_PATH) -> Registry:
             params=tuple(spec.get("params") or ()),
             keys=tuple(str(k) for k in spec.get("keys") or ()),
             codes={p: _codes(spec.get(p)) for p in DOMESTIC_PROVIDERS},
+            after=str(spec.get("after") or ""),
         )
         for name, spec in (data.get("voice") or {}).items()
     }

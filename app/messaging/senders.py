@@ -21,7 +21,8 @@ class Sent:
 @dataclass(frozen=True)
 class TemplateUse:
     """The template a text was rendered from, for gateways that send a registered template
-    code and its values instead of the text (mainland China)."""
+    code and its values instead of the text (mainland China). For a call, the values its
+    registered voice prompt reads out (Twilio reads them from the call's flow instead)."""
 
     name: str
     language: str
@@ -42,7 +43,9 @@ class Sender(Protocol):
         self, to: str, body: str, status_callback: str, template: TemplateUse | None = None
     ) -> Sent: ...
 
-    def place_call(self, to: str, twiml_url: str, status_callback: str) -> Sent: ...
+    def place_call(
+        self, to: str, twiml_url: str, status_callback: str, prompt: TemplateUse | None = None
+    ) -> Sent: ...
 
 
 class LocalSender:
@@ -54,5 +57,7 @@ class LocalSender:
     ) -> Sent:
         return Sent(sid="LM" + secrets.token_hex(16), status="delivered")
 
-    def place_call(self, to: str, twiml_url: str, status_callback: str) -> Sent:
+    def place_call(
+        self, to: str, twiml_url: str, status_callback: str, prompt: TemplateUse | None = None
+    ) -> Sent:
         return Sent(sid="LC" + secrets.token_hex(16), status="queued")

@@ -194,7 +194,8 @@ def _attempt(
 
 def _send(sender: Sender, message: Message, callback: str) -> Sent:
     if message.kind == MessageKind.call:
-        return sender.place_call(message.peer, message.callback_url or "", callback)
+        values = TemplateUse("", message.language or "zh", message.params or {})
+        return sender.place_call(message.peer, message.callback_url or "", callback, values)
     template = None
     if message.template:
         template = TemplateUse(message.template, message.language or "zh", message.params or {})

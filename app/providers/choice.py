@@ -37,8 +37,10 @@ class Routed:
     ) -> Sent:
         return self.sms.send_sms(to, body, status_callback, template)
 
-    def place_call(self, to: str, twiml_url: str, status_callback: str) -> Sent:
-        return self.voice.place_call(to, twiml_url, status_callback)
+    def place_call(
+        self, to: str, twiml_url: str, status_callback: str, prompt: TemplateUse | None = None
+    ) -> Sent:
+        return self.voice.place_call(to, twiml_url, status_callback, prompt)
 
 
 def registry_for(settings: Settings) -> Registry:

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
-from app.messaging.registry import Registry, UnregisteredTemplate
+from app.messaging.registry import Registry, UnregisteredTemplate, cut
 from app.messaging.senders import SendError, TemplateUse
 
 
@@ -46,20 +46,29 @@ class VoicePrompt:
     values: dict[str, str]
     keys: tuple[str, ...]
     out_id: str  # handed back in the result callback: the ticket code
+    after: str = ""  # the voice template played once a key is pressed (Alibaba Cloud's menu)
+    language: str = "zh"
 
 
-def voice_prompt(registry: Registry, provider: str, twiml_url: str, language: str) -> VoicePrompt:
+def voice_prompt(
+    registry: Registry, provider: str, twiml_url: str, prompt: TemplateUse | None
+) -> VoicePrompt:
     """Our outbound call URLs name the flow and ticket (``.../outbound/survey?ticket=804213``):
-    a domestic gateway plays the registered prompt for that flow instead of fetching TwiML."""
+    a domestic gateway plays the registered prompt for that flow instead of fetching TwiML,
+    with the values queued beside the call (the ticket code when none were)."""
     parts = urlsplit(twiml_url)
     flow = parts.path.rstrip("/").rsplit("/", 1)[-1]
     ticket = (parse_qs(parts.query).get("ticket") or [""])[0]
     template = registry.voice.get(flow)
     if template is None:
         raise SendError(f"no voice template for {flow!r} calls", permanent=True)
+    language = prompt.language if prompt else "zh"
     try:
         code = registry.voice_code(provider, flow, language)
     except UnregisteredTemplate as exc:
         raise SendError(str(exc), permanent=True) from exc
-    values = {key: ticket for key in template.params if key == "code"}
-    return VoicePrompt(flow, code, values, template.keys, ticket)
+    given = {"code": ticket, **(prompt.values if prompt else {})}
+    values = {
+        key: cut(str(given.get(key, "")), registry.limits.get(key, 0)) for key in template.params
+    }
+    return VoicePrompt(flow, code, values, template.keys, ticket, template.after, language)

@@ -41,7 +41,12 @@ def phone_kind(phone: PhoneNumber) -> str:
 def hold(session: Session, resident: Resident) -> None:
     """Lock the resident's row until the unit of work ends, so their reports are handled one
     at a time: a phone resending a problem a dozen times at once opens one ticket, and the
-    copies find it. (SQLite's writers already take turns; it has no row locks.)"""
+    copies find it. (SQLite's writers already take turns; it has no row locks.)
+
+    FOR NO KEY UPDATE, not FOR UPDATE: rows that refer to the resident (tickets, messages) take
+    a key-share lock on it when inserted, and must not queue behind this one, or a worker
+    dispatching the resident's ticket and a text waiting here deadlock."""
     if session.get_bind().dialect.name == "sqlite":
         return
-    session.execute(select(Resident.id).where(Resident.id == resident.id).with_for_update())
+    query = select(Resident.id).where(Resident.id == resident.id)
+    session.execute(query.with_for_update(key_share=True))

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from app.auth import throttle
 from app.reports.weekly import weekly_report
 from app.scheduling.jobs import Handler
 from app.scheduling.models import JobKind
@@ -31,6 +32,7 @@ SWEEPS: list[tuple[str, Sweep]] = [
     ("remind_followups", survey_tasks.remind_followups),
     ("chase_followups", survey_tasks.chase_followups),
     ("weekly_report", weekly_report),
+    ("forget_login_attempts", throttle.forget_old_attempts),
 ]
 
 JOBS: dict[JobKind, Handler] = {

@@ -27,7 +27,7 @@ from app.surveys.models import SurveyStatus as St
 from app.tickets.due_dates import REMINDER_SHARE, configured_policy, set_community_deadline
 from app.tickets.intake import resident_actor
 from app.tickets.lifecycle import SYSTEM, Actor, Move, can, record, transition
-from app.tickets.links import links_enabled, new_token, public_url
+from app.tickets.links import call_url, links_enabled, new_token, public_url
 from app.tickets.models import EventKind, Ticket, TicketStatus
 from app.tickets.supervision import local_time
 from app.volunteers import progress
@@ -375,8 +375,10 @@ def _call(session: Session, survey: Survey, when: datetime) -> None:
     resident = survey.resident
     assert resident is not None
     ticket = survey.ticket
-    url = public_url(f"/twilio/voice/outbound/survey?ticket={ticket.code}")
-    message = queue_call(session, resident.phone, url, ticket_id=ticket.id, flush=False)
+    url = call_url("survey", ticket.code)
+    message = queue_call(
+        session, resident.phone, url, ticket_id=ticket.id, flush=False, language=resident.language
+    )
     message.next_attempt_at = when
     survey.calls += 1
 

@@ -35,17 +35,20 @@ class Prompt:
     record: bool  # a recording is waiting for the caller to speak
     dial: bool  # staff on duty are being rung
     ended: bool  # the line hung up
+    speech: bool = False  # the line listens for words (typed here, as speech recognition hears)
 
     @classmethod
     def of(cls, twiml: str, call_ended: bool) -> Prompt:
         root = ET.fromstring(twiml) if twiml else ET.Element("Response")
         tags = set() if call_ended else {child.tag for child in root}
+        inputs = set() if call_ended else set(_gather_input(root))
         return cls(
             said=tuple("".join(say.itertext()).strip() for say in root.iter("Say")),
-            keys="Gather" in tags,
-            record="Record" in tags,
+            keys="dtmf" in inputs,
+            record="Record" in tags or (bool(inputs) and _listening(root) is not None),
             dial="Dial" in tags,
             ended=call_ended or "Hangup" in tags,
+            speech="speech" in inputs,
         )
 
 
@@ -57,15 +60,29 @@ def start_call(app: Flask, caller: str) -> str:
 
 
 def move(app: Flask, sid: str, caller: str, twiml: str, kind: str, value: str = "") -> None:
-    """Do `kind` ("keys", "silence", "record", "dial", "hangup") at the reply `twiml`."""
+    """Do `kind` ("keys", "say", "silence", "record", "dial", "hangup") at the reply `twiml`.
+
+    Where the line listens while recording, "say" posts the words as speech recognition would
+    and "record" is a caller whose words were not recognised; either way the recording then
+    reaches the line's recording status callback, as Twilio posts it once it is stopped.
+    """
     root = ET.fromstring(twiml) if twiml else ET.Element("Response")
     if kind == "hangup":
         _hang_up(app, sid, caller)
         return
+    listening = _listening(root)
     if kind == "keys" and value:
         _answer(app, sid, caller, _verb(root, "Gather").attrib["action"], {"Digits": value[:20]})
+    elif kind == "say" and value.strip() and "speech" in _gather_input(root):
+        words = {"SpeechResult": value.strip()[:500], "Confidence": "0.9"}
+        _answer(app, sid, caller, _verb(root, "Gather").attrib["action"], words)
+        if listening is not None:
+            _recorded(app, sid, caller, listening)
     elif kind == "silence":
         _answer(app, sid, caller, _redirect_after(root), {})
+    elif kind == "record" and listening is not None:
+        _answer(app, sid, caller, _redirect_after(root), {})
+        _recorded(app, sid, caller, listening)
     elif kind == "record":
         recording = "RE" + secrets.token_hex(16)
         url = RECORDINGS + recording
@@ -78,6 +95,28 @@ def move(app: Flask, sid: str, caller: str, twiml: str, kind: str, value: str = 
         _answer(app, sid, caller, _verb(root, "Dial").attrib["action"], fields)
     else:
         raise MoveRefused(kind)
+
+
+def _listening(root: ET.Element) -> ET.Element | None:
+    """The recording the line started to keep the caller's words beside what it hears."""
+    return root.find("Start/Recording")
+
+
+def _gather_input(root: ET.Element) -> list[str]:
+    gather = next(root.iter("Gather"), None)
+    return gather.attrib.get("input", "dtmf").split() if gather is not None else []
+
+
+def _recorded(app: Flask, sid: str, caller: str, started: ET.Element) -> None:
+    recording = "RE" + secrets.token_hex(16)
+    fields = {
+        "RecordingSid": recording,
+        "RecordingUrl": RECORDINGS + recording,
+        "RecordingStatus": "completed",
+        "RecordingDuration": "12",
+        "RecordingSource": "StartCallRecordingTwiML",
+    }
+    _post(app, sid, caller, started.attrib["recordingStatusCallback"], fields)
 
 
 def _answer(app: Flask, sid: str, caller: str, url: str, fields: dict[str, str]) -> None:

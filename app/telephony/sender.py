@@ -26,7 +26,9 @@ class TwilioSender:
             raise _send_error(exc) from exc
         return Sent(sid=sid, status=status)
 
-    def place_call(self, to: str, twiml_url: str, status_callback: str) -> Sent:
+    def place_call(
+        self, to: str, twiml_url: str, status_callback: str, prompt: TemplateUse | None = None
+    ) -> Sent:
         try:
             sid = rest.place_call(self.client, self.from_number, to, twiml_url, status_callback)
         except Exception as exc:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from flask import Response
 from twilio.twiml.messaging_response import MessagingResponse
-from twilio.twiml.voice_response import Dial, Gather, Say, VoiceResponse
+from twilio.twiml.voice_response import Dial, Gather, Recording, Say, Start, Stop, VoiceResponse
 
 from app.ivr import engine
 from app.ivr.engine import Action
@@ -21,7 +22,8 @@ def messages(bodies: list[str]) -> Response:
     return Response(str(response), mimetype="text/xml")
 
 
-#: Twilio's ``phone_call`` model is tuned for phone audio but only for some languages.
+#: Twilio's ``phone_call`` model is tuned for phone audio but only for some languages; for the
+#: others no model is named and Twilio picks one for the language.
 _PHONE_CALL_MODEL_LANGUAGES = frozenset({"en-US", "en-GB", "en-AU", "en-IN"})
 
 
@@ -45,6 +47,12 @@ def voice(actions: Iterable[Action], urls: VoiceUrls, dial: Sequence[str] = ()) 
                 response.pause(length=action.seconds)
             case engine.Gather():
                 response.append(_gather(action, urls))
+            case engine.StartRecording():
+                response.append(_start_recording(action, urls))
+            case engine.StopRecording():
+                stop = Stop()
+                stop.nest(Recording(name=action.node))
+                response.append(stop)
             case engine.Record():
                 response.record(
                     max_length=action.max_length,
@@ -77,20 +85,20 @@ def _say(action: engine.Say) -> Say:
 
 
 def _gather(action: engine.Gather, urls: VoiceUrls) -> Gather:
-    speech = "speech" in action.input
     options: dict[str, object] = {}
-    if speech:
-        options = {
+    if "dtmf" in action.input:
+        options["num_digits"] = action.num_digits
+    if "speech" in action.input:
+        phone_model = action.speech_language in _PHONE_CALL_MODEL_LANGUAGES
+        options |= {
             "language": action.speech_language,
             "hints": ",".join(action.hints) or None,
-            "speech_timeout": "auto",
-            "speech_model": "phone_call"
-            if action.speech_language in _PHONE_CALL_MODEL_LANGUAGES
-            else "default",
+            # Whole seconds: "auto" is refused once a speech model is named (warning 13335).
+            "speech_timeout": action.end_silence,
+            "speech_model": "phone_call" if phone_model else None,
         }
     gather = Gather(
         input=" ".join(action.input),
-        num_digits=action.num_digits,
         timeout=action.timeout,
         action=urls.action(action.action_node),
         method="POST",
@@ -100,6 +108,20 @@ def _gather(action: engine.Gather, urls: VoiceUrls) -> Gather:
     for prompt in action.prompt:
         gather.append(_say(prompt))
     return gather
+
+
+def _start_recording(action: engine.StartRecording, urls: VoiceUrls) -> Start:
+    """Record the caller's side while the flow goes on listening; named so a Stop can end it."""
+    start = Start()
+    start.recording(
+        name=action.node,
+        track="inbound",
+        trim="trim-silence",
+        recording_status_callback=f"{urls.recording_status}?node={quote(action.node, safe='')}",
+        recording_status_callback_method="POST",
+        recording_status_callback_event="completed",
+    )
+    return start
 
 
 def _dial(action: engine.Dial, urls: VoiceUrls, numbers: Sequence[str]) -> Dial:

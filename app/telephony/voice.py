@@ -67,11 +67,13 @@ def outbound_call(flow: str) -> Response:
 def recording_status() -> tuple[str, int]:
     recording = calls.update_recording(
         db.session,
+        voice_line(),
         _call_sid(),
         required("RecordingSid", 64),
         request.form.get("RecordingUrl", "")[:500],
         request.form.get("RecordingStatus", "")[:20],
         _seconds("RecordingDuration"),
+        node=request.args.get("node", ""),
     )
     if recording is None:
         abort(404, description="unknown call")

@@ -28,6 +28,12 @@ def public_url(path: str) -> str:
     return f"{current_settings().PUBLIC_BASE_URL}{path}"
 
 
+def call_url(flow: str, ticket_code: str) -> str:
+    """Where an outbound call about a ticket runs ``flow`` from (Twilio fetches it; a domestic
+    gateway reads the flow's name and plays that registered prompt)."""
+    return public_url(f"/twilio/voice/outbound/{flow}?ticket={ticket_code}")
+
+
 def gone() -> tuple[str, int]:
     """The page for an unknown, expired or used link (410: it will not come back)."""
     return render_template("public/gone.html"), 410

@@ -87,6 +87,7 @@ class Ticket(Base):
     category_code: Mapped[str] = mapped_column(ForeignKey("categories.code"))
     description: Mapped[str] = mapped_column(Text, default="")
     recording_url: Mapped[str | None] = mapped_column(String(500))
+    recording_seconds: Mapped[int | None]  # length of recording_url, shown where words are missing
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
     building: Mapped[str] = mapped_column(String(60), default="")
@@ -160,6 +161,7 @@ class EventKind(StrEnum):
     merged = "merged"  # another report of the same problem was folded into this one
     note = "note"  # a staff note on the timeline
     recategorised = "recategorised"  # staff corrected the category (data: from, to, text)
+    summarised = "summarised"  # staff wrote the problem after listening (data: text, before)
     redispatch = "redispatch"  # staff started a new dispatch round
     resident_texted = "resident_texted"  # staff texted the resident from the ticket page
     called_back = "called_back"  # staff called the resident back as asked

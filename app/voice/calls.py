@@ -40,16 +40,17 @@ from app.ivr.engine import (
     Say,
     Step,
 )
-from app.ivr.flows import DialStaffNode, Flow, MenuNode
+from app.ivr.flows import DialStaffNode, Flow, MenuNode, RecordNode
 from app.messaging.models import Message, MessageKind, Priority
 from app.messaging.outbox import queue_sms
 from app.phones import InvalidPhone, PhoneNumber, normalize
 from app.residents.directory import by_phone, find_or_create
 from app.surveys import operations as surveys
-from app.tickets.intake import confirmation, open_ticket, resident_actor
+from app.tickets.intake import add_information, confirmation, open_ticket, resident_actor
 from app.tickets.lifecycle import record
 from app.tickets.models import Channel, EventKind, Ticket
 from app.tickets.resident_commands import open_tickets
+from app.voice import offer_calls
 from app.voice.models import (
     ENDED,
     Call,
@@ -61,8 +62,21 @@ from app.voice.models import (
 )
 from app.voice.roster import staff_available
 from app.voice.setup import INTAKE_FLOW, VoiceLine
+from app.volunteers.dispatch import VOICE_OFFER_FLOW, Result, offer_values
 
 OUTBOUND_PATH = "/twilio/voice/outbound/{flow}"
+#: The variable the intake flow keeps the caller's problem under (``<store>_recording``...).
+PROBLEM = "description"
+#: What a call running each flow is for; any other outbound flow only tells something.
+FLOW_PURPOSES = {
+    INTAKE_FLOW: CallPurpose.intake,
+    "survey": CallPurpose.survey,
+    VOICE_OFFER_FLOW: CallPurpose.offer,
+}
+#: Final statuses of a call that never reached anyone.
+UNREACHED = frozenset(
+    {CallStatus.busy, CallStatus.no_answer, CallStatus.failed, CallStatus.canceled}
+)
 #: Ticket creations and empty dials settled within one reply; a valid flow needs two at most.
 MAX_SETTLE = 5
 
@@ -136,12 +150,17 @@ def answer_step(
         return Turn(call, replay=call.last_reply)
     flow = line.flows.get(call.flow) or line.flows[INTAKE_FLOW]
     state = CallState.from_dict(call.state)
+    won = False
     if event.node == state.node:
         _note_input(session, call, event, recording_sid)
         if isinstance(flow.nodes.get(state.node), DialStaffNode) and _answered(event):
             call.outcome = CallOutcome.connected
+        if call.purpose == CallPurpose.offer and event.digits:
+            # Settled before the flow goes on, so the one who was first hears the details.
+            settled = offer_calls.settle(session, call, flow, state.node, event.digits)
+            won = settled is not None and settled.result is Result.accepted
     staff = _staff(session, line)
-    ctx = _context(session, line, call, staff)
+    ctx = _context(session, line, call, staff, won=won)
     return _settle(session, line, call, flow, engine.advance(flow, state, event, ctx), ctx, staff)
 
 
@@ -172,11 +191,14 @@ def end_call(
     if call.status in ENDED:
         return call
     call.status, call.ended_at, call.duration = new, utcnow(), duration
-    if call.outcome is None:
-        intake = call.purpose == CallPurpose.intake
-        call.outcome = CallOutcome.missed if intake else CallOutcome.not_rated
+    if call.outcome is None and call.purpose == CallPurpose.intake:
+        call.outcome = CallOutcome.missed
+    elif call.outcome is None and call.purpose == CallPurpose.survey:
+        call.outcome = CallOutcome.not_rated
     if call.purpose == CallPurpose.survey and call.ticket is not None:
         surveys.survey_call_ended(session, call.ticket, survey_rating_for_call(call))
+    if call.purpose == CallPurpose.offer and new in UNREACHED:
+        offer_calls.unreached(session, call)
     session.flush()
     return call
 
@@ -196,13 +218,20 @@ def _unanswered_call(session: Session, line: VoiceLine, sid: str) -> Call | None
 
 def update_recording(
     session: Session,
+    line: VoiceLine,
     call_sid: str,
     recording_sid: str,
     url: str,
     status: str,
     duration: int | None,
+    node: str = "",
 ) -> CallRecording | None:
-    """A recording status callback; None when the call is unknown."""
+    """A recording status callback; None when the call is unknown.
+
+    A recording made while the flow listened (``node`` names where it began) is the caller's
+    own voice beside the words heard: it goes with the call's variables like a recording the
+    caller made after the beep, and onto the ticket if the call already has one.
+    """
     call = call_by_sid(session, call_sid)
     if call is None:
         return None
@@ -211,8 +240,25 @@ def update_recording(
         recording.status = status
     recording.url = url or recording.url
     recording.duration = duration if duration is not None else recording.duration
+    recording.node = node[:60] or recording.node
+    flow = line.flows.get(call.flow)
+    listened = flow.nodes.get(recording.node) if flow else None
+    if recording.status == "completed" and isinstance(listened, RecordNode) and listened.store:
+        _keep_listened(call, listened.store, recording)
     session.flush()
     return recording
+
+
+def _keep_listened(call: Call, store: str, recording: CallRecording) -> None:
+    state = dict(call.state or {})
+    kept = {f"{store}_recording": recording.url}
+    if recording.duration is not None:
+        kept[f"{store}_duration"] = recording.duration
+    state["variables"] = {**call.variables, **kept}
+    call.state = state
+    ticket = call.ticket
+    if store == PROBLEM and ticket is not None and ticket.recording_url in (None, recording.url):
+        ticket.recording_url, ticket.recording_seconds = recording.url, recording.duration
 
 
 # --- queries for the dashboard and surveys --------------------------------------------------------
@@ -269,7 +315,7 @@ def _new_call(
     call = Call(
         sid=sid,
         direction=direction,
-        purpose=CallPurpose.intake if flow == INTAKE_FLOW else CallPurpose.survey,
+        purpose=FLOW_PURPOSES.get(flow, CallPurpose.notice),
         caller=phone.e164 if phone else caller[:40],
         line=to[:40],
         flow=flow,
@@ -384,7 +430,9 @@ def _staff(session: Session, line: VoiceLine) -> tuple[str, ...]:
     return tuple(s.phone for s in shifts)
 
 
-def _context(session: Session, line: VoiceLine, call: Call, staff: tuple[str, ...]) -> Context:
+def _context(
+    session: Session, line: VoiceLine, call: Call, staff: tuple[str, ...], won: bool = False
+) -> Context:
     resident = call.resident
     phone = _phone(call.caller, line.region)
     mobile = resident.can_receive_sms if resident else bool(phone and phone.can_receive_sms)
@@ -393,18 +441,43 @@ def _context(session: Session, line: VoiceLine, call: Call, staff: tuple[str, ..
     if current:
         values["open_ticket_code"] = current[0].code
         values["status"] = {lang: names[current[0].status] for lang, names in STATUS_NAMES.items()}
+    language = resident.language if resident else None
     if call.ticket is not None:
         values["ticket_code"] = call.ticket.code
+        values.update(_about_the_ticket(session, call, won))
+        offer = (
+            offer_calls.offer_by_call(session, call) if call.purpose == CallPurpose.offer else None
+        )
+        language = offer.volunteer.language if offer and offer.volunteer else language
     return Context(
         conditions={
             "in_office_hours": bool(staff),
             "known_caller_with_open_ticket": bool(current),
             "number_known": bool(resident and resident.address),
             "is_mobile": mobile,
+            "offer_won": won,
         },
         values=values,
-        language=resident.language if resident else None,
+        language=language,
+        hints=line.hints,
     )
+
+
+def _about_the_ticket(session: Session, call: Call, won: bool) -> dict[str, str | dict[str, str]]:
+    """What an offer or a notice call says about its ticket, in each language."""
+    ticket = call.ticket
+    assert ticket is not None
+    values: dict[str, str | dict[str, str]] = {}
+    if call.purpose == CallPurpose.offer:
+        by_language = {lang: offer_values(ticket, lang) for lang in STATUS_NAMES}
+        for key in ("category", "place", "summary"):
+            values[key] = {lang: found[key] for lang, found in by_language.items()}
+        offer = offer_calls.offer_by_call(session, call)
+        if won and offer is not None:
+            values.update(offer_calls.won_values(offer))
+    elif call.purpose == CallPurpose.notice and ticket.assignee is not None:
+        values["volunteer"] = ticket.assignee.name
+    return values
 
 
 def _phone(raw: str, region: str) -> PhoneNumber | None:
@@ -429,26 +502,37 @@ def _ensure_ticket(
     variables = request.variables
     resident = call.resident or find_or_create(session, phone, call.language)
     found = _classification(variables)
-    ticket = open_ticket(
-        session, resident, str(variables.get("speech") or ""), Channel.voice, found
-    )
-    ticket.recording_url = _text(variables.get("description_recording"))
-    ticket.callback_requested = bool(variables.get("callback"))
+    words = str(variables.get("speech") or "")
+    # A voicemail from a resident whose request is still open is about that request.
+    current = open_tickets(session, resident) if variables.get("callback") else []
+    if current:
+        ticket = current[0]
+        if words:
+            add_information(ticket, resident, words, found)
+    else:
+        ticket = open_ticket(session, resident, words, Channel.voice, found)
+    recording = _text(variables.get(f"{PROBLEM}_recording"))
+    if ticket.recording_url is None and recording:
+        ticket.recording_url = recording
+        ticket.recording_seconds = _seconds(variables.get(f"{PROBLEM}_duration"))
+    ticket.callback_requested = ticket.callback_requested or bool(variables.get("callback"))
     record(
         ticket,
         EventKind.call_recorded,
         resident_actor(resident),
         data={
             "call_sid": call.sid,
-            "problem_recording": _text(variables.get("description_recording")),
+            "problem_recording": recording,
+            "problem_seconds": _seconds(variables.get(f"{PROBLEM}_duration")),
             "address_recording": _text(variables.get("address_recording")),
-            "callback": ticket.callback_requested,
+            "callback": bool(variables.get("callback")),
+            "added_to_open_ticket": bool(current),
             "dial_status": _text(variables.get("dial_status")),
         },
     )
     call.resident, call.ticket, call.outcome = resident, ticket, CallOutcome.ticket
     if resident.can_receive_sms:
-        _text_the_code(session, resident.phone, ticket, call.language, found)
+        _text_the_code(session, resident.phone, ticket, call.language, found, new=not current)
     return ticket.code
 
 
@@ -466,15 +550,19 @@ def _classification(variables: dict[str, object]) -> Classification:
 
 
 def _text_the_code(
-    session: Session, to: str, ticket: Ticket, language: str, found: Classification
+    session: Session, to: str, ticket: Ticket, language: str, found: Classification, new: bool
 ) -> None:
-    text = confirmation(ticket, language, found)
+    text = confirmation(ticket, language, found, new)
     priority = Priority.urgent if found.urgent else Priority.notice
     queue_sms(session, to, text, priority=priority, ticket_id=ticket.id)
 
 
 def _text(value: object) -> str | None:
     return str(value) if value else None
+
+
+def _seconds(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 # --- calls a domestic gateway plays itself ----------------------------------------------------
@@ -489,6 +577,10 @@ def gateway_keys(session: Session, line: VoiceLine, sid: str, keys: str) -> Call
     flow = line.flows.get(call.flow)
     key = keys[:1]
     call.digits = [*call.digits, keys]
+    if call.purpose == CallPurpose.offer and flow is not None:
+        offer_calls.call_the_winner(session, offer_calls.settle(session, call, flow, None, key))
+        session.flush()
+        return call
     for node in flow.nodes.values() if flow else ():
         if isinstance(node, MenuNode) and node.store and key in node.options:
             state = dict(call.state or {})

@@ -23,6 +23,8 @@ class CallDirection(StrEnum):
 class CallPurpose(StrEnum):
     intake = "intake"  # the intake flow: report a problem, hear progress, reach staff
     survey = "survey"  # a satisfaction survey call about ``ticket_id``
+    offer = "offer"  # ``ticket_id`` offered to a volunteer without a smartphone: 1 takes, 2 not
+    notice = "notice"  # told something, no answer wanted ("the volunteer is coming")
 
 
 class CallStatus(StrEnum):
@@ -44,6 +46,7 @@ class CallOutcome(StrEnum):
     missed = "missed"  # hung up before a ticket existed: staff should call back
     rated = "rated"  # survey: the resident gave a rating
     not_rated = "not_rated"  # survey: the call ended without a rating
+    answered = "answered"  # offer: the volunteer pressed 1 or 2
 
 
 class Call(Base):

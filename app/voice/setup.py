@@ -6,11 +6,13 @@ start-up with the reason instead of surfacing as a caller hearing an error mid-c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import zip_longest
 from pathlib import Path
 
 from flask import Flask, current_app
 
+from app.categories import catalog
 from app.config import PROJECT_ROOT
 from app.ivr.flows import Flow, FlowError, load_and_validate
 from app.voice.roster import office_hours
@@ -30,6 +32,8 @@ class VoiceLine:
     office: Availability
     timezone: str
     region: str
+    #: The category names and words by language: what callers say, heard better when hinted.
+    hints: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def flows_dir(configured: str) -> Path:
@@ -52,7 +56,25 @@ def init_app(app: Flask) -> None:
         office=office_hours(app.config["HOTLINE_OFFICE_HOURS"]),
         timezone=app.config["HOTLINE_TIMEZONE"],
         region=app.config["HOTLINE_REGION"],
+        hints=category_hints(),
     )
+
+
+def category_hints() -> dict[str, tuple[str, ...]]:
+    """The category names and keywords by language, taken in turns from each category so that a
+    capped list still hints every category; one-character Chinese words hint nothing."""
+    per_category: dict[str, list[list[str]]] = {}
+    for entry in catalog.load().categories:
+        words = {"zh": [entry["name_zh"]], "en": [entry["name_en"]]}
+        for key in ("keywords", "broad"):
+            for language, listed in (entry.get(key) or {}).items():
+                words.setdefault(language, []).extend(w for w in listed or [] if len(w) > 1)
+        for language, listed in words.items():
+            per_category.setdefault(language, []).append(listed)
+    return {
+        language: tuple(dict.fromkeys(w for turn in zip_longest(*lists) for w in turn if w))
+        for language, lists in per_category.items()
+    }
 
 
 def voice_line() -> VoiceLine:

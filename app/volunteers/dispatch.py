@@ -28,9 +28,10 @@ from app.config import current_settings
 from app.messaging.delivery import FAILED_STATUSES
 from app.messaging.models import Message
 from app.messaging.models import Priority as SendPriority
-from app.messaging.outbox import Text, queue_sms
+from app.messaging.outbox import Text, queue_call, queue_sms
 from app.phones import dialable
 from app.tickets.lifecycle import SYSTEM, Actor, IllegalTransition, Move, record, transition
+from app.tickets.links import call_url
 from app.tickets.models import ActorKind, EventKind, Priority, Ticket
 from app.tickets.models import TicketStatus as S
 from app.tickets.summary import place, problem_summary
@@ -41,6 +42,8 @@ from app.volunteers.models import Offer, OfferStatus, Volunteer
 CLAIMABLE = (S.new, S.dispatching, S.unassigned, S.reopened)
 STARTABLE = (S.new, S.reopened, S.unassigned)
 TOKEN_BYTES = 12  # 96 bits
+#: The call flow (and registered voice prompt) offering a ticket to a volunteer on a landline.
+VOICE_OFFER_FLOW = "offer"
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,11 @@ class Party:
     @property
     def language(self) -> str:
         return self.volunteer.language if self.volunteer is not None else "zh"
+
+    @property
+    def by_voice(self) -> bool:
+        """No SMS reaches this phone (a volunteer on a landline): offers come as a call."""
+        return self.volunteer is not None and self.volunteer.phone_kind == "landline"
 
 
 def offers_of(parties: list[Party]) -> ColumnElement[bool]:
@@ -208,25 +216,31 @@ def _offer(
     now = utcnow()
     token = new_token()
     language = party.language
-    link = ""
-    if current_settings().HOTLINE_LINKS_ENABLED:
-        link = f"{current_settings().PUBLIC_BASE_URL}/o/{token}"
-    values = {
-        "code": ticket.code,
-        "category": ticket.category.display_name(language),
-        "place": place(ticket, language),
-        "summary": problem_summary(ticket.description),
-        "link": link,
-    }
-    urgent = ticket.priority == Priority.urgent
-    message = queue_sms(
-        session,
-        party.phone,
-        Text("offer_urgent" if urgent else "offer", language, values),
-        priority=SendPriority.offer,
-        ticket_id=ticket.id,
-        flush=flush,
-    )
+    values = offer_values(ticket, language)
+    if party.by_voice:
+        message = queue_call(
+            session,
+            party.phone,
+            call_url(VOICE_OFFER_FLOW, ticket.code),
+            priority=SendPriority.offer,
+            ticket_id=ticket.id,
+            language=language,
+            values=values,
+            flush=flush,
+        )
+    else:
+        link = ""
+        if current_settings().HOTLINE_LINKS_ENABLED:
+            link = f"{current_settings().PUBLIC_BASE_URL}/o/{token}"
+        urgent = ticket.priority == Priority.urgent
+        message = queue_sms(
+            session,
+            party.phone,
+            Text("offer_urgent" if urgent else "offer", language, {**values, "link": link}),
+            priority=SendPriority.offer,
+            ticket_id=ticket.id,
+            flush=flush,
+        )
     offer = Offer(
         ticket=ticket,
         volunteer=party.volunteer,
@@ -246,6 +260,16 @@ def _offer(
     if flush:
         session.flush()
     return offer
+
+
+def offer_values(ticket: Ticket, language: str) -> dict[str, str]:
+    """What an offer says before anyone has taken it: no name, number or exact address."""
+    return {
+        "code": ticket.code,
+        "category": ticket.category.display_name(language),
+        "place": place(ticket, language),
+        "summary": problem_summary(ticket.description),
+    }
 
 
 def _count_offer(volunteer: Volunteer, now: datetime) -> None:
@@ -403,7 +427,13 @@ def assign_by_hand(session: Session, ticket: Ticket, volunteer: Volunteer, actor
     transition(ticket, Move.assign, actor, data={**data, "by_hand": True})
     bump(volunteer, active_tasks=1)
     _close_open_offers(session, ticket, OfferStatus.withdrawn, keep=offer)
-    queue_sms(session, volunteer.phone, won_text(offer), ticket_id=ticket.id)
+    queue_sms(
+        session,
+        volunteer.phone,
+        won_text(offer),
+        ticket_id=ticket.id,
+        landline=volunteer.phone_kind == "landline",
+    )
     session.flush()
     return offer
 
@@ -432,7 +462,7 @@ def _close_open_offers(
         if _close(session, offer, status):
             party = Party.of(offer)
             text = Text(template, party.language, {"code": ticket.code})
-            queue_sms(session, party.phone, text, ticket_id=ticket.id)
+            queue_sms(session, party.phone, text, ticket_id=ticket.id, landline=party.by_voice)
 
 
 def won_text(offer: Offer) -> Text:

@@ -210,7 +210,6 @@ def _eligible(urgent: bool, per_round: bool) -> list[ColumnElement[bool]]:
     filters = [
         Volunteer.active.is_(True),
         Volunteer.paused_at.is_(None),
-        Volunteer.phone_kind != "landline",
         Volunteer.active_tasks < Volunteer.max_active,
         or_(
             Volunteer.offers_day.is_(None),

@@ -13,7 +13,7 @@ from app import create_app
 from app.auth import throttle
 from app.config import install
 from app.db import EXTENSION_KEY
-from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
+from tests.conftest import app_config
 from tests.support.staff import log_in, staff
 
 PROXY = "10.0.0.2"  # the socket address every request comes from, behind the proxy
@@ -21,16 +21,7 @@ PROXY = "10.0.0.2"  # the socket address every request comes from, behind the pr
 
 @pytest.fixture
 def behind_one_proxy(app: Flask) -> Iterator[Flask]:
-    proxied = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": app.config["DATABASE_URL"],
-            "SECRET_KEY": "test-secret",
-            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
-            "HOTLINE_TRUSTED_PROXIES": 1,
-        }
-    )
+    proxied = create_app(app_config(app.config["DATABASE_URL"], HOTLINE_TRUSTED_PROXIES=1))
     yield proxied
     proxied.extensions[EXTENSION_KEY].dispose()
     install(app.config["SETTINGS"])
@@ -70,11 +61,5 @@ def test_behind_one_proxy_the_address_it_saw_counts(behind_one_proxy, ctx, clock
 
 def test_a_negative_number_of_proxies_refuses_to_start(app):
     with pytest.raises(RuntimeError, match="HOTLINE_TRUSTED_PROXIES"):
-        create_app(
-            {
-                "DATABASE_URL": app.config["DATABASE_URL"],
-                "SECRET_KEY": "test-secret",
-                "HOTLINE_TRUSTED_PROXIES": -1,
-            }
-        )
+        create_app(app_config(app.config["DATABASE_URL"], HOTLINE_TRUSTED_PROXIES=-1))
     install(app.config["SETTINGS"])

@@ -166,3 +166,20 @@ def test_the_delay_table_matches_the_rule():
     assert throttle.account_delay(throttle.FREE_ACCOUNT_ATTEMPTS - 1) == timedelta(0)
     assert throttle.account_delay(throttle.FREE_ACCOUNT_ATTEMPTS) == timedelta(seconds=1)
     assert throttle.account_delay(100) == throttle.LONGEST_DELAY
+
+
+def test_the_sweep_forgets_old_counters_and_stale_known_addresses(app, ctx, clock):
+    staff("admin")
+    assert log_in(from_address(app, "10.8.0.2"), "admin").status_code == 302
+    for n in range(3):
+        log_in(from_address(app, f"192.0.2.{n}"), f"random{n}", WRONG)
+    clock.advance(days=2)
+    log_in(from_address(app, "192.0.2.9"), "admin", WRONG)  # today's counters stay
+
+    throttle.forget_old_attempts(db.session)
+
+    left = set(db.session.scalars(select(LoginThrottle.key)))
+    assert left == {"pair:admin|192.0.2.9", "addr:192.0.2.9", "user:admin", "known:admin|10.8.0.2"}
+    clock.advance(days=29)
+    throttle.forget_old_attempts(db.session)
+    assert "known:admin|10.8.0.2" not in set(db.session.scalars(select(LoginThrottle.key)))

@@ -33,8 +33,9 @@ def test_a_simulated_call_with_keys_and_a_recording_opens_a_ticket(client, ctx, 
     html = press("silence")  # Mandarin: the category menu
     assert "水管水暖，请按3" in html
     html = press("keys", "3")
-    assert 'data-move="record"' in html and "地址" not in html.split("ivr-said")[0]
-    press("record")  # the problem
+    assert 'data-move="say"' in html and 'data-move="record"' in html
+    assert 'data-move="keys-1"' not in html  # the problem is spoken, not keyed
+    press("say", "厨房水管一直在滴水")  # the problem, heard as words and recorded
     html = press("record")  # the address, asked because the number is new
     assert "通话已结束" in html
 
@@ -42,10 +43,12 @@ def test_a_simulated_call_with_keys_and_a_recording_opens_a_ticket(client, ctx, 
     ticket = db.session.scalars(select(Ticket)).one()
     assert call.outcome == CallOutcome.ticket and call.digits == ["3"]
     assert ticket.channel == Channel.voice and ticket.category_code == "plumbing"
+    assert ticket.description == "厨房水管一直在滴水" and ticket.recording_seconds == 12
     assert ticket.code in html and len(call.recordings) == 2
     assert {r.status for r in call.recordings} == {"completed"}
-    timeline = client.get(f"/dashboard/tickets/{ticket.code}").get_data(as_text=True)
-    assert timeline.count("<audio ") == 2
+    page = client.get(f"/dashboard/tickets/{ticket.code}").get_data(as_text=True)
+    assert page.count("<audio ") == 3  # the ticket's recording, and the call's two
+    assert "录音 0:12" in page
 
     html = press("keys", "1")  # the call is over: refused, nothing changes
     assert "现在不能这样操作" in html and db.session.scalars(select(Call)).one().digits == ["3"]

@@ -27,4 +27,4 @@ def test_a_calls_path_keys_speech_and_recordings_are_on_the_timeline(client, ctx
     assert "来电" in page and "已登记工单" in page and " → " in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and XSS not in page
     assert f'<audio controls preload="none" src="{problem}">' in page
-    assert page.count("<audio ") == 2
+    assert page.count("<audio ") == 3  # the ticket's recording beside its words, and the call's two

@@ -10,8 +10,9 @@ import re
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from app.communities.models import Community
 from app.db import db
-from app.messaging.models import Direction, Message
+from app.messaging.models import Direction, Message, MessageKind
 from app.residents.models import Resident
 from app.tickets.models import Ticket, TicketEvent
 from app.volunteers.availability import Availability
@@ -24,6 +25,7 @@ from tests.support.worker import TestWorker
 STAFF, LIAISON, RESIDENT, LANDLINE = STAFF_PHONE, LIAISON_PHONE, MOBILE, LANDLINE_PHONE
 FIXER = "+8613700000001"  # 李师傅
 HELPER = "+8613700000002"  # 张师傅
+ELDER = "+862361529999"  # 王师傅: a volunteer on a landline, offered tickets by call
 
 
 def build_street() -> None:
@@ -48,6 +50,19 @@ def build_street() -> None:
         volunteer.set_availability(Availability.parse("always"))
         db.session.add(volunteer)
     db.session.commit()
+
+
+def elder_volunteer() -> Volunteer:
+    """王师傅, an appliance volunteer with no mobile phone, in Longxi."""
+    longxi = db.session.scalars(select(Community).where(Community.code == "longxi")).one()
+    elder = Volunteer(
+        name="王师傅", phone=ELDER, phone_kind="landline", community=longxi, building="3栋"
+    )
+    elder.skills = ["appliance"]
+    elder.set_availability(Availability.parse("always"))
+    db.session.add(elder)
+    db.session.commit()
+    return elder
 
 
 class Walk:
@@ -130,3 +145,13 @@ def offered_to(code: str, round_: int) -> set[str]:
         .where(Offer.ticket_id == ticket(code).id, Offer.round == round_)
     )
     return set(db.session.scalars(query))
+
+
+def placed_call_sid(code: str) -> str:
+    """The CallSid the provider gave the newest call about the ticket."""
+    query = select(Message.provider_sid).where(
+        Message.ticket_id == ticket(code).id, Message.kind == MessageKind.call
+    )
+    sid = db.session.scalars(query.order_by(Message.id.desc())).first()
+    assert sid
+    return sid

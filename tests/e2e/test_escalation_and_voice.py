@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from app.communities.models import Department
 from app.db import db
-from app.messaging.models import Message, MessageKind
 from app.surveys.models import Rating, Survey, SurveyChannel
 from app.tickets.escalation import escalate
 from app.tickets.lifecycle import Actor
@@ -23,6 +22,7 @@ from tests.e2e.street import (
     RESIDENT,
     kinds,
     latest_code,
+    placed_call_sid,
     ticket,
 )
 from tests.support.call_walker import CallWalker
@@ -97,9 +97,14 @@ def test_a_landline_resident_reports_by_phone_and_rates_by_phone(walk, clock, cl
     assert ticket(code).channel == "voice"
     assert walk.tick() == {FIXER: ["offer"], HELPER: ["offer"]}  # dispatch picks it up
     walk.text(FIXER, "1")
+    # A landline is never texted: it hears by phone that the volunteer is coming.
+    assert walk.tick()[LANDLINE] == ["call"]
+    coming = CallWalker(client, LANDLINE, sid=placed_call_sid(code))
+    coming.pick_up(f"https://hotline.example.org/twilio/voice/outbound/coming?ticket={code}")
+    assert "志愿者 李师傅" in coming.heard and "会尽快上门" in coming.heard and coming.hung_up
+    assert " ".join("零一二三四五六七八九"[int(c)] for c in code) in coming.heard
     walk.text(FIXER, "完成")
-    sent = walk.tick()
-    assert LANDLINE not in sent  # a landline is never texted
+    assert LANDLINE not in walk.tick()
     clock.advance(minutes=61)
     assert walk.tick() == {LANDLINE: ["call"]}
 
@@ -124,13 +129,3 @@ def test_a_landline_resident_reports_by_phone_and_rates_by_phone(walk, clock, cl
     assert events[events.index("resolve") :] == [
         *("resolve", "survey_sent", "survey_call_retry", "survey_answered", "close"),
     ]
-
-
-def placed_call_sid(code: str) -> str:
-    """The CallSid the provider gave the newest call about the ticket."""
-    query = select(Message.provider_sid).where(
-        Message.ticket_id == ticket(code).id, Message.kind == MessageKind.call
-    )
-    sid = db.session.scalars(query.order_by(Message.id.desc())).first()
-    assert sid
-    return sid

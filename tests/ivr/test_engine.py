@@ -24,10 +24,11 @@ from app.ivr.engine import (
     Gather,
     Hangup,
     Pause,
-    Record,
     Redirect,
     Say,
+    StartRecording,
     Step,
+    StopRecording,
     advance,
     spell_code,
     start,
@@ -44,6 +45,7 @@ from app.ivr.flows import (
     load_flow,
     parse_flow,
 )
+from app.voice.setup import category_hints
 
 FLOWS_DIR = Path(__file__).resolve().parents[2] / "ivr_flows"
 NEW_CODE = "123456"
@@ -65,7 +67,13 @@ def survey() -> Flow:
 
 
 def context(language: str | None = None, code: str | None = None, **conditions: bool) -> Context:
-    return Context(conditions=conditions, ticket_code=code, values=VALUES, language=language)
+    return Context(
+        conditions=conditions,
+        ticket_code=code,
+        values=VALUES,
+        language=language,
+        hints={"zh": category_hints()["zh"]},
+    )
 
 
 def with_ticket(flow: Flow, step: Step, ctx: Context) -> Step:
@@ -139,6 +147,11 @@ def events_for(flow: Flow, node: Node) -> Iterator[Event]:
     elif isinstance(node, RecordNode):
         yield Event(node=node.id, recording_url="https://rec/1", recording_duration=9)
         yield Event(node=node.id)
+        if node.speech is not None:
+            yield Event(node=node.id, speech_result="洗衣机坏了 washer broken", confidence=0.9)
+            yield Event(node=node.id, speech_result="嗯", confidence=0.1)
+            for words in flow.danger_words.values():
+                yield Event(node=node.id, speech_result=f"help {words[0]}!", confidence=0.9)
     elif isinstance(node, DialStaffNode):
         for status in ("completed", "answered", "no-answer", "busy", "failed", "canceled", None):
             yield Event(node=node.id, dial_status=status)
@@ -217,29 +230,29 @@ def test_report_a_problem_in_chinese_from_a_mobile(intake: Flow) -> None:
     gather = call.step.actions[0]
     assert isinstance(gather, Gather)
     assert gather.input == ("dtmf", "speech")
-    assert gather.speech_language == "cmn-Hans-CN"
+    assert gather.speech_language == "zh-CN"
     assert "洗衣机" in gather.hints
     assert gather.prompt[0].rate == "90%"
     assert call.step.actions[1] == Redirect("category")
 
     call.press("1")
     assert call.state.variables["category"] == "appliance"
-    assert any(
-        isinstance(a, Record) and a.action_node == "record_problem" for a in call.step.actions
-    )
+    # The problem is heard as words while the caller's side is recorded.
+    started, listen, redirect = call.step.actions
+    assert started == StartRecording("record_problem") and redirect == Redirect("record_problem")
+    assert isinstance(listen, Gather) and listen.input == ("speech",)
+    assert listen.speech_language == "zh-CN" and listen.end_silence == 3
+    assert "坏了" in listen.hints and "家电维修" in listen.hints and "洗衣机" in listen.hints
 
     first = advance(
         intake,
         call.state,
-        Event(node="record_problem", recording_url="https://rec/9", recording_duration=14),
+        Event(node="record_problem", speech_result="洗衣机转几下就不动了", confidence=0.82),
         call.ctx,
     )
+    assert first.actions[0] == StopRecording("record_problem")
     assert first.create_ticket == CreateTicket(
-        {
-            "category": "appliance",
-            "description_recording": "https://rec/9",
-            "description_duration": 14,
-        }
+        {"category": "appliance", "speech": "洗衣机转几下就不动了"}
     )
     assert first.state.node == "create_ticket" and not first.finished
 
@@ -347,11 +360,11 @@ def test_staff_not_answering_leads_to_a_callback_ticket(intake: Flow, status: st
     assert call.state.node == "record_message"
     assert "工作人员暂时无法接听" in heard(call.step)
     first = advance(
-        intake, call.state, Event(node="record_message", recording_url="https://rec/m"), call.ctx
+        intake, call.state, Event(node="record_message", speech_result="灯坏了"), call.ctx
     )
     assert first.create_ticket is not None
     assert first.create_ticket.variables["callback"] is True
-    assert first.create_ticket.variables["description_recording"] == "https://rec/m"
+    assert first.create_ticket.variables["speech"] == "灯坏了"
     assert first.create_ticket.variables["dial_status"] == (status or "unknown")
 
 
@@ -373,6 +386,7 @@ def test_no_recording_still_creates_the_ticket(intake: Flow) -> None:
     call.silence()
     assert call.step.finished
     assert "description_recording" not in call.state.variables
+    assert "speech" not in call.state.variables
     assert call.state.variables["ticket_code"] == NEW_CODE
 
 

@@ -25,7 +25,7 @@ from app.ivr.flows import (
 FLOWS_DIR = Path(__file__).resolve().parents[2] / "ivr_flows"
 
 VOICES = {
-    "zh": {"voice": "Polly.Zhiyu", "language": "cmn-CN", "speech_language": "cmn-Hans-CN"},
+    "zh": {"voice": "Polly.Zhiyu", "language": "cmn-CN", "speech_language": "zh-CN"},
     "en": {"voice": "Polly.Joanna", "language": "en-US", "speech_language": "en-US"},
 }
 

@@ -12,18 +12,19 @@ from app.messaging.models import (
     MessageStatusEvent,
 )
 from app.residents.models import Resident
+from tests.support.crowd import at_once
 from tests.support.texting import post_signed
 
 TO = "+8613800138000"
 SID = "SM" + "c" * 32
 
 
-def sent_message() -> Message:
+def sent_message(status: MessageStatus = MessageStatus.sent) -> Message:
     message = Message(
         direction=Direction.outbound,
         peer=TO,
         body="hi",
-        status=MessageStatus.sent,
+        status=status,
         provider_sid=SID,
     )
     db.session.add(message)
@@ -80,3 +81,20 @@ def test_callbacks_must_be_signed_and_complete(client, ctx):
     response = client.post("/twilio/status/sms", data=form)
     assert response.status_code == 403
     assert post_signed(client, "/twilio/status/sms", {"MessageSid": SID}).status_code == 400
+
+
+def test_sent_and_delivered_arriving_together_end_delivered(app, ctx):
+    """Six "sent" and six "delivered" callbacks in the same instant: "delivered" at the end,
+    each status stored once, every callback answered 204."""
+    sent_message(MessageStatus.sending)
+    db.session.remove()
+    order = iter(["sent", "delivered"] * 6)
+
+    def prepare(client):
+        client.status = next(order)
+
+    statuses = at_once(app, 12, lambda client: callback(client, client.status).status_code, prepare)
+
+    assert statuses == [204] * 12
+    assert db.session.scalar(select(Message.status)) == MessageStatus.delivered
+    assert db.session.scalar(select(func.count()).select_from(MessageStatusEvent)) == 2

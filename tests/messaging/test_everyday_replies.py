@@ -19,7 +19,7 @@ from tests.support.closure import (
     resident,
     resolve,
     street,
-    sweep,
+    surveyed_ticket,
     texts_to,
     volunteer,
 )
@@ -31,15 +31,7 @@ def ticket_count() -> int:
 
 
 def done_and_surveyed(client, clock) -> Ticket:
-    community, _ = street()
-    resident(community)
-    helper = volunteer(community=community)
-    ticket = report(client, MOBILE, "洗衣机坏了，转几下就不动了")
-    assign(ticket, helper)
-    resolve(ticket, helper)
-    clock.advance(minutes=61)
-    sweep()
-    return ticket
+    return surveyed_ticket(client, clock)[0]
 
 
 @pytest.mark.parametrize(

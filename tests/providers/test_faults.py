@@ -16,6 +16,7 @@ from app.messaging.outbox import Text
 from app.messaging.senders import SendError, TemplateUse
 from app.providers.choice import build_sender
 from app.scheduling.runner import send_outbox_once
+from app.tickets.links import call_url
 from tests.support.gateway import Gateway
 
 pytestmark = pytest.mark.faults
@@ -40,6 +41,16 @@ def queue_three() -> list[int]:
     return ids
 
 
+def break_gateway(gateway: Gateway, fault: str) -> None:
+    """The gateway down (port closed, or answering 503) or throttling, until it recovers."""
+    if fault == "refused":
+        gateway.double.refuse()
+    elif fault == "503":
+        gateway.double.fail_next(10, 503, "ServiceUnavailable")
+    else:
+        gateway.double.fail_next(10, 200, THROTTLED[gateway.provider])
+
+
 def statuses(ids: list[int]) -> list[MessageStatus]:
     db.session.expire_all()
     return [db.session.get(Message, i).status for i in ids]
@@ -54,12 +65,7 @@ def test_a_gateway_down_or_throttled_keeps_every_text_queued_until_it_is_back(
     gateway, clock, fault
 ):
     ids = queue_three()
-    if fault == "refused":
-        gateway.double.refuse()
-    elif fault == "503":
-        gateway.double.fail_next(10, 503, "ServiceUnavailable")
-    else:
-        gateway.double.fail_next(10, 200, THROTTLED[gateway.provider])
+    break_gateway(gateway, fault)
     outcome = send_once(gateway)
     assert outcome.provider_trouble and outcome.failed == 0
     assert set(statuses(ids)) == {MessageStatus.queued}
@@ -133,3 +139,39 @@ def test_a_failed_delivery_report_marks_the_text_undelivered_once(gateway):
     assert statuses([first]) == [MessageStatus.undelivered]
     assert gateway.report(message.provider_sid, message.peer, delivered=True).status_code == 200
     assert statuses([first]) == [MessageStatus.undelivered]  # a final status stays final
+
+
+@pytest.mark.parametrize("fault", ["refused", "503", "throttled"])
+def test_a_call_waits_out_a_fault_and_is_placed_once_the_gateway_is_back(gateway, clock, fault):
+    call = outbox.queue_call(
+        db.session,
+        "+862361520695",
+        call_url("coming", "804213"),
+        language="zh",
+        values={"code": "804213", "volunteer": "李师傅"},
+    )
+    db.session.commit()
+    break_gateway(gateway, fault)
+    assert send_once(gateway).provider_trouble
+    assert statuses([call.id]) == [MessageStatus.queued]
+
+    gateway.double.recover()
+    clock.advance(minutes=20)
+    assert send_once(gateway).sent == 1
+    assert statuses([call.id]) == [MessageStatus.sent]
+    [(to, name)] = gateway.new_requests()
+    assert name == "coming" and to.endswith("2361520695")
+    assert send_once(gateway).sent == 0  # placed once
+
+
+def test_a_call_the_gateway_refuses_for_its_template_fails_for_good(gateway):
+    call = outbox.queue_call(
+        db.session, "+862361520695", call_url("coming", "804213"), values={"code": "804213"}
+    )
+    db.session.commit()
+    gateway.double.fail_next(1, 200, WRONG_TEMPLATE[gateway.provider])
+    assert send_once(gateway).failed == 1
+    db.session.expire_all()
+    failed = db.session.get(Message, call.id)
+    assert failed.status == MessageStatus.failed
+    assert WRONG_TEMPLATE[gateway.provider] in failed.error_message

@@ -33,7 +33,7 @@ def test_start_up_names_every_missing_piece_of_a_chosen_gateway(tmp_path):
     unregistered = [p for p in problems if "without a code in the registry" in p]
     assert len(unregistered) == 2, problems
     assert "cancel_none (zh)" in unregistered[0] and "voice" not in unregistered[0]
-    assert unregistered[1].startswith("tencent: 4 template(s)")  # its voice prompts only
+    assert unregistered[1].startswith("tencent: 12 template(s)")  # its 6 voice prompts only
     assert not any("TENCENT_SMS_SIGN_NAME" in p for p in problems)  # Tencent only calls here
     assert startup_problems(Settings(HOTLINE_SMS_PROVIDER="sms-king")) == [
         "HOTLINE_SMS_PROVIDER='sms-king': choose one of twilio, aliyun, tencent, local"

@@ -68,13 +68,37 @@ class CallWalker:
         self._follow_redirect_after("Gather")
         return self
 
-    def record(self, duration: int = 14) -> str:
-        """Speak after the beep; returns the RecordingUrl Twilio posts to the action."""
+    def record(self, duration: int = 14, words: str | None = None) -> str:
+        """Speak when asked; returns the recording's URL.
+
+        After a beep (``<Record>``) Twilio posts the recording to the action. Where the line
+        listens while recording (``<Start><Recording>`` and a speech ``<Gather>``), the words go
+        to the Gather's action (none: silence, the Redirect) and, once the next reply stopped the
+        recording, Twilio posts the recording to its status callback.
+        """
         sid = f"RE{next(_recordings):032x}"
         url = f"https://api.twilio.com/2010-04-01/Accounts/AC{'1' * 32}/Recordings/{sid}"
-        form = {"RecordingUrl": url, "RecordingDuration": str(duration), "RecordingSid": sid}
-        self.post(self._verb("Record").attrib["action"], form)
         self.recording_sids.append(sid)
+        started = self.twiml.find("Start/Recording")
+        if started is None:
+            form = {"RecordingUrl": url, "RecordingDuration": str(duration), "RecordingSid": sid}
+            self.post(self._verb("Record").attrib["action"], form)
+            return url
+        if words:
+            self.say(words)
+        else:
+            self.silence()
+        assert self.twiml.find(f"Stop/Recording[@name='{started.attrib['name']}']") is not None
+        form = {
+            "RecordingSid": sid,
+            "RecordingUrl": url,
+            "RecordingStatus": "completed",
+            "RecordingDuration": str(duration),
+            "RecordingChannels": "1",
+            "RecordingSource": "StartCallRecordingTwiML",
+        }
+        self.post(started.attrib["recordingStatusCallback"], form, keep=False)
+        assert self.response is not None and self.response.status_code == 204
         return url
 
     def record_nothing(self) -> CallWalker:
@@ -117,6 +141,16 @@ class CallWalker:
     def heard(self) -> str:
         """Everything the caller hears in the current reply, Say texts in order."""
         return "\n".join("".join(say.itertext()) for say in self.twiml.iter("Say"))
+
+    @property
+    def listening(self) -> bool:
+        """The line records the caller while a speech Gather hears their words."""
+        gather = next(self.twiml.iter("Gather"), None)
+        return (
+            self.twiml.find("Start/Recording") is not None
+            and gather is not None
+            and gather.attrib["input"] == "speech"
+        )
 
     @property
     def hung_up(self) -> bool:

@@ -123,17 +123,29 @@ def event_kinds(ticket: Ticket) -> list[str]:
     return [e.kind for e in ticket.events]
 
 
-def surveyed(client, clock) -> int:
-    """A done ticket of MOBILE's whose survey went out; the helper's id. The test's session
-    is closed, so threads that race afterwards read it all from the database."""
+def done_ticket(client) -> tuple[Ticket, Volunteer]:
+    """MOBILE's appliance ticket on the street, just done by a volunteer."""
     community, _ = street()
     resident(community)
     helper = volunteer(community=community)
-    ticket = report(client, MOBILE, "洗衣机坏了")
+    ticket = report(client, MOBILE, "洗衣机坏了，转几下就不动了")
     assign(ticket, helper)
     resolve(ticket, helper)
+    return ticket, helper
+
+
+def surveyed_ticket(client, clock) -> tuple[Ticket, Volunteer]:
+    """`done_ticket`, and the survey sent an hour later."""
+    ticket, helper = done_ticket(client)
     clock.advance(minutes=61)
     sweep()
+    return ticket, helper
+
+
+def surveyed(client, clock) -> int:
+    """`surveyed_ticket`, then the test's session closed, so threads that race afterwards
+    read it all from the database; the helper's id."""
+    _, helper = surveyed_ticket(client, clock)
     helper_id = helper.id
     db.session.remove()
     return helper_id

@@ -27,12 +27,14 @@ from tests.support.closure import (
     STAFF,
     STAFF_PHONE,
     assign,
+    done_ticket,
     event_kinds,
     landline_done,
     report,
     resident,
     resolve,
     street,
+    surveyed_ticket,
     sweep,
     texts_to,
     volunteer,
@@ -46,24 +48,12 @@ def surveys(ticket: Ticket) -> list[Survey]:
 
 def resolved_ticket(client, clock):
     """A resident's appliance ticket, done by a volunteer, and the survey sent an hour later."""
-    community, _ = street()
-    resident(community)
-    helper = volunteer(community=community)
-    ticket = report(client, MOBILE, "洗衣机坏了，转几下就不动了")
-    assign(ticket, helper)
-    resolve(ticket, helper)
-    clock.advance(minutes=61)
-    sweep()
-    return ticket, helper
+    return surveyed_ticket(client, clock)
 
 
 def test_unsatisfied_then_follow_up_reopen_and_satisfied_closes(client, ctx, clock):
-    community, _ = street()
-    resident(community)
-    helper = volunteer(community=community)
-    ticket = report(client, MOBILE, "洗衣机坏了，转几下就不动了")
-    assign(ticket, helper)
-    resolve(ticket, helper)
+    ticket, helper = done_ticket(client)
+    community = ticket.community
 
     clock.advance(minutes=59)
     sweep()
@@ -277,7 +267,12 @@ def test_a_voice_answer_is_recorded_through_record_answer(ctx, clock):
 
 
 def calls_to(phone: str) -> list[Message]:
-    query = select(Message).where(Message.kind == MessageKind.call, Message.peer == phone)
+    """Survey calls to ``phone`` (a landline also hears, once, that the volunteer is coming)."""
+    query = select(Message).where(
+        Message.kind == MessageKind.call,
+        Message.peer == phone,
+        Message.callback_url.contains("/outbound/survey"),
+    )
     return list(db.session.scalars(query.order_by(Message.id)))
 
 

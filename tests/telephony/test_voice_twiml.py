@@ -14,6 +14,8 @@ from app.ivr.engine import (
     Record,
     Redirect,
     Say,
+    StartRecording,
+    StopRecording,
 )
 from app.telephony import twiml
 
@@ -31,7 +33,7 @@ def render(*actions, dial=()) -> ET.Element:
 
 
 def test_gather_with_speech_carries_language_hints_and_model():
-    gather = Gather(("dtmf", "speech"), 1, 6, "cmn-Hans-CN", ("洗衣机", "电视"), "category", (ZH,))
+    gather = Gather(("dtmf", "speech"), 1, 6, "zh-CN", ("洗衣机", "电视"), "category", (ZH,))
     [verb] = render(gather)
     assert verb.tag == "Gather"
     assert verb.attrib == {
@@ -41,10 +43,11 @@ def test_gather_with_speech_carries_language_hints_and_model():
         "action": "https://h.example/twilio/voice/step?node=category&n=7",
         "method": "POST",
         "actionOnEmptyResult": "false",
-        "language": "cmn-Hans-CN",
+        "language": "zh-CN",
         "hints": "洗衣机,电视",
-        "speechTimeout": "auto",
-        "speechModel": "default",
+        # Whole seconds, and no model named for Mandarin: Twilio picks one for the language
+        # (and refuses speechTimeout="auto" once a model is named, warning 13335).
+        "speechTimeout": "3",
     }
     [say] = verb
     assert say.tag == "Say" and say.text == "请按1。" and say.attrib["voice"] == "Polly.Zhiyu"
@@ -52,7 +55,7 @@ def test_gather_with_speech_carries_language_hints_and_model():
 
 def test_english_speech_uses_the_phone_call_model_and_keys_only_menus_no_speech():
     en = Gather(("dtmf", "speech"), 1, 5, "en-US", (), "greeting", ())
-    keys = Gather(("dtmf",), 1, 5, "cmn-Hans-CN", (), "rate", ())
+    keys = Gather(("dtmf",), 1, 5, "zh-CN", (), "rate", ())
     first, second = render(en, keys)
     assert first.attrib["speechModel"] == "phone_call" and "hints" not in first.attrib
     assert second.attrib["input"] == "dtmf" and "language" not in second.attrib
@@ -95,3 +98,23 @@ def test_pause_redirect_hangup_and_domain_signals():
     assert verbs[1].attrib == {"length": "1"}
     assert verbs[2].attrib == {"method": "POST"}
     assert verbs[2].text == "https://h.example/twilio/voice/step?node=category&n=7"
+
+
+def test_listening_while_recording_starts_a_named_recording_and_a_speech_only_gather():
+    listen = Gather(("speech",), 1, 6, "zh-CN", ("坏了",), "record_problem", (ZH,), 4)
+    start, gather = render(StartRecording("record_problem"), listen)
+    assert start.tag == "Start"
+    [recording] = start
+    assert recording.tag == "Recording" and recording.attrib == {
+        "name": "record_problem",
+        "track": "inbound",
+        "trim": "trim-silence",
+        "recordingStatusCallback": "https://h.example/twilio/voice/recording?node=record_problem",
+        "recordingStatusCallbackMethod": "POST",
+        "recordingStatusCallbackEvent": "completed",
+    }
+    assert gather.attrib["input"] == "speech" and "numDigits" not in gather.attrib
+    assert gather.attrib["speechTimeout"] == "4" and gather.attrib["hints"] == "坏了"
+    [stop] = render(StopRecording("record_problem"))
+    assert stop.tag == "Stop" and stop[0].tag == "Recording"
+    assert stop[0].attrib == {"name": "record_problem"}

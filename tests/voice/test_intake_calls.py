@@ -45,22 +45,32 @@ def test_new_mobile_caller_reports_a_problem_in_mandarin(call, on_duty):
 
     walker.silence()
     menu = walker.verb("Gather")
-    assert menu.attrib["language"] == "cmn-Hans-CN" and "洗衣机" in menu.attrib["hints"]
+    assert menu.attrib["language"] == "zh-CN" and "洗衣机" in menu.attrib["hints"]
     assert menu.find("Say/prosody").attrib["rate"] == "90%"
     assert "水管水暖，请按3" in walker.heard
 
     walker.press("3")
-    record = walker.verb("Record")
-    assert record.attrib["maxLength"] == "120" and record.attrib["finishOnKey"] == "#"
-    assert record.attrib["recordingStatusCallback"].endswith("/twilio/voice/recording")
-    problem = walker.record()
+    # The problem is heard as words (Mandarin, category words as hints) while it is recorded.
+    assert walker.listening
+    listen = walker.verb("Gather")
+    assert listen.attrib["language"] == "zh-CN" and listen.attrib["speechTimeout"] == "3"
+    assert {"水管", "洗衣机", "灯泡", "坏了", "家电维修"} <= set(listen.attrib["hints"].split(","))
+    started = walker.twiml.find("Start/Recording")
+    assert started.attrib["track"] == "inbound"
+    assert started.attrib["recordingStatusCallback"].endswith(
+        "/twilio/voice/recording?node=record_problem"
+    )
+    problem = walker.record(duration=12, words="厨房的水管一直在滴水")
     assert "地址" in walker.heard  # an unknown number is asked for the address
+    record = walker.verb("Record")
+    assert record.attrib["maxLength"] == "60" and record.attrib["finishOnKey"] == "#"
     address = walker.record(duration=8)
 
     assert walker.hung_up
     [ticket] = tickets()
     assert ticket.channel == Channel.voice and ticket.category_code == "plumbing"
     assert ticket.recording_url == problem and ticket.status == TicketStatus.new
+    assert ticket.description == "厨房的水管一直在滴水" and ticket.recording_seconds == 12
     assert ticket.resident.phone == MOBILE and not ticket.callback_requested
     assert walker.heard.count(f"您的工单号是：{spelled(ticket.code, 'zh')}") == 2
     assert "短信" in walker.heard
@@ -164,7 +174,7 @@ def test_speech_picks_the_category_and_becomes_the_description(
     call, on_duty, said, category, language
 ):
     walker = to_menu(call(MOBILE), language).say(said, confidence=0.82)
-    assert walker.verb("Record") is not None
+    assert walker.listening
     walker.record()
     walker.record()
     [ticket] = tickets()
@@ -192,7 +202,7 @@ def test_retries_exhausted_in_office_hours_then_nobody_answers_leaves_a_callback
     walker.silence()
     assert walker.dialled == [DUTY_PHONE]
     walker.dial_result("no-answer")
-    assert "暂时无法接听" in walker.heard and walker.verb("Record") is not None
+    assert "暂时无法接听" in walker.heard and walker.listening
     message = walker.record()
     assert not walker.verbs.count("Record")  # the message needs no address question
     [ticket] = tickets()
@@ -230,7 +240,7 @@ def test_office_hours_without_anyone_on_duty_count_as_closed(call):
     walker = call(MOBILE)
     assert "下班时间" in walker.heard
     walker.silence().press("0")
-    assert "Dial" not in walker.verbs and walker.verb("Record") is not None
+    assert "Dial" not in walker.verbs and walker.listening
 
 
 def test_star_gives_emergency_numbers_first_and_the_ticket_is_urgent(call, on_duty):

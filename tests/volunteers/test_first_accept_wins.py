@@ -19,7 +19,7 @@ from app.clock import FrozenClock
 from app.db import db
 from app.tickets.models import TicketEvent, TicketStatus
 from app.volunteers.models import Offer, OfferStatus
-from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
+from tests.conftest import app_config
 from tests.support.texting import replies, text_line
 from tests.volunteers import factories as f
 from tests.volunteers.factories import RESIDENT, offers, only_ticket, texter
@@ -71,16 +71,7 @@ def test_threads(app, crowded_offer):
 
 def _process(now: datetime, numbers: list[int]) -> list[str]:
     FrozenClock(now).install()  # the same moment as the parent, so the offers are open
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": os.environ["DATABASE_URL"],
-            "SECRET_KEY": "test-secret",
-            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
-            "HOTLINE_WAVE_SIZE": CROWD,
-        }
-    )
+    app = create_app(app_config(os.environ["DATABASE_URL"], HOTLINE_WAVE_SIZE=CROWD))
     return accept_all(app, numbers)
 
 

@@ -59,7 +59,7 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_imported(app, ctx, tmp_pat
         tmp_path,
         "ok,13900001001,longxi,appliance,,,,\n"
         "no skill,13900001002,longxi,cooking,,,,\n"
-        "landline,023-61520695,longxi,appliance,,,,\n"
+        "landline,023-61520695,longxi,appliance,,,,\n"  # fine: offered by call
         "bad hours,13900001003,longxi,appliance,,2,Mon 25:00-26:00,\n"
         "nowhere,13900001004,atlantis,appliance,,,,\n"
         "lazy,13900001005,longxi,appliance,,0,,\n"
@@ -69,14 +69,13 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_imported(app, ctx, tmp_pat
     assert result.exit_code == 1
     for line, problem in [
         (3, "unknown skill"),
-        (4, "cannot receive SMS"),
         (5, "availability"),
         (6, "unknown community"),
         (7, "max_active"),
         (8, "twice"),
     ]:
         assert f"line {line}: " in result.output and problem in result.output
-    assert "line 2:" not in result.output
+    assert "line 2:" not in result.output and "line 4:" not in result.output
     assert volunteers() == []
 
 
@@ -87,3 +86,11 @@ def test_the_demo_has_volunteers_in_every_community(app, ctx):
     db.session.commit()
     assert "demo volunteers: 12 created, 0 updated" in lines
     assert len({v.community_id for v in volunteers()}) == 4
+
+
+def test_a_volunteer_on_a_landline_is_imported_to_be_offered_by_call(app, ctx, tmp_path):
+    f.community("longxi")
+    good = write(tmp_path, "王师傅,023-61520695,longxi,appliance,,,,\n")
+    assert run(app, good).exit_code == 0
+    [volunteer] = volunteers()
+    assert volunteer.phone == "+862361520695" and volunteer.phone_kind == "landline"

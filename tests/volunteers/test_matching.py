@@ -88,10 +88,17 @@ def test_who_is_never_asked(place, clock):
     f.volunteer(4, home, active=False)
     f.volunteer(5, home, active_tasks=2, max_active=2)
     f.volunteer(6, home, availability="Sat,Sun 09:00-18:00")  # it is Wednesday
-    f.volunteer(7, home, phone_kind="landline")
+    f.volunteer(7, home, skills=("electrical",), phone_kind="landline")  # a landline is asked,
     f.volunteer(8, home, offers_day=clock.now.date(), offers_on_day=10)
     f.volunteer(9, home)
     opt_out(db.session, f.phone_of(9), "keyword")
+    db.session.commit()
+    assert ranked(ticket_in(home)) == [1]  # ...by call, when the skill fits
+
+
+def test_a_volunteer_on_a_landline_is_a_candidate_like_any_other(place, clock):
+    home = place[0]
+    f.volunteer(1, home, phone_kind="landline")
     db.session.commit()
     assert ranked(ticket_in(home)) == [1]
 

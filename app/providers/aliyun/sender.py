@@ -74,7 +74,9 @@ class AliyunSms:
         answer = _call(lambda: self.client.send_sms_with_options(request, _runtime()))
         return Sent(sid=str(answer.biz_id), status="sent")
 
-    def place_call(self, to: str, twiml_url: str, status_callback: str) -> Sent:
+    def place_call(
+        self, to: str, twiml_url: str, status_callback: str, prompt: TemplateUse | None = None
+    ) -> Sent:
         raise SendError("Alibaba Cloud SMS does not place calls", permanent=True)
 
 
@@ -89,33 +91,35 @@ class AliyunVoice:
     ) -> Sent:
         raise SendError("Alibaba Cloud voice does not send SMS", permanent=True)
 
-    def place_call(self, to: str, twiml_url: str, status_callback: str) -> Sent:
+    def place_call(
+        self, to: str, twiml_url: str, status_callback: str, prompt: TemplateUse | None = None
+    ) -> Sent:
         """A prompt that collects keys is an IVR call; one that only tells is a TTS call."""
-        prompt = voice_prompt(self.registry, "aliyun", twiml_url, "zh")
-        params = json.dumps(prompt.values, ensure_ascii=False)
-        if prompt.keys:
-            bye = self.registry.voice_code("aliyun", "survey_thanks", "zh")
+        call = voice_prompt(self.registry, "aliyun", twiml_url, prompt)
+        params = json.dumps(call.values, ensure_ascii=False)
+        if call.keys:
+            bye = self.registry.voice_code("aliyun", call.after or "survey_thanks", call.language)
             request = voice_models.IvrCallRequest(
                 called_number=national(to),
                 called_show_number=self.show_number,
-                start_code=prompt.code,
+                start_code=call.code,
                 start_tts_params=params,
                 menu_key_map=[
-                    voice_models.IvrCallRequestMenuKeyMap(key=key, code=bye) for key in prompt.keys
+                    voice_models.IvrCallRequestMenuKeyMap(key=key, code=bye) for key in call.keys
                 ],
                 play_times=2,
                 timeout=10_000,
-                out_id=prompt.out_id,
+                out_id=call.out_id,
             )
             answer = _call(lambda: self.client.ivr_call_with_options(request, _runtime()))
         else:
             request = voice_models.SingleCallByTtsRequest(
                 called_number=national(to),
                 called_show_number=self.show_number,
-                tts_code=prompt.code,
+                tts_code=call.code,
                 tts_param=params,
                 play_times=2,
-                out_id=prompt.out_id,
+                out_id=call.out_id,
             )
             answer = _call(lambda: self.client.single_call_by_tts_with_options(request, _runtime()))
         return Sent(sid=str(answer.call_id), status="queued")

@@ -74,7 +74,9 @@ class TencentSms:
             raise SendError(f"{status.Code}: {status.Message}", permanent=_permanent(status.Code))
         return Sent(sid=status.SerialNo, status="sent")
 
-    def place_call(self, to: str, twiml_url: str, status_callback: str) -> Sent:
+    def place_call(
+        self, to: str, twiml_url: str, status_callback: str, prompt: TemplateUse | None = None
+    ) -> Sent:
         raise SendError("Tencent Cloud SMS does not place calls", permanent=True)
 
 
@@ -90,16 +92,18 @@ class TencentVoice:
     ) -> Sent:
         raise SendError("Tencent Cloud voice does not send SMS", permanent=True)
 
-    def place_call(self, to: str, twiml_url: str, status_callback: str) -> Sent:
+    def place_call(
+        self, to: str, twiml_url: str, status_callback: str, prompt: TemplateUse | None = None
+    ) -> Sent:
         """A voice notification; the keys pressed come back in the key-press callback."""
-        prompt = voice_prompt(self.registry, "tencent", twiml_url, "zh")
+        call = voice_prompt(self.registry, "tencent", twiml_url, prompt)
         request = voice_models.SendTtsVoiceRequest()
-        request.TemplateId = prompt.code
-        request.TemplateParamSet = list(prompt.values.values())
+        request.TemplateId = call.code
+        request.TemplateParamSet = list(call.values.values())
         request.CalledNumber = to
         request.VoiceSdkAppid = self.app_id
         request.PlayTimes = 2
-        request.SessionContext = prompt.out_id
+        request.SessionContext = call.out_id
         answer = _call(lambda: self.client.SendTtsVoice(request))
         return Sent(sid=answer.SendStatus.CallId, status="queued")
 

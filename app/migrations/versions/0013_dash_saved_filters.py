@@ -1,7 +1,7 @@
 """saved_filters: queue filters each staff user names and keeps
 
-Revision ID: 0012_dash
-Revises: 0011_intake
+Revision ID: 0013_dash
+Revises: 0012_voice
 """
 
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 
 
-revision = '0012_dash'
-down_revision = '0011_intake'
+revision = '0013_dash'
+down_revision = '0012_voice'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,38 @@
+"""Residents on a landline hear by phone what others read in a text.
+
+A landline takes no SMS, so "the volunteer is coming" is a short call: when a volunteer takes
+the ticket (by a texted "1", a key on an offer call, or staff by hand), a resident on a
+landline is called with it. Tickets announce the move; they never call in here.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import object_session
+
+from app.messaging.models import Priority
+from app.messaging.outbox import queue_call
+from app.tickets.lifecycle import Move, moved
+from app.tickets.links import call_url
+from app.tickets.models import Ticket
+
+COMING_FLOW = "coming"
+
+
+@moved.connect
+def volunteer_is_coming(ticket: Ticket, move: Move) -> None:
+    resident = ticket.resident
+    if move is not Move.assign or resident is None or resident.can_receive_sms:
+        return
+    if ticket.assignee is None:
+        return  # a department's liaison took it: they arrange the visit themselves
+    session = object_session(ticket)
+    assert session is not None, "a moved ticket belongs to a session"
+    queue_call(
+        session,
+        resident.phone,
+        call_url(COMING_FLOW, ticket.code),
+        priority=Priority.notice,
+        ticket_id=ticket.id,
+        language=resident.language,
+        values={"code": ticket.code, "volunteer": ticket.assignee.name},
+    )
