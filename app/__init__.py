@@ -11,6 +11,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app.config import Settings, install
 from app.db import db
 from app.extensions import csrf
+from app.operations import logs
+from app.operations import web as operations_web
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -30,8 +32,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=1024 * 1024,
     )
     trust_proxies(app, settings.HOTLINE_TRUSTED_PROXIES)
+    if not settings.TESTING:
+        logs.configure(settings.HOTLINE_LOG_FORMAT, settings.HOTLINE_LOG_LEVEL)
     db.init_app(app)
     csrf.init_app(app)
+    operations_web.init_app(app)  # first: every request gets its id and trace before the rest
+    csrf.exempt(operations_web.bp)  # /metrics: a bearer token, never a browser cookie
 
     from app import bad_input, health
     from app.auth import views as auth_views

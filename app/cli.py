@@ -64,6 +64,7 @@ def build_cli() -> FlaskGroup:
     cli.add_command(ivr_group)
     cli.add_command(templates_group)
     cli.add_command(categories_group)
+    cli.add_command(doctor)  # reports a configuration that stops the app, instead of crashing
     return cli
 
 
@@ -167,14 +168,25 @@ def _exit_on_signal(signum: int, frame: Any) -> None:
 
 
 @click.command("worker")
+@click.option(
+    "--metrics-port",
+    type=int,
+    default=None,
+    help="Serve this worker's counters (sends, provider errors) for Prometheus on 127.0.0.1.",
+)
 @with_appcontext
-def worker_command() -> None:
+def worker_command(metrics_port: int | None) -> None:
     """Send the outbox, run jobs as they come and the scheduled sweeps until stopped."""
+    from prometheus_client import start_http_server
+
+    from app.operations.metrics import PROCESS
     from app.scheduling.runner import Worker
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     prepare_database()
     worker = Worker(app)
+    if metrics_port is not None:
+        start_http_server(metrics_port, addr="127.0.0.1", registry=PROCESS)
 
     def stop(*_: Any) -> None:
         worker.stopping.set()
@@ -316,6 +328,22 @@ def sms_command(sender: str, url: str | None, port: int | None, body: str) -> No
         sys.exit(1)
     click.echo(f"HTTP {status}")
     click.echo(reply)
+
+
+@click.command("doctor")
+def doctor() -> None:
+    """Check configuration, database, migrations, provider accounts, the public URL and its
+    signatures, IVR flows and SMS templates; one line each, exit 1 if any fails."""
+    from app.config import PROJECT_ROOT
+    from app.operations.doctor import run
+
+    failed = 0
+    for check in run(PROJECT_ROOT / "instance"):
+        click.echo(check.line())
+        failed += not check.ok
+    if failed:
+        click.echo(f"{failed} check(s) failed", err=True)
+        sys.exit(1)
 
 
 @click.group("ivr")

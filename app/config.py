@@ -84,6 +84,10 @@ class Settings:
     HOTLINE_LOCK_WAIT_SECONDS: float = 10.0
     # Reverse proxies in front of the app that add X-Forwarded-For/-Proto; 0 ignores both.
     HOTLINE_TRUSTED_PROXIES: int = 0
+    # Operating the line: /metrics answers only with this bearer token (empty: no /metrics).
+    HOTLINE_METRICS_TOKEN: str = ""
+    HOTLINE_LOG_FORMAT: str = "json"  # or "text"
+    HOTLINE_LOG_LEVEL: str = "INFO"
     TESTING: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, cast
 
 from flask import current_app
 from sqlalchemy import (
@@ -118,7 +118,10 @@ class Database:
     """
 
     def __init__(self) -> None:
-        self.session = scoped_session(sessionmaker(class_=_AppSession, expire_on_commit=False))
+        self.registry = scoped_session(sessionmaker(class_=_AppSession, expire_on_commit=False))
+        # The registry stands in for the thread's Session (it proxies every Session method), so
+        # callers and the type checker see a Session; `registry.remove()` ends the thread's.
+        self.session = cast(Session, self.registry)
 
     def init_app(self, app: Any) -> None:
         app.extensions[EXTENSION_KEY] = make_engine(
@@ -126,7 +129,7 @@ class Database:
         )
         # Registered first, so it runs before any other hook reads the database.
         app.before_request(self._request_begins)
-        app.teardown_appcontext(lambda exc: self.session.remove())
+        app.teardown_appcontext(lambda exc: self.registry.remove())
 
     def _request_begins(self) -> None:
         from flask import request
@@ -140,7 +143,7 @@ class Database:
         A transaction already open keeps its kind; in production none is (every unit of work
         starts with a fresh session), but a test that shares its app context may have one.
         """
-        session = self.session()
+        session = self.registry()
         session.execution_options = session.execution_options.union({WRITES: True})
 
     @contextmanager
@@ -149,7 +152,7 @@ class Database:
         and `writes`, rolled back otherwise, and in every case closed, so neither a transaction
         nor the writer lock can outlive it. Units do not nest. (A transaction the caller left
         open on this thread's session, as a test may, becomes part of the unit.)"""
-        session = self.session()
+        session = self.registry()
         if session.info.get(_UNIT):
             raise RuntimeError("a unit of work is already open on this thread")
         session.info[_UNIT] = True
@@ -160,7 +163,7 @@ class Database:
             if writes:
                 session.commit()
         finally:
-            self.session.remove()
+            self.registry.remove()
 
     @property
     def engine(self) -> Engine:

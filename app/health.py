@@ -14,7 +14,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from app.clock import utcnow
 from app.db import db
+from app.operations import readiness
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
@@ -45,6 +47,22 @@ def healthz() -> Response | tuple[dict[str, str], int]:
     return {"status": "ok"}, 200
 
 
+@bp.get("/readyz")
+def readyz() -> tuple[dict[str, object], int] | Response:
+    """Ready when the database answers, a worker holds the sweep lease and the outbox moves;
+    503 with each reading otherwise (a load balancer or a person can see which)."""
+    try:
+        found = readiness.readings(db.session, utcnow())
+        db.session.rollback()
+    except Exception as error:  # a database that cannot answer: not ready, never a 500
+        _forget_transaction()
+        log.warning("readiness check failed, answering 503: %s", error)
+        return unavailable_response()
+    ready = all(reading.ok for reading in found.values())
+    checks = {name: {"ok": r.ok, "detail": r.detail} for name, r in found.items()}
+    return {"ready": ready, "checks": checks}, 200 if ready else 503
+
+
 def unavailable_response() -> Response:
     """The one "not now" answer: 503, bilingual text, Retry-After."""
     response = Response(UNAVAILABLE, status=503, content_type="text/plain; charset=utf-8")
@@ -56,7 +74,7 @@ def _forget_transaction() -> None:
     try:
         db.session.rollback()
     except SQLAlchemyError:
-        db.session.remove()  # the connection is gone; the pool replaces it
+        db.registry.remove()  # the connection is gone; the pool replaces it
 
 
 def database_unavailable(error: DBAPIError | PoolTimeout) -> bool:

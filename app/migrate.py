@@ -8,6 +8,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 from app.db import Base
@@ -34,3 +35,10 @@ def pending_differences(engine: Engine) -> list[object]:
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         return list(compare_metadata(context, Base.metadata))
+
+
+def revisions(engine: Engine) -> tuple[str | None, str | None]:
+    """(the database's revision, the newest this code knows); None: no revision yet."""
+    head = ScriptDirectory.from_config(alembic_config(str(engine.url))).get_current_head()
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision(), head

@@ -17,7 +17,6 @@ from app.dashboard.blueprint import bp
 from app.db import db
 from app.voice.models import DutyShift
 from app.voice.roster import on_duty
-from app.volunteers.availability import Availability
 
 # Shown on the settings page; secrets (SECRET_KEY, auth token, database password) never are.
 VISIBLE_SETTINGS = (
@@ -97,5 +96,5 @@ def duty_roster() -> str:
     tz = current_app.config["HOTLINE_TIMEZONE"]
     now = {s.id for s in on_duty(db.session, utcnow(), tz)}
     shifts = db.session.scalars(select(DutyShift).where(DutyShift.active).order_by(DutyShift.name))
-    rows = [(s, Availability.from_json(s.hours).to_text(), s.id in now) for s in shifts]
+    rows = [(s, s.hours, s.id in now) for s in shifts]
     return render_template("dashboard/duty.html", shifts=rows)

@@ -35,5 +35,5 @@ def called_back(kind: str, key: str) -> Response:
             abort(404)
         recorded = callbacks.called_back(session, g.user, note, ticket=ticket)
     session.commit()
-    flash(("action_done", "") if recorded else ("already_called_back", ""), "ok")
+    flash(("done_called_back", {}) if recorded else ("already_called_back", {}), "ok")
     return redirect(url_for("dashboard.callback_list"), code=303)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from app.dashboard.wording import translate
+from app.i18n import text as translate
 from app.tickets.models import OPEN_STATUSES, Ticket
 
 HOUR = 3600

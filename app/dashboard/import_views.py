@@ -68,5 +68,5 @@ def import_file(kind: str) -> Response | tuple[str, int]:
         errors = report.errors
         return render_template("dashboard/import.html", kind=kind, spec=spec, errors=errors), 422
     db.session.commit()
-    flash(("imported", f"{report.created} + {report.updated}"), "ok")
+    flash(("imported", {"created": report.created, "updated": report.updated}), "ok")
     return redirect(url_for(spec.done_page), code=303)

@@ -16,11 +16,12 @@ from werkzeug.wrappers import Response
 from app.auth.web import login_required
 from app.dashboard.blueprint import bp
 from app.db import db
-from app.messaging.models import Direction, Message
+from app.messaging.models import Direction, Message, MessageKind
 from app.phones import InvalidPhone, normalize
 from app.residents.models import Resident
-from app.telephony.call_simulator import MoveRefused, Prompt, move, start_call
+from app.telephony.call_simulator import MoveRefused, Prompt, answer_call, move, start_call
 from app.telephony.simulate import text_line_in_process
+from app.tickets.models import Ticket
 from app.voice.models import ENDED, Call
 from app.volunteers.models import Volunteer
 
@@ -36,6 +37,7 @@ def local_pages_only_in_local_mode() -> None:
         "dashboard.simulate",
         "dashboard.simulate_call",
         "dashboard.call_move",
+        "dashboard.answer_call",
     )
     if request.endpoint in local_only and not current_app.config["SETTINGS"].local_mode:
         abort(404)
@@ -44,13 +46,18 @@ def local_pages_only_in_local_mode() -> None:
 @bp.get("/outbox")
 @login_required
 def outbox() -> str:
-    rows = db.session.scalars(
-        select(Message)
-        .where(Message.direction == Direction.outbound)
-        .order_by(Message.id.desc())
-        .limit(OUTBOX_LIMIT)
+    rows = list(
+        db.session.scalars(
+            select(Message)
+            .where(Message.direction == Direction.outbound)
+            .order_by(Message.id.desc())
+            .limit(OUTBOX_LIMIT)
+        )
     )
-    return render_template("dashboard/outbox.html", messages=list(rows))
+    ids = {m.ticket_id for m in rows if m.ticket_id}
+    found = db.session.execute(select(Ticket.id, Ticket.code).where(Ticket.id.in_(ids)))
+    codes = {ticket_id: code for ticket_id, code in found}
+    return render_template("dashboard/outbox.html", messages=rows, codes=codes)
 
 
 @bp.get("/simulator")
@@ -76,7 +83,8 @@ def simulator() -> str:
         "dashboard/simulator.html",
         phone=phone,
         e164=e164,
-        messages=messages,
+        messages=[m for m in messages if m.kind == MessageKind.sms],
+        ringing=_ringing(messages),
         call=call,
         prompt=Prompt.of(call.last_reply, call.status in ENDED) if call else None,
         keypad="123456789*0#",
@@ -93,7 +101,7 @@ def simulate() -> Response:
     if phone and body:
         status = text_line_in_process(current_app._get_current_object(), phone, body)  # type: ignore[attr-defined]
         if status != 200:
-            flash(("simulator_failed", str(status)), "error")
+            flash(("simulator_failed", {"status": status}), "error")
     return redirect(url_for("dashboard.simulator", phone=phone), code=303)
 
 
@@ -105,7 +113,7 @@ def simulate_call() -> Response:
     try:
         caller = normalize(phone, current_app.config["HOTLINE_REGION"]).e164
     except InvalidPhone:
-        flash(("bad_phone", ""), "error")
+        flash(("bad_phone", {}), "error")
         return redirect(url_for("dashboard.simulator", phone=phone), code=303)
     sid = start_call(current_app._get_current_object(), caller)  # type: ignore[attr-defined]
     return redirect(url_for("dashboard.simulator", phone=phone, call=sid), code=303)
@@ -129,9 +137,38 @@ def call_move(sid: str) -> Response:
             request.form.get("move", ""),
             request.form.get("value", ""),
         )
-    except MoveRefused as refused:
-        flash(("sim_move_refused", str(refused)), "error")
+    except MoveRefused:
+        flash(("sim_move_refused", {}), "error")
     return redirect(url_for("dashboard.simulator", phone=phone, call=sid), code=303)
+
+
+@bp.post("/simulator/answer/<int:message_id>", endpoint="answer_call")
+@login_required
+def answer_call_view(message_id: int) -> Response:
+    """Pick up a call the line placed to this phone (a voice survey)."""
+    placed = db.session.get(Message, message_id)
+    if placed is None or placed.kind != MessageKind.call or not placed.provider_sid:
+        abort(404)
+    phone = request.form.get("phone", "")[:40]
+    sid = placed.provider_sid
+    if _call(sid) is None:
+        try:
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+            answer_call(app, sid, placed.peer, placed.callback_url or "")
+        except MoveRefused:
+            flash(("sim_move_refused", {}), "error")
+    return redirect(url_for("dashboard.simulator", phone=phone, call=sid), code=303)
+
+
+def _ringing(messages: list[Message]) -> list[Message]:
+    """Calls the line placed to this phone that nobody has picked up yet."""
+    placed = [m for m in messages if m.kind == MessageKind.call and m.provider_sid]
+    if not placed:
+        return []
+    answered = set(
+        db.session.scalars(select(Call.sid).where(Call.sid.in_([m.provider_sid for m in placed])))
+    )
+    return [m for m in placed if m.provider_sid not in answered]
 
 
 def _call(sid: str) -> Call | None:

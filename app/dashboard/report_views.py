@@ -15,8 +15,8 @@ from app.communities.models import Community, Department
 from app.dashboard.blueprint import bp, found_or_404
 from app.dashboard.queries import period, period_bounds
 from app.dashboard.ticket_csv import download
-from app.dashboard.wording import translate
 from app.db import db
+from app.i18n import text as translate
 from app.reports import charts
 from app.reports.figures import (
     DEFINITIONS,

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Response
 
-from app.dashboard.wording import translate
 from app.i18n import status_name
+from app.i18n import text as translate
 from app.tickets.models import Priority, Ticket
 
 COLUMNS = (

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from app.auth.accounts import staff_actor
 from app.auth.models import StaffRole, StaffUser
 from app.auth.scope import ticket_in_scope
-from app.auth.web import login_required
+from app.auth.web import language, login_required
 from app.categories.models import Category
 from app.clock import utcnow
 from app.communities.models import Department
@@ -41,6 +41,7 @@ def ticket(code: str) -> str:
     found = _ticket_or_404(code)
     session = db.session
     may = set(actions_for(g.user))
+    categories = list(session.scalars(select(Category).order_by(Category.position)))
     return render_template(
         "dashboard/ticket.html",
         ticket=found,
@@ -53,7 +54,8 @@ def ticket(code: str) -> str:
         departments=queries.departments(session) if can(found, Move.escalate) else [],
         can_redispatch=found.status in STARTABLE and found.assignee_id is None,
         max_text=staff_actions.MAX_TEXT_LENGTH,
-        categories=list(session.scalars(select(Category).order_by(Category.position))),
+        categories=categories,
+        category_names={c.code: c.display_name(language()) for c in categories},
     )
 
 
@@ -74,7 +76,7 @@ def _assign(session: Session, ticket: Ticket, actor: Actor, form: dict[str, str]
     allowed = {c.volunteer.id: c.volunteer for c in hand_picking.choices(session, ticket)}
     volunteer = allowed.get(int(choice)) if choice.isdigit() else None
     if volunteer is None:
-        raise staff_actions.ActionRefused("no such volunteer")
+        raise staff_actions.ActionRefused("no_volunteer")
     staff_dispatch.assign_volunteer(session, ticket, actor, volunteer)
 
 
@@ -85,8 +87,8 @@ def _escalate(session: Session, ticket: Ticket, actor: Actor, form: dict[str, st
 
 
 def _merge(session: Session, ticket: Ticket, actor: Actor, form: dict[str, str]) -> None:
-    parent = ticket_in_scope(session, g.user, form.get("into", "").strip()[:12])
-    staff_actions.merge(session, ticket, parent, actor)
+    into = form.get("into", "").strip()[:12]
+    staff_actions.merge(session, ticket, ticket_in_scope(session, g.user, into), actor, into)
 
 
 def _followup(session: Session, ticket: Ticket, actor: Actor, form: dict[str, str]) -> None:
@@ -136,12 +138,16 @@ def act(code: str, action: str) -> Response:
     if action not in actions_for(g.user):
         abort(403)
     session = db.session
+    form = request.form.to_dict()
     try:
-        run(session, found, staff_actor(g.user), request.form.to_dict())
-    except (IllegalTransition, staff_actions.ActionRefused) as refused:
+        run(session, found, staff_actor(g.user), form)
+    except IllegalTransition:
         session.rollback()
-        flash(("action_refused", str(refused)), "error")
+        flash(("refused_move", {"action": action, "status": found.status.value}), "error")
+    except staff_actions.ActionRefused as refused:
+        session.rollback()
+        flash((f"refused_{refused.why}", refused.values), "error")
     else:
         session.commit()
-        flash(("action_done", ""), "ok")
+        flash((f"done_{action}", {"code": code, "into": form.get("into", "")}), "ok")
     return redirect(url_for("dashboard.ticket", code=code), code=303)

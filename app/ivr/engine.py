@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from app.i18n import text
 from app.ivr.flows import (
     BranchNode,
     CreateTicketNode,
@@ -49,8 +50,6 @@ ANSWERED = frozenset({"completed", "answered"})
 LISTEN_TIMEOUT = 6
 #: Most hints one speech input sends (node hints first, then the app's).
 MAX_HINTS = 100
-#: Between pieces of what one caller said, in the order they said them.
-SPEECH_JOIN = {"zh": "。", "en": ". "}
 
 _ZH_DIGITS = dict(zip("0123456789", "零一二三四五六七八九", strict=True))
 _FALLBACK_VOICE = Voice("alice", "en-US", "en-US")
@@ -549,7 +548,7 @@ class _Run:
             heard = _heard(node.speech, event)
             if heard:
                 said = str(self.variables.get("speech") or "")
-                joiner = SPEECH_JOIN.get(self.language, " ")
+                joiner = text(self.language, "speech_join")  # between pieces said
                 self.variables["speech"] = f"{said}{joiner}{heard}" if said else heard
             self.go(node.next)
             return

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.clock import utcnow
 from app.db import Base, str_enum
+from app.operations.tracing import current_trace
 
 
 class Direction(StrEnum):
@@ -89,6 +90,8 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     status_at: Mapped[datetime | None]
+    # The inbound text or call this message answers (app.operations.tracing), for the logs.
+    trace: Mapped[str | None] = mapped_column(String(64), default=current_trace)
 
 
 class MessageStatusEvent(Base):

@@ -1,4 +1,5 @@
-"""SMS wording, kept as data in sms_templates/<language>/<name>.txt.
+"""SMS wording, kept as data in sms_templates/<language>/<name>.txt and looked up, like every
+message, through the one catalog (`app.i18n`, keys ``sms.<name>``).
 
 Every template exists in every language with the same placeholders (a test checks it), so code
 only ever names a template and passes values.
@@ -6,33 +7,21 @@ only ever names a template and passes values.
 
 from __future__ import annotations
 
-import string
-from functools import cache
 from pathlib import Path
 
-from app.config import PROJECT_ROOT
+from app import i18n
+from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, placeholders
 from app.messaging.segments import smart_ascii
 
-TEMPLATE_DIR = PROJECT_ROOT / "sms_templates"
-LANGUAGES = ("zh", "en")
-DEFAULT_LANGUAGE = "zh"
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "TEMPLATE_DIR", "names", "placeholders", "render"]
+
+TEMPLATE_DIR = i18n.SMS_DIR
+UnknownTemplate = i18n.UnknownMessage
 
 
-class UnknownTemplate(LookupError):
-    pass
-
-
-@cache
 def source(name: str, language: str) -> str:
-    lang = language if language in LANGUAGES else DEFAULT_LANGUAGE
-    path = TEMPLATE_DIR / lang / f"{name}.txt"
-    if not path.is_file():
-        raise UnknownTemplate(f"no SMS template {name!r} in {lang}")
-    return path.read_text(encoding="utf-8").strip()
-
-
-def placeholders(text: str) -> set[str]:
-    return {field for _, field, _, _ in string.Formatter().parse(text) if field}
+    """The unfilled text of template `name` (Chinese when `language` has none)."""
+    return i18n.pick(i18n.message(f"sms.{name}"), language)
 
 
 def render(name: str, language: str, **values: object) -> str:
@@ -41,14 +30,12 @@ def render(name: str, language: str, **values: object) -> str:
     English is passed through smart_ascii so a stray curly quote in a resident's name or a
     template cannot silently turn a 1-segment GSM-7 text into a 3-segment UCS-2 one.
     """
-    text = source(name, language).format_map({k: str(v) for k, v in values.items()})
+    text = i18n.text(language, f"sms.{name}", **values)
     return smart_ascii(text) if language == "en" else text
 
 
 def names(directory: Path = TEMPLATE_DIR) -> dict[str, set[str]]:
     """Template names found in each language folder."""
     return {
-        lang: {p.stem for p in (directory / lang).glob("*.txt")}
-        for lang in LANGUAGES
-        if (directory / lang).is_dir()
+        lang: i18n.sms_names(lang, directory) for lang in LANGUAGES if (directory / lang).is_dir()
     }

@@ -14,9 +14,10 @@ Transient failures are final only after max_attempts and a day, so an outage los
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import or_, select, update
@@ -26,6 +27,9 @@ from app.clock import utcnow
 from app.messaging.models import Direction, Message, MessageKind, MessageStatus
 from app.messaging.optouts import is_opted_out
 from app.messaging.senders import Sender, SendError, Sent, TemplateUse
+from app.operations import tracing
+
+log = logging.getLogger(__name__)
 
 BACKOFF_BASE_SECONDS = 5
 BACKOFF_CAP_SECONDS = 15 * 60
@@ -40,6 +44,7 @@ class Outcome:
     retried: int = 0
     failed: int = 0
     suppressed: int = 0
+    error_codes: list[int] = field(default_factory=list)  # as the provider answered (0: none)
 
     @property
     def busy(self) -> bool:
@@ -103,22 +108,24 @@ def send_due(
     in_a_row = 0
     for index, message in enumerate(claimed):
         transient = False
-        if message.kind == MessageKind.sms and is_opted_out(session, message.peer):
-            message.status = MessageStatus.suppressed
-            message.error_message = "opted out"
-            outcome.suppressed += 1
-        else:
-            session.commit()  # nothing (no row, no SQLite write lock) is held during the call
-            transient = _attempt(
-                session,
-                message,
-                sender,
-                status_callback,
-                on_permanent_failure,
-                max_attempts,
-                outcome,
-            )
-        session.commit()
+        with tracing.bound(trace=message.trace, message=str(message.id)):
+            if message.kind == MessageKind.sms and is_opted_out(session, message.peer):
+                message.status = MessageStatus.suppressed
+                message.error_message = "opted out"
+                outcome.suppressed += 1
+                log.info("%s suppressed: opted out", message.kind)
+            else:
+                session.commit()  # nothing (no row, no SQLite write lock) is held during the call
+                transient = _attempt(
+                    session,
+                    message,
+                    sender,
+                    status_callback,
+                    on_permanent_failure,
+                    max_attempts,
+                    outcome,
+                )
+            session.commit()
         in_a_row = in_a_row + 1 if transient else 0
         if in_a_row >= TROUBLE_IN_A_ROW:
             release(session, claimed[index + 1 :])
@@ -170,6 +177,7 @@ def _attempt(
     except SendError as error:
         message.error_code = error.code
         message.error_message = str(error)[:300]
+        outcome.error_codes.append(error.code or 0)
         exhausted = message.attempts >= max_attempts and (
             message.created_at is None or utcnow() - message.created_at >= GIVE_UP_AFTER
         )
@@ -178,10 +186,12 @@ def _attempt(
             message.status_at = utcnow()
             on_permanent_failure(session, message, error.code)
             outcome.failed += 1
+            log.warning("%s failed for good", message.kind, extra={"code": error.code})
             return False
         message.status = MessageStatus.queued
         message.next_attempt_at = utcnow() + backoff(message.attempts)
         outcome.retried += 1
+        log.warning("%s to retry", message.kind, extra={"code": error.code})
         return True
     message.provider_sid = result.sid
     message.status = MessageStatus.delivered if result.status == "delivered" else MessageStatus.sent
@@ -189,6 +199,7 @@ def _attempt(
     message.error_code = None
     message.error_message = ""
     outcome.sent += 1
+    log.info("%s %s", message.kind, message.status, extra={"sid": result.sid})
     return False
 
 

@@ -12,6 +12,7 @@ again (each checks the ticket still needs the work).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,6 +22,7 @@ from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
+from app.operations import tracing
 from app.scheduling.models import Job, JobKind
 
 log = logging.getLogger(__name__)
@@ -87,17 +89,25 @@ def run_due(session: Session, handlers: Mapping[JobKind, Handler], *, batch: int
         job = session.get(Job, job_id)
         if job is None:
             continue
-        try:
-            handlers[job.kind](session, job)
-            session.execute(delete(Job).where(Job.id == job_id))
-            session.commit()
-            ran.done += 1
-        except Exception as error:
-            session.rollback()
-            log.exception("job %s (%s) failed; it will be tried again", job_id, job.kind)
-            _put_off(session, job_id, error)
-            ran.failed += 1
+        with tracing.bound(trace=job.trace, job=f"{job.kind}:{job_id}"):
+            _run(session, job, handlers[job.kind], ran)
     return ran
+
+
+def _run(session: Session, job: Job, handler: Handler, ran: Ran) -> None:
+    started = time.perf_counter()
+    job_id = job.id
+    try:
+        handler(session, job)
+        session.execute(delete(Job).where(Job.id == job_id))
+        session.commit()
+        ran.done += 1
+        log.info("job done", extra={"ms": round((time.perf_counter() - started) * 1000, 1)})
+    except Exception as error:
+        session.rollback()
+        log.exception("job failed; it will be tried again")
+        _put_off(session, job_id, error)
+        ran.failed += 1
 
 
 def _put_off(session: Session, job_id: int, error: Exception) -> None:

@@ -15,6 +15,8 @@ from app.clock import utcnow
 from app.db import conflict_insert
 from app.scheduling.models import Lease
 
+SWEEPS = "sweeps"  # the lease whose holder runs the periodic sweeps
+
 
 def acquire(session: Session, name: str, holder: str, ttl: timedelta) -> bool:
     """True when `holder` now holds `name` until now + ttl. Commits its own short transaction.

@@ -18,6 +18,7 @@ from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, str_enum
+from app.operations.tracing import current_trace
 from app.tickets.models import ACTIVE_STATUSES, Ticket
 
 
@@ -46,6 +47,7 @@ class Job(Base):
     locked_until: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    trace: Mapped[str | None] = mapped_column(String(64), default=current_trace)
 
 
 class Lease(Base):
@@ -54,6 +56,16 @@ class Lease(Base):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     holder: Mapped[str] = mapped_column(String(100))
     expires_at: Mapped[datetime]
+
+
+class SweepRun(Base):
+    """When each sweep last finished and how long it took: what /metrics and /readyz report."""
+
+    __tablename__ = "sweep_runs"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    finished_at: Mapped[datetime]
+    seconds: Mapped[float]
 
 
 _ACTIVE = Ticket.status.in_(sorted(ACTIVE_STATUSES))

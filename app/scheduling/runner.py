@@ -11,24 +11,27 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
+from app.clock import utcnow
 from app.db import EXTENSION_KEY, db
 from app.messaging import delivery, worker
 from app.messaging.models import Message, MessageKind
 from app.messaging.senders import Sender
+from app.operations.metrics import PROVIDER_ERRORS, SENDS
 from app.providers.choice import build_sender
 from app.scheduling import jobs, lease
+from app.scheduling.models import SweepRun
 from app.scheduling.sweeps import JOBS, SWEEPS
 from app.scheduling.wake import Wakeup
 
 log = logging.getLogger(__name__)
 
-LEASE_NAME = "sweeps"
 IDLE_SECONDS = 1.0
 PROVIDER_PAUSE_CAP_SECONDS = 60  # a provider that is back is noticed within a minute
 
@@ -48,9 +51,9 @@ def status_callback_for(app: Flask) -> Callable[[Message], str]:
 
 
 def send_outbox_once(app: Flask, sender: Sender, *, after_trouble: bool = False) -> worker.Outcome:
-    """Send one batch of due messages (used by the loop and by tests)."""
+    """Send one batch of due messages (used by the loop and by tests); counted in the metrics."""
     with app.app_context(), db.unit_of_work(writes=True) as session:
-        return worker.send_due(
+        outcome = worker.send_due(
             session,
             sender,
             status_callback_for(app),
@@ -59,6 +62,13 @@ def send_outbox_once(app: Flask, sender: Sender, *, after_trouble: bool = False)
             max_attempts=app.config["HOTLINE_OUTBOX_MAX_ATTEMPTS"],
             after_trouble=after_trouble,
         )
+    provider = app.config["SETTINGS"].sms_provider
+    for result in ("sent", "retried", "failed", "suppressed"):
+        if count := getattr(outcome, result):
+            SENDS.labels(provider, result).inc(count)
+    for code in outcome.error_codes:
+        PROVIDER_ERRORS.labels(provider, str(code)).inc()
+    return outcome
 
 
 def run_jobs_once(app: Flask) -> jobs.Ran:
@@ -72,13 +82,22 @@ def run_sweeps_once(app: Flask, holder: str) -> list[str]:
     ran: list[str] = []
     with app.app_context(), db.unit_of_work(writes=True) as session:
         ttl = timedelta(seconds=app.config["HOTLINE_SWEEP_LEASE_SECONDS"])
-        if not lease.acquire(session, LEASE_NAME, holder, ttl):
+        if not lease.acquire(session, lease.SWEEPS, holder, ttl):
             return ran
         for name, sweep in SWEEPS:
+            started = time.perf_counter()
             try:
-                sweep(session)
+                result = sweep(session)
+                seconds = time.perf_counter() - started
+                session.merge(SweepRun(name=name, finished_at=utcnow(), seconds=seconds))
                 session.commit()
                 ran.append(name)
+                log.log(
+                    logging.INFO if result else logging.DEBUG,
+                    "sweep %s ran",
+                    name,
+                    extra={"ms": round(seconds * 1000, 1), "result": result},
+                )
             except Exception:
                 session.rollback()
                 log.exception("sweep %s failed; it will run again next tick", name)
@@ -165,4 +184,4 @@ class Worker:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         with self.app.app_context(), db.unit_of_work(writes=True) as session:
-            lease.release(session, LEASE_NAME, self.holder)
+            lease.release(session, lease.SWEEPS, self.holder)

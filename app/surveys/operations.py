@@ -117,8 +117,8 @@ def record_answer(
     if ticket.assignee is not None:
         _credit(ticket.assignee, rating)
     if rating is Rating.unsatisfied or mentions_not_fixed(survey.comment):
-        open_followup(session, survey, survey.comment or rating.value)
-    _close(ticket, f"survey answered: {rating.value}")
+        open_followup(session, survey, survey.comment)
+    _close(ticket, {"rating": rating.value})
     session.flush()
 
 
@@ -406,14 +406,15 @@ def _end(
 
 def _ended(survey: Survey, kind: EventKind, data: dict[str, str]) -> None:
     record(survey.ticket, kind, SYSTEM, data=data)
-    _close(survey.ticket, kind.replace("_", " "))
+    _close(survey.ticket, {"survey": kind.value})
 
 
-def _close(ticket: Ticket, reason: str) -> None:
+def _close(ticket: Ticket, why: dict[str, str]) -> None:
     """Close after the survey unless the ticket moved on (reopened by staff, or waiting for
-    the return visit an unsatisfied answer opened)."""
+    the return visit an unsatisfied answer opened). `why` is data the timeline words: the
+    rating given (``rating``) or how the survey ended (``survey``: the event kind)."""
     if ticket.status is TicketStatus.resolved:
-        transition(ticket, Move.close, SYSTEM, reason=reason)
+        transition(ticket, Move.close, SYSTEM, data=why)
 
 
 def _credit(volunteer: Volunteer, rating: Rating) -> None:

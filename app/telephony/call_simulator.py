@@ -59,6 +59,11 @@ def start_call(app: Flask, caller: str) -> str:
     return sid
 
 
+def answer_call(app: Flask, sid: str, resident: str, twiml_url: str) -> None:
+    """Pick up a call the line placed to `resident` (a voice survey): the line starts talking."""
+    _answer(app, sid, resident, twiml_url, {"Direction": "outbound-api"})
+
+
 def move(app: Flask, sid: str, caller: str, twiml: str, kind: str, value: str = "") -> None:
     """Do `kind` ("keys", "say", "silence", "record", "dial", "hangup") at the reply `twiml`.
 
@@ -141,11 +146,13 @@ def _hang_up(app: Flask, sid: str, caller: str) -> None:
 def _post(app: Flask, sid: str, caller: str, url: str, fields: dict[str, str]) -> str:
     parts = urlsplit(url)
     prefix = urlsplit(app.config["PUBLIC_BASE_URL"]).path.rstrip("/")
+    line = app.config["TWILIO_PHONE_NUMBER"]
+    outbound = fields.get("Direction") == "outbound-api"  # the line called: it is the From
     form = {
         "CallSid": sid,
         "AccountSid": ACCOUNT,
-        "From": caller,
-        "To": app.config["TWILIO_PHONE_NUMBER"],
+        "From": line if outbound else caller,
+        "To": caller if outbound else line,
         "CallStatus": "in-progress",
         "Direction": "inbound",
         "ApiVersion": "2010-04-01",

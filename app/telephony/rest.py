@@ -93,6 +93,12 @@ def place_call(client: Client, from_: str, to: str, url: str, status_callback: s
     return call.sid
 
 
+def account_status(client: Client, account_sid: str) -> str:
+    """Fetch the account (a read, nothing changes): its status, e.g. "active". Raises as the
+    client does when the credentials are refused."""
+    return str(client.api.v2010.accounts(account_sid).fetch().status)
+
+
 def classify_error(exc: BaseException) -> tuple[ErrorKind, int | None]:
     """Whether retrying can help, and Twilio's error code when the API gave one.
 

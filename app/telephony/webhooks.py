@@ -67,6 +67,13 @@ def incoming_sms() -> Response:
     return twiml.messages(received.replies if received else [])
 
 
+@bp.post("/ping")
+def ping() -> tuple[str, int]:
+    """204 for a correctly signed request, changing nothing: `hotline doctor` signs one for the
+    public URL to prove the provider's signatures will validate behind whatever proxy is here."""
+    return "", 204
+
+
 @bp.post("/status/sms")
 def sms_status() -> tuple[str, int]:
     sid = required("MessageSid", 64)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.communities.models import Department
-from app.i18n import LIST_SEPARATOR, language_of
+from app.i18n import language_of, text
 from app.messaging.inbound import Answer, Inbound
 from app.messaging.outbox import Text
 from app.tickets.escalation import department_done, department_return, held_by
@@ -67,7 +67,7 @@ def handle(session: Session, inbound: Inbound) -> Answer | None:
     if not tickets:
         return Answer(Text("liaison_none", language))
     if len(tickets) > 1:
-        codes = LIST_SEPARATOR[language].join(t.code for t in tickets[:3])
+        codes = text(language, "list_separator").join(t.code for t in tickets[:3])
         return Answer(Text("liaison_which", language, {"codes": codes, "code": tickets[0].code}))
     ticket = tickets[0]
     department = ticket.unit

@@ -2,7 +2,7 @@
 
 A new ticket is a repeat when, within HOTLINE_REPEAT_WINDOW_HOURS (48 h), an open ticket of the
 same category came from the same resident or from the same (non-empty) building of the same
-community. The repeat is cancelled with reason "merged into <code>" and keeps `parent_id`, so
+community. The repeat is cancelled with data {"merged_into": <code>} and keeps `parent_id`, so
 its words and its reporter stay on record and both timelines say what happened; the parent gets
 a "merged" event. Staff can merge any two open tickets the same way, and split a merged report
 off again (it starts over as a new ticket, on a fresh deadline).
@@ -23,7 +23,15 @@ from app.tickets.models import ACTIVE_STATUSES, EventKind, Ticket, TicketStatus
 
 
 class MergeRefused(ValueError):
-    """A merge or split that makes no sense (same ticket, finished ticket, not merged)."""
+    """A merge or split that makes no sense (same ticket, finished ticket, not merged).
+
+    The text is a word key (``merge_self``, ``merge_cancelled``, ``not_merged``) for the staff
+    member's language.
+    """
+
+    @property
+    def why(self) -> str:
+        return str(self)
 
 
 def find_original(session: Session, ticket: Ticket) -> Ticket | None:
@@ -69,11 +77,10 @@ def merge(session: Session, child: Ticket, parent: Ticket, actor: Actor) -> None
     """`child` reports the same problem as `parent`: cancel it into `parent`, both timelines
     recording the link. Reports already merged into `child` follow it to `parent`."""
     if child.id == parent.id:
-        raise MergeRefused("a ticket cannot be merged into itself")
+        raise MergeRefused("merge_self")
     if parent.status is TicketStatus.cancelled:
-        raise MergeRefused(f"ticket {parent.code} is cancelled")
-    reason = f"merged into {parent.code}"
-    transition(child, Move.cancel, actor, reason=reason, data={"merged_into": parent.code})
+        raise MergeRefused("merge_cancelled")
+    transition(child, Move.cancel, actor, data={"merged_into": parent.code})
     child.parent_id = parent.id
     child.assignee = None  # nobody works on a merged report; a split starts it over
     session.execute(update(Ticket).where(Ticket.parent_id == child.id).values(parent_id=parent.id))
@@ -84,10 +91,10 @@ def merge(session: Session, child: Ticket, parent: Ticket, actor: Actor) -> None
 def split(session: Session, child: Ticket, actor: Actor) -> Ticket:
     """Staff judge a merged report to be a different problem: it becomes a new ticket again."""
     if child.parent_id is None or child.status is not TicketStatus.cancelled:
-        raise MergeRefused(f"ticket {child.code} is not a merged report")
+        raise MergeRefused("not_merged")
     parent = session.get(Ticket, child.parent_id)
     assert parent is not None
-    transition(child, Move.split, actor, reason=f"split from {parent.code}")
+    transition(child, Move.split, actor, data={"split_from": parent.code})
     child.parent_id = None
     set_community_deadline(child, utcnow())
     record(parent, EventKind.split, actor, data={"ticket": child.code})

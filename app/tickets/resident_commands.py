@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
-from app.i18n import LIST_SEPARATOR, language_of, status_name
+from app.i18n import language_of, status_name, text
 from app.messaging import optouts
 from app.messaging.courtesy import is_courtesy
 from app.messaging.inbound import Answer, Inbound
@@ -100,7 +100,7 @@ def status(session: Session, resident: Resident) -> Answer:
     language = resident.language
     if not tickets:
         return Answer(Text("status_none", language))
-    lines = LIST_SEPARATOR[language].join(
+    lines = text(language, "list_separator").join(
         f"{t.code} {status_name(t.status, language)}" for t in tickets[:3]
     )
     return Answer(Text("status", language, {"lines": lines}), tickets[0].id)
@@ -115,7 +115,7 @@ def cancel(session: Session, resident: Resident, code: str | None) -> Answer:
     if not tickets:
         return Answer(Text("cancel_none", resident.language))
     if len(tickets) > 1:
-        codes = LIST_SEPARATOR[resident.language].join(t.code for t in tickets[:3])
+        codes = text(resident.language, "list_separator").join(t.code for t in tickets[:3])
         values = {"codes": codes, "code": tickets[0].code}
         return Answer(Text("cancel_which", resident.language, values))
     ticket = tickets[0]

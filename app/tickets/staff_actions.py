@@ -26,13 +26,22 @@ MAX_TEXT_LENGTH = 100
 
 
 class ActionRefused(ValueError):
-    """The action cannot be done as asked (empty note, no phone to text, paused volunteer)."""
+    """The action cannot be done as asked (empty note, no phone to text, paused volunteer).
+
+    `why` names the words that tell staff what stopped it (``refused_<why>`` in the wording
+    catalog), `values` fill them; the exception's text is for logs only.
+    """
+
+    def __init__(self, why: str, **values: object) -> None:
+        super().__init__(why, *values.values())
+        self.why = why
+        self.values = values
 
 
 def add_note(session: Session, ticket: Ticket, actor: Actor, text: str) -> None:
     text = text.strip()
     if not text:
-        raise ActionRefused("empty note")
+        raise ActionRefused("empty_note")
     record(ticket, EventKind.note, actor, reason=text[:MAX_NOTE_LENGTH])
     session.flush()
 
@@ -42,7 +51,7 @@ def recategorise(session: Session, ticket: Ticket, actor: Actor, code: str) -> N
     the guess, so the corrections page can show what the keywords should learn."""
     category = session.get(Category, code)
     if category is None:
-        raise ActionRefused("no such category")
+        raise ActionRefused("no_category")
     if code == ticket.category_code:
         return
     data = {
@@ -75,13 +84,13 @@ def close(session: Session, ticket: Ticket, actor: Actor, reason: str = "") -> N
         return
     try:
         operations.close_return_visit(session, ticket, actor, _clip(reason))
-    except operations.FollowUpClosed as refused:
-        raise ActionRefused(str(refused)) from None
+    except operations.FollowUpClosed:
+        raise ActionRefused("close_needs_reason") from None
 
 
 def reopen(session: Session, ticket: Ticket, actor: Actor, reason: str = "") -> None:
     if ticket.status is TicketStatus.return_visit:
-        raise ActionRefused("record what the return visit found; needing work reopens it")
+        raise ActionRefused("reopen_in_return_visit")
     _move(session, ticket, Move.reopen, actor, reason)
 
 
@@ -100,27 +109,29 @@ def escalate(
     """Hand the ticket to a street department or a partner unit (property company, sanitation
     station); volunteers asked or holding it stand down. Either answers the same way by SMS."""
     if department is None:
-        raise ActionRefused("no such department or unit")
+        raise ActionRefused("no_department")
     if not can(ticket, Move.escalate):
         raise IllegalTransition(ticket, Move.escalate)
     escalation.escalate(session, ticket, department, actor, _clip(reason))
 
 
-def merge(session: Session, child: Ticket, parent: Ticket | None, actor: Actor) -> None:
-    """`child` repeats `parent` (found by code, in the staff member's scope)."""
+def merge(
+    session: Session, child: Ticket, parent: Ticket | None, actor: Actor, into: str = ""
+) -> None:
+    """`child` repeats `parent` (found by the code `into`, in the staff member's scope)."""
     if parent is None:
-        raise ActionRefused("no such ticket")
+        raise ActionRefused("no_ticket", code=into)
     try:
         repeats.merge(session, child, parent, actor)
     except repeats.MergeRefused as refused:
-        raise ActionRefused(str(refused)) from None
+        raise ActionRefused(refused.why, code=parent.code) from None
 
 
 def split(session: Session, child: Ticket, actor: Actor) -> None:
     try:
         repeats.split(session, child, actor)
     except repeats.MergeRefused as refused:
-        raise ActionRefused(str(refused)) from None
+        raise ActionRefused(refused.why, code=child.code) from None
 
 
 def complete_followup(
@@ -136,25 +147,25 @@ def complete_followup(
     work reopens the ticket for dispatch, otherwise it closes."""
     outcome = outcome.strip()[:MAX_NOTE_LENGTH]
     if followup is None or followup.ticket_id != ticket.id:
-        raise ActionRefused("no such follow-up")
+        raise ActionRefused("no_followup")
     if not outcome:
-        raise ActionRefused("say what the return visit found")
+        raise ActionRefused("followup_outcome")
     try:
         operations.complete_followup(session, followup, outcome, needs_work, actor, rating)
-    except operations.FollowUpClosed as closed:
-        raise ActionRefused(str(closed)) from None
+    except operations.FollowUpClosed:
+        raise ActionRefused("followup_closed") from None
 
 
 def text_resident(session: Session, ticket: Ticket, actor: Actor, text: str) -> None:
     """Queue a text to the resident (landlines are recorded as suppressed, not sent)."""
     text = " ".join(text.split())
     if not text:
-        raise ActionRefused("empty text")
+        raise ActionRefused("empty_text")
     if len(text) > MAX_TEXT_LENGTH:
-        raise ActionRefused(f"text longer than {MAX_TEXT_LENGTH} characters")
+        raise ActionRefused("text_too_long", n=MAX_TEXT_LENGTH)
     resident = ticket.resident
     if resident is None:
-        raise ActionRefused("ticket has no resident to text")
+        raise ActionRefused("no_resident")
     message = queue_sms(
         session,
         resident.phone,

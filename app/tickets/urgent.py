@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from app import i18n
 from app.categories.danger import HazardKind
 from app.clock import utcnow
 from app.config import current_settings
@@ -24,11 +25,6 @@ ADVICE_TEMPLATES: dict[HazardKind | None, str] = {
 }
 GENERAL_ADVICE = "ticket_created_urgent"  # 110/119/120 all at once
 
-HAZARD_NAMES: dict[str, dict[HazardKind | None, str]] = {
-    "zh": {HazardKind.gas: "燃气", HazardKind.fire: "火情", HazardKind.injury: "伤病"},
-    "en": {HazardKind.gas: "gas", HazardKind.fire: "fire", HazardKind.injury: "injury"},
-}
-
 
 def advice_template(hazard: HazardKind | None) -> str:
     return ADVICE_TEMPLATES.get(hazard, GENERAL_ADVICE)
@@ -44,9 +40,9 @@ def alert_staff(session: Session, ticket: Ticket, hazard: HazardKind | None) -> 
     resident = ticket.resident
     values = {
         "code": ticket.code,
-        "hazard": HAZARD_NAMES["zh"].get(hazard, "紧急"),
+        "hazard": i18n.text("zh", f"hazard_{hazard or 'other'}"),
         "category": ticket.category.display_name("zh") if ticket.category else "",
-        "place": place(ticket, "zh") or "地点未知",
+        "place": place(ticket, "zh") or i18n.text("zh", "place_unknown"),
         "summary": problem_summary(ticket.description, hide=False),
         "phone": dialable(resident.phone, settings.HOTLINE_REGION) if resident else "",
     }

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from app.categories.catalog import Classification, classify
 from app.clock import utcnow
-from app.i18n import STATUS_NAMES
+from app.i18n import LANGUAGES, status_name, text
 from app.ivr import engine
 from app.ivr.engine import (
     ANSWERED,
@@ -36,6 +36,7 @@ from app.ivr.engine import (
     CreateTicket,
     Dial,
     Event,
+    Gather,
     Hangup,
     Say,
     Step,
@@ -79,14 +80,6 @@ UNREACHED = frozenset(
 )
 #: Ticket creations and empty dials settled within one reply; a valid flow needs two at most.
 MAX_SETTLE = 5
-
-#: Said when a caller withholds their number: there is nobody to attach a ticket to or call back.
-NO_NUMBER = {
-    "zh": "对不起，我们看不到您的来电号码，无法为您登记。"
-    "请用显示号码的电话再拨580，或者发短信给580。再见。",
-    "en": "Sorry, we cannot see your phone number, so we cannot register your request. "
-    "Please call 580 again from a phone that shows its number, or text 580. Goodbye.",
-}
 
 
 @dataclass(frozen=True)
@@ -153,6 +146,7 @@ def answer_step(
     won = False
     if event.node == state.node:
         _note_input(session, call, event, recording_sid)
+        _transcribe_answer(call, event, waiting=getattr(flow.nodes.get(state.node), "waits", False))
         if isinstance(flow.nodes.get(state.node), DialStaffNode) and _answered(event):
             call.outcome = CallOutcome.connected
         if call.purpose == CallPurpose.offer and event.digits:
@@ -365,6 +359,9 @@ def _settle(
             break
     if step.emergency:
         call.emergency = True
+    said = _said(step.actions)
+    if said:
+        call.transcript = [*call.transcript, {"line": said}]
     _store(call, step.state)
     # Not flushed here: the webhook adds the rendered reply, and the call is written once.
     return Turn(call, step.actions, dial=staff)
@@ -386,13 +383,40 @@ def _without_dial(step: Step, later: Step) -> Step:
 def _cannot_register(flow: Flow, step: Step) -> Step:
     """End the call politely: a withheld number can have no ticket and no call back."""
     voice = flow.voices[step.state.language]
-    sorry = Say(NO_NUMBER.get(step.state.language, NO_NUMBER["zh"]), voice.voice, voice.language)
+    # A withheld number can have no ticket and no call back: say so, and where else to turn.
+    sorry = Say(text(step.state.language, "voice_no_number"), voice.voice, voice.language)
     kept = tuple(a for a in step.actions if not isinstance(a, CreateTicket))
     return Step(replace(step.state, finished=True), (*kept, sorry, Hangup()))
 
 
 def _answered(event: Event) -> bool:
     return (event.dial_status or "").strip().lower() in ANSWERED
+
+
+def _said(actions: tuple[Action, ...]) -> list[str]:
+    """Every sentence the caller hears from these actions, menus' prompts included."""
+    spoken: list[str] = []
+    for action in actions:
+        says = action.prompt if isinstance(action, Gather) else (action,)
+        spoken += [say.text for say in says if isinstance(say, Say) and say.text]
+    return spoken
+
+
+def _transcribe_answer(call: Call, event: Event, *, waiting: bool) -> None:
+    """Add what the caller did to the transcript: keys, words, a recording, or nothing at all."""
+    if event.digits:
+        entry: dict[str, object] = {"keys": event.digits[:20]}
+    elif event.speech_result:
+        entry = {"speech": event.speech_result[:500]}
+    elif event.recording_url:
+        entry = {"recording": event.recording_duration or 0}
+    elif event.dial_status:
+        entry = {"dial": "answered" if _answered(event) else "missed"}
+    elif waiting:
+        entry = {"silence": True}
+    else:
+        return
+    call.transcript = [*call.transcript, entry]
 
 
 def _note_input(session: Session, call: Call, event: Event, recording_sid: str | None) -> None:
@@ -440,7 +464,7 @@ def _context(
     current = open_tickets(session, resident) if resident and not call.ticket_id else []
     if current:
         values["open_ticket_code"] = current[0].code
-        values["status"] = {lang: names[current[0].status] for lang, names in STATUS_NAMES.items()}
+        values["status"] = {lang: status_name(current[0].status, lang) for lang in LANGUAGES}
     language = resident.language if resident else None
     if call.ticket is not None:
         values["ticket_code"] = call.ticket.code
@@ -469,7 +493,7 @@ def _about_the_ticket(session: Session, call: Call, won: bool) -> dict[str, str 
     assert ticket is not None
     values: dict[str, str | dict[str, str]] = {}
     if call.purpose == CallPurpose.offer:
-        by_language = {lang: offer_values(ticket, lang) for lang in STATUS_NAMES}
+        by_language = {lang: offer_values(ticket, lang) for lang in LANGUAGES}
         for key in ("category", "place", "summary"):
             values[key] = {lang: found[key] for lang, found in by_language.items()}
         offer = offer_calls.offer_by_call(session, call)

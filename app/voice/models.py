@@ -74,6 +74,11 @@ class Call(Base):
     digits: Mapped[list[str]] = mapped_column(JSON, default=list)
     # [{"node", "text", "confidence"}] for every speech answer, recognised or not.
     speech: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # The call as the caller lived it, in order: {"line": [sentences said]} for each reply, and
+    # {"keys": "3"}, {"speech": "..."}, {"recording": seconds} or {"silence": True} for each answer.
+    transcript: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, default=list, server_default="[]"
+    )
     # Replies handed to the provider; action URLs carry it, so a late or repeated post is seen.
     step: Mapped[int] = mapped_column(default=0)
     last_reply: Mapped[str] = mapped_column(Text, default="")

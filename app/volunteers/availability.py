@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 __all__ = [
     "DEFAULT_TZ",
     "Availability",
+    "DaySpelling",
     "InvalidAvailability",
     "QuietHours",
     "Window",
@@ -29,6 +30,22 @@ DAY = 24 * 60  # minutes
 WEEK = 7 * DAY
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 ALWAYS_TEXT = "always"
+
+
+@dataclass(frozen=True)
+class DaySpelling:
+    """How weekly windows are written: canonical (what ``parse`` reads back) or for people."""
+
+    days: tuple[str, ...] = DAY_NAMES
+    always: str = ALWAYS_TEXT
+    through: str = "-"  # Mon-Fri
+    between_days: str = ","
+    before_times: str = " "
+    between_times: str = ", "
+    between_clauses: str = "; "
+
+
+CANONICAL = DaySpelling()
 
 _ALWAYS_WORDS = {"", "always", "any", "anytime", "any time", "随时", "任何时间", "全天"}
 _ALL_DAY_WORDS = {"all day", "全天"}
@@ -139,19 +156,21 @@ class Availability:
             raise InvalidAvailability(f"no availability found in {text!r}")
         return cls(tuple(windows))
 
-    def to_text(self) -> str:
-        """Canonical text that ``parse`` turns back into an equal ``Availability``."""
+    def to_text(self, spelling: "DaySpelling | None" = None) -> str:
+        """Canonical text that ``parse`` turns back into an equal ``Availability``; with
+        ``spelling``, the same windows in a person's language (``周一至周五 18:00-21:00``)."""
+        spell = spelling or CANONICAL
         if self.is_always:
-            return ALWAYS_TEXT
+            return spell.always
         ranges_by_day = {
             day: tuple((w.start, w.end) for w in group)
             for day, group in groupby(self.windows, key=lambda w: w.day)
         }
         clauses = []
         for ranges, days in _group_days(ranges_by_day):
-            times = ", ".join(_range_text(start, end) for start, end in ranges)
-            clauses.append(f"{_days_text(days)} {times}")
-        return "; ".join(clauses)
+            times = spell.between_times.join(_range_text(start, end) for start, end in ranges)
+            clauses.append(f"{_days_text(days, spell)}{spell.before_times}{times}")
+        return spell.between_clauses.join(clauses)
 
     def to_json(self) -> list[dict[str, str]]:
         """Storage form: ``[{"day": "mon", "start": "18:00", "end": "21:00"}, ...]``."""
@@ -384,7 +403,7 @@ def _group_days(
     return sorted(groups.items(), key=lambda item: item[1][0])
 
 
-def _days_text(days: list[int]) -> str:
+def _days_text(days: list[int], spell: "DaySpelling") -> str:
     """``[0, 1, 2, 3, 4, 6]`` -> ``Mon-Fri,Sun``: runs of three or more become ranges."""
     runs: list[list[int]] = []
     for day in days:
@@ -395,10 +414,10 @@ def _days_text(days: list[int]) -> str:
     parts = []
     for run in runs:
         if len(run) >= 3:
-            parts.append(f"{DAY_NAMES[run[0]]}-{DAY_NAMES[run[-1]]}")
+            parts.append(f"{spell.days[run[0]]}{spell.through}{spell.days[run[-1]]}")
         else:
-            parts.extend(DAY_NAMES[day] for day in run)
-    return ",".join(parts)
+            parts.extend(spell.days[day] for day in run)
+    return spell.between_days.join(parts)
 
 
 def _range_text(start: int, end: int) -> str:

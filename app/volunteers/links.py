@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, current_app, render_template, request
 
 from app.db import db
+from app.i18n import text
 from app.messaging.outbox import queue_sms
 from app.tickets.links import keep_private
 from app.volunteers import dispatch
@@ -21,34 +22,9 @@ from app.volunteers.models import Offer, OfferStatus
 bp = Blueprint("offers", __name__, template_folder="templates")
 bp.after_request(keep_private)  # the token is the page's only key: never cached, never a Referer
 
-WORDING = {
-    "zh": {
-        "title": "求助任务",
-        "request": "求助",
-        "where": "地点",
-        "accept": "接单",
-        "decline": "不接",
-        "open_until": "请在此时间前回复",
-        "accepted": "您已接单。住户信息已发到您的手机：",
-        "yours": "您已接了这个任务，住户信息已发到您的手机。",
-        "declined": "已记录您不接这个任务，谢谢。",
-        "taken": "这个任务已有人接了，谢谢您！",
-        "expired": "这个邀请已过期或已回复，谢谢您。",
-    },
-    "en": {
-        "title": "Request",
-        "request": "Request",
-        "where": "Where",
-        "accept": "Take it",
-        "decline": "Decline",
-        "open_until": "Please answer before",
-        "accepted": "It is yours. The resident's details were also texted to you:",
-        "yours": "You have taken this request; the resident's details were texted to you.",
-        "declined": "Noted: you will not take this one. Thank you.",
-        "taken": "Someone else has already taken this request. Thank you!",
-        "expired": "This offer has expired or was already answered. Thank you.",
-    },
-}
+# The page's words, from the catalog's ``offer_page_`` messages.
+PAGE_WORDS = ("title", "request", "where", "accept", "decline", "open_until")
+PAGE_WORDS += ("accepted", "yours", "declined", "taken", "expired")
 
 
 def _offer(token: str) -> Offer:
@@ -63,7 +39,7 @@ def _page(offer: Offer, state: str, details: str = "") -> str:
     ticket = offer.ticket
     return render_template(
         "volunteers/offer.html",
-        t=WORDING.get(language, WORDING["zh"]),
+        t={word: text(language, f"offer_page_{word}") for word in PAGE_WORDS},
         lang=language,
         state=state,
         details=details,

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.communities.models import Department
-from app.i18n import LIST_SEPARATOR
+from app.i18n import text
 from app.messaging.inbound import Answer, Inbound
 from app.messaging.outbox import Text
 from app.volunteers import dispatch, progress
@@ -162,7 +162,7 @@ def open_offers(session: Session, parties: list[Party]) -> list[Offer]:
 
 def _which(template: str, offers: list[Offer], language: str) -> Answer:
     codes = [o.ticket.code for o in offers[:3]]
-    values = {"codes": LIST_SEPARATOR[language].join(codes), "code": codes[0]}
+    values = {"codes": text(language, "list_separator").join(codes), "code": codes[0]}
     return Answer(Text(template, language, values))
 
 

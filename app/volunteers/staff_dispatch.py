@@ -17,7 +17,7 @@ from app.volunteers.models import Volunteer
 def assign_volunteer(session: Session, ticket: Ticket, actor: Actor, volunteer: Volunteer) -> None:
     """Assign by hand, e.g. after a phone call, when no offer found a taker."""
     if not volunteer.active:
-        raise ActionRefused("volunteer is paused")
+        raise ActionRefused("volunteer_paused")
     dispatch.assign_by_hand(session, ticket, volunteer, actor)
 
 

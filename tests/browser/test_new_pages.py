@@ -23,9 +23,10 @@ def test_a_call_walked_on_the_keypad_then_called_back(page, committed, clock):
 
     page.goto("/dashboard/simulator?phone=13800138000")
     page.click("button[data-action=call]")
-    expect(page.locator("ol.ivr-said")).to_contain_text("For English, press 9")
+    expect(page.locator("ol.transcript li.said")).to_contain_text("For English, press 9")
     page.click("button[data-move=silence]")
-    expect(page.locator("ol.ivr-said")).to_contain_text("家电维修")
+    expect(page.locator("ol.transcript li.caller")).to_contain_text("没有按键，也没有说话")
+    expect(page.locator("ol.transcript li.said").last).to_contain_text("家电维修")
     page.click("button[data-move=keys-1]")
     screenshot(page, "simulator-call")
     page.click("button[data-move=record]")
@@ -39,12 +40,12 @@ def test_a_call_walked_on_the_keypad_then_called_back(page, committed, clock):
     page.goto("/dashboard/simulator?phone=13800138001")  # another caller hangs up at once
     page.click("button[data-action=call]")
     page.click("button[data-move=hangup]")
-    expect(page.locator("p.ended")).to_be_visible()
+    expect(page.locator("ol.transcript li.ended")).to_be_visible()
 
     page.click("nav >> text=回电")
     missed = page.locator("table.missed tr[data-call]")
     expect(missed).to_have_count(1)
-    expect(missed).to_contain_text("+8613800138001")
+    expect(missed).to_contain_text("138 0013 8001")
     screenshot(page, "callbacks")
     missed.locator("input[name=note]").fill("已回电，居民说没事了")
     missed.locator("button[data-action=called-back]").click()

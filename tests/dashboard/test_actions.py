@@ -56,7 +56,7 @@ def test_note_assign_resolve_close_reopen_cancel(client, opened):
 
 def test_an_illegal_move_is_refused_and_changes_nothing(client, opened):
     page = act(client, opened.code, "close")
-    assert "未能完成" in page
+    assert "工单当前为“已受理”，不能关闭" in page  # says what stopped it, in words
     assert opened.status == TicketStatus.new and staff_events(opened) == []
 
 
@@ -117,8 +117,8 @@ def unhappy(client, opened, comment="墙还是渗水"):
 def test_staff_end_a_return_visit_only_with_a_reason(client, opened):
     followup = unhappy(client, opened)
     assert opened.code in client.get("/dashboard/").get_data(as_text=True)  # open in the queue
-    assert "未能完成" in act(client, opened.code, "close")  # no reason: refused
-    assert "未能完成" in act(client, opened.code, "reopen", reason="x")  # the visit decides
+    assert "必须写明原因" in act(client, opened.code, "close")  # no reason: refused
+    assert "请先记录回访结果" in act(client, opened.code, "reopen", reason="x")  # the visit decides
     assert opened.status == TicketStatus.return_visit
     act(client, opened.code, "close", reason="居民不在家，三次联系未果")
     assert opened.status == TicketStatus.closed

@@ -35,6 +35,7 @@ def test_a_simulated_call_with_keys_and_a_recording_opens_a_ticket(client, ctx, 
     html = press("keys", "3")
     assert 'data-move="say"' in html and 'data-move="record"' in html
     assert 'data-move="keys-1"' not in html  # the problem is spoken, not keyed
+    assert "地址" not in html.split('id="transcript"')[0]
     press("say", "厨房水管一直在滴水")  # the problem, heard as words and recorded
     html = press("record")  # the address, asked because the number is new
     assert "通话已结束" in html

@@ -94,7 +94,7 @@ def test_escalating_hands_it_to_the_department_and_stands_the_volunteers_down(cl
     )
     db.session.commit()
     ticket = texted(client)
-    assert "未能完成" in act(client, ticket.code, "escalate", department="nowhere")
+    assert "没有这个部门或单位" in act(client, ticket.code, "escalate", department="nowhere")
     assert ticket.status == TicketStatus.dispatching
     page = act(client, ticket.code, "escalate", department="civil", reason="涉及低保")
     assert ticket.status == TicketStatus.escalated and ticket.unit.code == "civil"
@@ -108,13 +108,15 @@ def test_merging_by_code_and_splitting_again(client, street):
     other = f.resident(street, phone="13800138001", building="9栋")
     text_line(client, other.phone, "楼道灯不亮了")
     child = db.session.scalars(select(Ticket).where(Ticket.id != parent.id)).one()
-    act(client, child.code, "merge", into=parent.code)
+    page = act(client, child.code, "merge", into=parent.code)
     assert child.status == TicketStatus.cancelled and child.parent_id == parent.id
+    assert f"{child.code} 已并入 {parent.code}" in page and "并入同一问题的工单" in page
     assert {o.status for o in offers() if o.ticket_id == child.id} <= {OfferStatus.withdrawn}
     page = act(client, child.code, "split")
     assert child.status == TicketStatus.new and child.parent_id is None
-    assert "拆分诉求" in page
-    act(client, child.code, "merge", into="000000")  # no such ticket: refused, nothing changes
+    assert f"从 {parent.code} 拆出，作为新问题办理" in page and "merged into" not in page
+    page = act(client, child.code, "merge", into="000000")  # no such ticket: refused
+    assert "找不到工单“000000”" in page and "no such ticket" not in page
     assert child.status == TicketStatus.new
 
 

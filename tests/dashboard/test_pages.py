@@ -84,7 +84,7 @@ def test_volunteers_can_be_paused_and_resumed(admin):
     db.session.add(volunteer)
     db.session.commit()
     html = admin.get("/dashboard/volunteers").get_data(as_text=True)
-    assert "张师傅" in html and "appliance, electrical" in html
+    assert "张师傅" in html and "家电维修、电路照明" in html and "appliance" not in html
     path = f"/dashboard/volunteers/{volunteer.id}/pause"
     assert post_form(admin, path, {}, "/dashboard/volunteers").status_code == 303
     db.session.refresh(volunteer)

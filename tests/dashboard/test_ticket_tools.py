@@ -76,8 +76,8 @@ def test_the_timeline_can_be_filtered_by_kind(client, office):
     html = client.get(page).get_data(as_text=True)
     for kind in ("messages", "calls", "staff", "system"):
         assert f'type="checkbox" value="{kind}" checked' in html
-    assert re.search(r'data-kind="staff"><ol><li class="event kind-note', html)
-    assert re.search(r'data-kind="messages"><ol><li class="message in', html)
+    assert re.search(r'data-kind="staff"><ol>\s*<li class="event kind-note', html)
+    assert re.search(r'data-kind="messages"><ol>\s*<li class="message in', html)
 
 
 def test_admins_edit_reset_and_disable_accounts(client, ctx, app):

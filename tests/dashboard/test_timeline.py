@@ -1,4 +1,5 @@
-"""The ticket timeline draws calls (path, keys, speech, a player per recording), escaped."""
+"""The ticket timeline draws calls (a transcript of what was said and done, a player per
+recording), escaped, with no flow node ids."""
 
 from __future__ import annotations
 
@@ -24,7 +25,10 @@ def test_a_calls_path_keys_speech_and_recordings_are_on_the_timeline(client, ctx
 
     log_in(client, "office")
     page = client.get(f"/dashboard/tickets/{ticket.code}").get_data(as_text=True)
-    assert "来电" in page and "已登记工单" in page and " → " in page
+    assert "来电" in page and "已登记工单" in page and "138 0013 8000" in page
+    assert "没有按键，也没有说话" in page and "说：“洗衣机坏了" in page  # the transcript
+    assert "请直接说出您遇到的问题" in page  # what the line said
+    assert "start →" not in page and "record_problem" not in page and "+8613800138000" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and XSS not in page
     assert f'<audio controls preload="none" src="{problem}">' in page
     assert page.count("<audio ") == 3  # the ticket's recording beside its words, and the call's two

@@ -8,20 +8,22 @@ from pathlib import Path
 import pytest
 
 from app.auth.models import StaffRole
+from app.categories.danger import HazardKind
 from app.dashboard.import_views import IMPORTS
+from app.dashboard.ticket_views import ACTIONS
 from app.dashboard.timeline import KINDS
-from app.dashboard.wording import WORDS
-from app.messaging.models import MessageStatus
+from app.messaging.models import MessageKind, MessageStatus
 from app.reports.figures import RATINGS
 from app.surveys.models import FollowUpStatus, SurveyChannel, SurveyStatus
 from app.surveys.operations import ANSWERED, INVALID, NO_ANSWER
 from app.tickets.lifecycle import Move
-from app.tickets.models import ActorKind, Channel
+from app.tickets.models import ActorKind, Channel, EventKind
 from app.tickets.supervision import BREACHED
 from app.voice.models import CallDirection, CallOutcome
 from app.volunteers.hand_picking import PASSED_OVER
 from app.volunteers.matching import PROXIMITY_NAMES, WEIGHTS
 from app.volunteers.models import OfferStatus
+from app.wording import WORDS
 
 APP = Path(__file__).resolve().parents[2] / "app"
 TEMPLATES = [
@@ -46,18 +48,24 @@ COMPOSED = {
     "actor_": [a.value for a in ActorKind],
     "rating_": list(RATINGS),
     "sms_": ["in", "out"],
-    "event_": [m.value for m in Move] + EVENT_KINDS,
+    "event_": [m.value for m in Move] + EVENT_KINDS + [k.value for k in EventKind],
     "offer_": [s.value for s in OfferStatus],
     "proximity_": list(PROXIMITY_NAMES.values()),
     "reason_": [*list(WEIGHTS)[1:], "by_hand", "unit"],
     "call_": [d.name for d in CallDirection],
     "call_outcome_": [o.value for o in CallOutcome],
-    "survey_by_": [c.value for c in SurveyChannel],
+    "survey_by_": [*(c.value for c in SurveyChannel), "return_visit"],
     "survey_": [s.value for s in SurveyStatus],
     "followup_": [s.value for s in FollowUpStatus],
     "import_": list(IMPORTS),
     "passed_over_": list(PASSED_OVER),
     "timeline_kind_": list(KINDS),
+    "sim_dial_": ["answered", "missed"],
+    "event_closed_": [NO_ANSWER, INVALID],
+    "event_urgent_alert_": [h.value for h in HazardKind],
+    "action_": list(ACTIONS),
+    "outbox_": [k.value for k in MessageKind],
+    "recording_": ["record_problem", "record_address", "record_message"],
 }
 
 

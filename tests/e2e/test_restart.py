@@ -18,12 +18,16 @@ import pytest
 import requests
 from sqlalchemy import create_engine, make_url, text
 
+from tests.support.live import (
+    ANSWER_SECONDS,
+    AUTH_TOKEN,
+    sent_messages,
+    signed,
+    text_line,
+    wait_for_sent,
+)
 from tests.support.processes import Hotline, free_port, hotline_env
-from tests.support.signing import SIGNATURE_HEADER, sign
 
-AUTH_TOKEN = "restart-auth-token-0123456789"
-ANSWER_SECONDS = 10  # a webhook answer after a restart, on a loaded machine (Twilio allows 15)
-SENT_SECONDS = 60
 SWEEP_SECONDS = 30
 DEMO_ADMIN = re.compile(r"demo admin: admin / (\S+)")
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -37,25 +41,6 @@ def url(request: pytest.FixtureRequest, tmp_path: Path, app, database_url: str) 
     if request.param == "fresh_sqlite":
         return f"sqlite:///{tmp_path / 'restart.db'}"
     return database_url
-
-
-def signed(base: str, path: str, form: dict[str, str]) -> requests.Response:
-    signature = sign(AUTH_TOKEN, base + path, form)
-    return requests.post(
-        base + path, data=form, headers={SIGNATURE_HEADER: signature}, timeout=ANSWER_SECONDS
-    )
-
-
-def text_line(base: str, sender: str, body: str) -> requests.Response:
-    form = {
-        "MessageSid": "SM" + secrets.token_hex(16),
-        "AccountSid": "AC" + "0" * 32,
-        "From": sender,
-        "To": "580",
-        "Body": body,
-        "NumMedia": "0",
-    }
-    return signed(base, "/twilio/sms", form)
 
 
 def call_line(base: str, caller: str) -> requests.Response:
@@ -100,20 +85,6 @@ def assert_another_process_can_write(url: str) -> None:
         other.close()
 
 
-def sent_messages(url: str) -> int:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return conn.scalar(
-                text(
-                    "SELECT count(*) FROM messages WHERE direction = 'out' "
-                    "AND status IN ('sent', 'delivered')"
-                )
-            )
-    finally:
-        engine.dispose()
-
-
 def wait_for_sweeps(url: str, process: Hotline) -> None:
     """`process` holds the sweep lease: the stopped process handed it back (polled, bounded
     well under the lease's 60 s, which is how long a lease that was not handed back lasts)."""
@@ -130,14 +101,6 @@ def wait_for_sweeps(url: str, process: Hotline) -> None:
         if holder and mine in holder:
             return
         assert time.monotonic() < deadline, f"sweeps held by {holder}:\n{process.output()}"
-        time.sleep(0.2)
-
-
-def wait_for_sent(url: str, more_than: int, worker: Hotline) -> None:
-    """The worker process sends what the text queued (polled, bounded)."""
-    deadline = time.monotonic() + SENT_SECONDS
-    while sent_messages(url) <= more_than:
-        assert time.monotonic() < deadline, f"nothing sent:\n{worker.output()}"
         time.sleep(0.2)
 
 

@@ -9,8 +9,8 @@ from app.db import db
 from app.messaging import worker
 from app.messaging.outbox import Text, queue_sms
 from app.scheduling import jobs, lease
+from app.scheduling.lease import SWEEPS as LEASE_NAME
 from app.scheduling.models import JobKind
-from app.scheduling.runner import LEASE_NAME
 from tests.support.crowd import together
 
 WORKERS = 8

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from app.db import db
 from app.scheduling import lease
-from app.scheduling.runner import LEASE_NAME, run_sweeps_once
+from app.scheduling.lease import SWEEPS as LEASE_NAME
+from app.scheduling.runner import run_sweeps_once
 from app.scheduling.sweeps import SWEEPS
 
 TTL = timedelta(seconds=60)

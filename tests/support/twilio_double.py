@@ -1,9 +1,10 @@
 """A local HTTP imitation of Twilio's REST API, so tests drive the real ``twilio`` client.
 
-It answers ``POST /2010-04-01/Accounts/{AccountSid}/Messages.json`` and ``.../Calls.json`` the
-way Twilio does (basic auth, form bodies, 201 with Twilio-shaped JSON, Twilio error bodies),
-records every request, and fails on command: HTTP errors, dropped connections, slow answers,
-or a closed port (connection refused).
+It answers ``POST /2010-04-01/Accounts/{AccountSid}/Messages.json`` and ``.../Calls.json``, and
+``GET /2010-04-01/Accounts/{AccountSid}.json`` (the account itself), the way Twilio does (basic
+auth, form bodies, 201 with Twilio-shaped JSON, Twilio error bodies), records every request, and
+fails on command: HTTP errors, dropped connections, slow answers, or a closed port (connection
+refused).
 """
 
 import base64
@@ -24,6 +25,8 @@ API_VERSION = "2010-04-01"
 _ROUTE = re.compile(
     rf"^/{API_VERSION}/Accounts/(?P<account>\w+)/(?P<resource>Messages|Calls)\.json$"
 )
+
+_ACCOUNT = re.compile(rf"^/{API_VERSION}/Accounts/(?P<account>\w+)\.json$")
 
 _DEFAULT_CODES = {429: 20429, 500: 20500, 503: 20503}
 _MESSAGES = {
@@ -219,11 +222,17 @@ class TwilioDouble:
         self, method: str, path: str, form: dict[str, str], auth: tuple[str, str] | None
     ) -> _Answer:
         """Twilio's order: route, then authentication, then the request itself."""
+        account = _ACCOUNT.match(path)
         match = _ROUTE.match(path)
-        if method != "POST" or match is None:
+        if not (method == "GET" and account) and not (method == "POST" and match):
             return _error(404, 20404)
-        if auth != (self.account_sid, self.auth_token) or match["account"] != self.account_sid:
+        if auth != (self.account_sid, self.auth_token) or (account or match)["account"] != (
+            self.account_sid
+        ):
             return _error(401, 20003)
+        if account is not None:
+            return _Answer(200, _account_json(self.account_sid))
+        assert match is not None
         hang = self._script.hang_next.popleft() if self._script.hang_next else 0.0
         if self._script.drop_next:
             self._script.drop_next -= 1
@@ -414,6 +423,16 @@ def _call_json(account_sid: str, form: dict[str, str]) -> dict[str, Any]:
         "to_formatted": form["To"],
         "trunk_sid": None,
         "uri": f"/{API_VERSION}/Accounts/{account_sid}/Calls/{sid}.json",
+    }
+
+
+def _account_json(account_sid: str) -> dict[str, Any]:
+    return {
+        "sid": account_sid,
+        "friendly_name": "580 Hotline",
+        "status": "active",
+        "type": "Full",
+        "uri": f"/{API_VERSION}/Accounts/{account_sid}.json",
     }
 
 

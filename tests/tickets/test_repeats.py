@@ -34,7 +34,7 @@ def test_same_building_and_category_within_48_hours_is_merged(client, ctx, clock
     original, repeat = tickets()
     assert original.code in reply and repeat.code not in reply
     assert repeat.status == TicketStatus.cancelled and repeat.parent_id == original.id
-    assert repeat.events[-1].reason == f"merged into {original.code}"
+    assert repeat.events[-1].data == {"merged_into": original.code}
     # The street has no volunteers, so the original went unassigned before the repeat came.
     assert event_kinds(original) == ["received", "dispatch", "no_taker", "merged"]
     assert original.events[-1].data["ticket"] == repeat.code

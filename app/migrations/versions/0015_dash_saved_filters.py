@@ -1,7 +1,7 @@
 """saved_filters: queue filters each staff user names and keeps
 
-Revision ID: 0013_dash
-Revises: 0012_voice
+Revision ID: 0015_dash
+Revises: 0014_ops
 """
 
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 
 
-revision = '0013_dash'
-down_revision = '0012_voice'
+revision = '0015_dash'
+down_revision = '0014_ops'
 branch_labels = None
 depends_on = None
 
