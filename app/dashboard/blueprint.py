@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, g
+from flask import Blueprint, abort, current_app, g
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
@@ -29,7 +29,16 @@ bp = Blueprint(
     static_url_path="/static",
 )
 
+_Row = TypeVar("_Row")
 _URL = re.compile(r"https?://[^\s<>\"'，。；）]+")
+
+
+def found_or_404(model: type[_Row], key: int) -> _Row:
+    """The row of `model` with primary key `key`, else a 404 answer."""
+    row = db.session.get(model, key)
+    if row is None:
+        abort(404)
+    return row
 
 
 @bp.app_context_processor

@@ -4,18 +4,20 @@ rankings; for the district or one street."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, current_app, g, render_template, request
+from flask import Response, current_app, g, render_template, request
 from sqlalchemy import ColumnElement, select
+from werkzeug.exceptions import NotFound
 
 from app.auth.scope import sees_all_communities, street_of, ticket_scope
 from app.auth.web import language, login_required
-from app.bad_input import calendar_date, whole_number
+from app.bad_input import whole_number
 from app.clock import utcnow
 from app.communities.models import Community, Department, Street
-from app.dashboard.blueprint import bp
+from app.dashboard.blueprint import bp, found_or_404
+from app.dashboard.queries import period, period_bounds
+from app.dashboard.ticket_csv import download
 from app.db import db
 from app.i18n import text as translate
 from app.reports import charts, snapshot
@@ -35,18 +37,14 @@ from app.reports.weekly import WEEKLY, as_csv, file_name
 from app.reports.yearly import YEARLY
 from app.tickets.models import Ticket
 
-DEFAULT_DAYS = 30
-MAX_DAYS = 366
-
 
 @bp.get("/reports")
 @login_required
 def reports() -> str:
     timezone = current_app.config["HOTLINE_TIMEZONE"]
     zone = ZoneInfo(timezone)
-    first, last = _period(request.args, zone)
-    start = datetime.combine(first, time(0), zone)
-    end = datetime.combine(last + timedelta(days=1), time(0), zone)
+    first, last = period(request.args, utcnow().astimezone(zone).date())
+    start, end = period_bounds(first, last, zone)
     community = whole_number(request.args.get("community"), "community")
     department = whole_number(request.args.get("department"), "department")
     street = _street(request.args)
@@ -92,10 +90,11 @@ def reports() -> str:
         departments=departments,
         figures=figures,
         ratings=RATINGS,
-        received_chart=charts.bar_chart([(label, d.received) for label, d in labelled]),
+        received_chart=charts.bar_chart([(label, d.received) for label, d in labelled], trend=True),
         on_time_chart=charts.bar_chart(
             [(label, d.on_time / d.handled if d.handled else None) for label, d in labelled],
             percent=True,
+            trend=True,
         ),
         satisfaction_chart=charts.bar_chart(
             [(translate(language(), f"rating_{r}"), figures.ratings[r]) for r in RATINGS]
@@ -138,20 +137,10 @@ def _ranking(
     )
 
 
-def _period(args: Mapping[str, str], zone: ZoneInfo) -> tuple[date, date]:
-    """The asked-for local dates, defaulting to the last 30 days, at most a year long."""
-    today = utcnow().astimezone(zone).date()
-    last = calendar_date(args.get("end"), "end") or today
-    first = calendar_date(args.get("start"), "start") or last - timedelta(days=DEFAULT_DAYS - 1)
-    if first > last:
-        first, last = last, first
-    return max(first, last - timedelta(days=MAX_DAYS - 1)), last
-
-
 def _stored_or_404(report_id: int, kind: str) -> SupervisionReport:
-    report = db.session.get(SupervisionReport, report_id)
-    if report is None or report.kind != kind:
-        abort(404)
+    report = found_or_404(SupervisionReport, report_id)
+    if report.kind != kind:
+        raise NotFound()
     return report
 
 
@@ -182,11 +171,7 @@ def _stored_csv(report: SupervisionReport) -> Response:
     csv_text = as_csv(
         report, lambda column: translate(words, f"csv_{column}"), _street(request.args)
     )
-    return Response(
-        "\ufeff" + csv_text,  # the BOM makes Excel read the Chinese names as UTF-8
-        mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename={filename}"},
-    )
+    return download(csv_text, filename)
 
 
 # Each stored kind: its page and the minimum sample its rankings use.

@@ -11,8 +11,10 @@ from app.dashboard import (
     import_views,
     local_views,
     people_views,
+    queue_views,
     report_views,
     ticket_views,
+    user_views,
 )
 from app.dashboard.blueprint import bp
 
@@ -26,8 +28,10 @@ PAGES = (
     import_views,
     local_views,
     people_views,
+    queue_views,
     report_views,
     ticket_views,
+    user_views,
 )
 
 root = Blueprint("root", __name__)

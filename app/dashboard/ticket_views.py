@@ -1,72 +1,33 @@
-"""The queue, a ticket's page and the staff actions on it."""
+"""A ticket's page and the staff actions on it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, current_app, g, redirect, render_template, request, url_for
+from flask import abort, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from app.auth.accounts import staff_actor
 from app.auth.models import StaffRole, StaffUser
-from app.auth.scope import sees_all_communities, ticket_in_scope
+from app.auth.scope import ticket_in_scope
 from app.auth.web import language, login_required
 from app.bad_input import whole_number
 from app.categories.models import Category
 from app.clock import utcnow
-from app.communities.models import Community, Department
+from app.communities.models import Department
 from app.dashboard import queries
 from app.dashboard.blueprint import bp
 from app.dashboard.notices import notify
-from app.dashboard.timeline import timeline
+from app.dashboard.timeline import KINDS, folded, timeline
 from app.db import db
 from app.surveys.models import FollowUp, Rating
 from app.tickets import recording_summary, staff_actions
 from app.tickets.lifecycle import Actor, IllegalTransition, Move, can
-from app.tickets.models import OPEN_STATUSES, Channel, Ticket, TicketStatus
-from app.volunteers import staff_dispatch
+from app.tickets.models import Ticket
+from app.volunteers import hand_picking, staff_dispatch
 from app.volunteers.dispatch import STARTABLE
-
-POLL_SECONDS = 5
-
-
-@bp.get("/")
-@login_required
-def queue() -> str:
-    filters = queries.QueueFilters.parse(request.args)
-    session = db.session
-    communities = (
-        list(session.scalars(select(Community).order_by(Community.code)))
-        if sees_all_communities(g.user)
-        else []
-    )
-    return render_template(
-        "dashboard/queue.html",
-        filters=filters,
-        communities=communities,
-        categories=list(session.scalars(select(Category).order_by(Category.position))),
-        statuses=[s for s in TicketStatus if s in OPEN_STATUSES],
-        channels=list(Channel),
-        poll_seconds=POLL_SECONDS,
-        **_queue_rows(filters),
-    )
-
-
-@bp.get("/queue/rows")
-@login_required
-def queue_rows() -> str:
-    """The queue's table body alone: the page polls this to update without a reload."""
-    return render_template(
-        "dashboard/_queue_rows.html", **_queue_rows(queries.QueueFilters.parse(request.args))
-    )
-
-
-def _queue_rows(filters: queries.QueueFilters) -> dict[str, object]:
-    tickets = queries.queue(db.session, g.user, filters, current_app.config["HOTLINE_REGION"])
-    now = utcnow()
-    return {"rows": [(t, queries.time_left(t, now)) for t in tickets], "limit": queries.QUEUE_LIMIT}
 
 
 def _ticket_or_404(code: str) -> Ticket:
@@ -86,11 +47,12 @@ def ticket(code: str) -> str:
     return render_template(
         "dashboard/ticket.html",
         ticket=found,
-        entries=timeline(session, found),
+        blocks=folded(timeline(session, found)),
+        timeline_kinds=KINDS,
         time_left=queries.time_left(found, utcnow()),
         moves={move.value: can(found, move) for move in Move},
         may_act=lambda action: action in may,
-        volunteers=queries.volunteers_for(session, found) if can(found, Move.assign) else [],
+        choices=hand_picking.choices(session, found) if can(found, Move.assign) else [],
         departments=queries.departments(session) if can(found, Move.escalate) else [],
         can_redispatch=found.status in STARTABLE and found.assignee_id is None,
         max_text=staff_actions.MAX_TEXT_LENGTH,
@@ -113,7 +75,7 @@ Action = Callable[[Session, Ticket, Actor, dict[str, str]], None]
 
 def _assign(session: Session, ticket: Ticket, actor: Actor, form: dict[str, str]) -> None:
     choice = form.get("volunteer_id", "")
-    allowed = {v.id: v for v in queries.volunteers_for(session, ticket)}
+    allowed = {c.volunteer.id: c.volunteer for c in hand_picking.choices(session, ticket)}
     volunteer = allowed.get(whole_number(choice, "volunteer_id") or 0)
     if volunteer is None:
         raise staff_actions.ActionRefused("no_volunteer")

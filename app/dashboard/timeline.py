@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from app.communities.models import Community, Department
 from app.messaging.models import Message
 from app.surveys.models import FollowUp, Survey
-from app.tickets.models import Ticket, TicketEvent
+from app.tickets.models import ActorKind, Ticket, TicketEvent
 from app.voice.models import Call
-from app.volunteers.models import Offer
+from app.volunteers.models import Offer, OfferStatus
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,49 @@ class Entry:
     at: datetime
     partial: str  # template path, e.g. "dashboard/timeline/event.html"
     item: Any  # the row the partial draws
+    kind: str = "system"  # what the page's filter calls it: one of KINDS
+    routine: bool = False  # the line's own bookkeeping: folded away in a long timeline
+
+
+# The timeline's filter: texts (and surveys), calls, what staff did, what the line did itself.
+KINDS = ("messages", "calls", "staff", "system")
+# Bookkeeping nobody needs to read unless something went wrong.
+ROUTINE_EVENTS = frozenset(
+    {
+        "offers_sent",
+        "offer_expired",
+        "offer_failed",
+        "reminder_sent",
+        "survey_sent",
+        "survey_reminder_sent",
+        "survey_call_retry",
+        "dispatch",
+    }
+)
+ROUTINE_OFFERS = frozenset({OfferStatus.expired, OfferStatus.taken, OfferStatus.withdrawn})
+FOLD_AT = 3  # this many routine entries in a row fold into one line
+
+
+@dataclass(frozen=True)
+class Fold:
+    """Routine entries in a row, shown as one line that opens."""
+
+    entries: list[Entry]
+
+
+def folded(entries: list[Entry]) -> list[Entry | Fold]:
+    """`entries` with every run of FOLD_AT or more routine entries folded into a Fold."""
+    out: list[Entry | Fold] = []
+    run: list[Entry] = []
+    for entry in [*entries, None]:
+        if entry is not None and entry.routine:
+            run.append(entry)
+            continue
+        out.extend([Fold(run)] if len(run) >= FOLD_AT else run)
+        run = []
+        if entry is not None:
+            out.append(entry)
+    return out
 
 
 TimelineSource = Callable[[Session, Ticket], Iterable[Entry]]
@@ -38,7 +81,16 @@ def ticket_events(session: Session, ticket: Ticket) -> Iterable[Entry]:
     rows = session.scalars(
         select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
     )
-    return (Entry(e.at, "dashboard/timeline/event.html", e) for e in rows)
+    return (
+        Entry(
+            e.at,
+            "dashboard/timeline/event.html",
+            e,
+            "staff" if e.actor_kind is ActorKind.staff else "system",
+            e.kind in ROUTINE_EVENTS,
+        )
+        for e in rows
+    )
 
 
 def ticket_messages(session: Session, ticket: Ticket) -> Iterable[Entry]:
@@ -46,24 +98,27 @@ def ticket_messages(session: Session, ticket: Ticket) -> Iterable[Entry]:
     rows = session.scalars(
         select(Message).where(Message.ticket_id == ticket.id).order_by(Message.id)
     )
-    return (Entry(m.created_at, "dashboard/timeline/message.html", m) for m in rows)
+    return (Entry(m.created_at, "dashboard/timeline/message.html", m, "messages") for m in rows)
 
 
 def ticket_offers(session: Session, ticket: Ticket) -> Iterable[Entry]:
     """Who was asked, in which wave, with the score and the reasons matching stored."""
     rows = session.scalars(select(Offer).where(Offer.ticket_id == ticket.id).order_by(Offer.id))
-    return (Entry(o.created_at, "dashboard/timeline/offer.html", o) for o in rows)
+    return (
+        Entry(o.created_at, "dashboard/timeline/offer.html", o, routine=o.status in ROUTINE_OFFERS)
+        for o in rows
+    )
 
 
 def ticket_calls(session: Session, ticket: Ticket) -> Iterable[Entry]:
     """Calls that made the ticket or surveyed it: the path taken, keys, speech, recordings."""
     rows = session.scalars(select(Call).where(Call.ticket_id == ticket.id).order_by(Call.id))
-    return (Entry(c.started_at, "dashboard/timeline/call.html", c) for c in rows)
+    return (Entry(c.started_at, "dashboard/timeline/call.html", c, "calls") for c in rows)
 
 
 def ticket_surveys(session: Session, ticket: Ticket) -> Iterable[Entry]:
     rows = session.scalars(select(Survey).where(Survey.ticket_id == ticket.id).order_by(Survey.id))
-    return (Entry(s.created_at, "dashboard/timeline/survey.html", s) for s in rows)
+    return (Entry(s.created_at, "dashboard/timeline/survey.html", s, "messages") for s in rows)
 
 
 @dataclass(frozen=True)
@@ -85,7 +140,7 @@ def ticket_followups(session: Session, ticket: Ticket) -> Iterable[Entry]:
             if f.community_id
             else None
         )
-        yield Entry(f.created_at, "dashboard/timeline/followup.html", OwedVisit(f, owner))
+        yield Entry(f.created_at, "dashboard/timeline/followup.html", OwedVisit(f, owner), "staff")
 
 
 TIMELINE_SOURCES: list[TimelineSource] = [

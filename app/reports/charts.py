@@ -1,6 +1,8 @@
 """Bar charts as geometry for inline SVG, drawn on the server so they work offline and print.
 
 Only numbers and labels leave here; the template draws the SVG, and Jinja escapes the labels.
+The SVG is drawn at its own size in pixels (never shrunk), so its text stays at FONT_PX;
+every bar carries its value, and a daily series can carry a trend line (the moving average).
 """
 
 from __future__ import annotations
@@ -8,9 +10,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-WIDTH, HEIGHT = 640, 180
-TOP, BOTTOM, LEFT = 16, 24, 36  # room for value labels, day labels, the axis scale
-MAX_LABELS = 16
+HEIGHT = 200
+TOP, BOTTOM, LEFT, RIGHT = 22, 26, 44, 8  # room for values, day labels, the scale
+MIN_WIDTH = 360
+SLOT = 32  # pixels per bar: room for a value like "100%" over it
+MAX_LABELS = 16  # day labels under the bars; more would touch
+FONT_PX = 12  # axis labels and values; the page's checks want at least 11
+TREND_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -20,7 +26,7 @@ class Bar:
     width: float
     height: float
     label: str  # shown under the bar ("" when thinned out)
-    value: str  # shown as the bar's tooltip and above it
+    value: str  # shown above the bar and as its tooltip
 
 
 @dataclass(frozen=True)
@@ -31,13 +37,19 @@ class Chart:
     left: int
     top_value: str
     bars: list[Bar]
+    trend: str = ""  # SVG polyline points of the moving average, "" for none
+    font_px: int = FONT_PX
 
 
-def bar_chart(points: list[tuple[str, float | None]], *, percent: bool = False) -> Chart:
-    """One bar per (label, value); None draws no bar (e.g. a rate with nothing to divide)."""
+def bar_chart(
+    points: list[tuple[str, float | None]], *, percent: bool = False, trend: bool = False
+) -> Chart:
+    """One bar per (label, value); None draws no bar (e.g. a rate with nothing to divide).
+    With `trend`, a line through the TREND_DAYS-point moving average of the values."""
     ceiling = 1.0 if percent else _nice(max((v or 0 for _, v in points), default=0))
     plot_height = HEIGHT - TOP - BOTTOM
-    slot = (WIDTH - LEFT) / max(1, len(points))
+    width = max(MIN_WIDTH, LEFT + RIGHT + SLOT * len(points))
+    slot = (width - LEFT - RIGHT) / max(1, len(points))
     every = max(1, math.ceil(len(points) / MAX_LABELS))
     bars = []
     for n, (label, value) in enumerate(points):
@@ -52,7 +64,23 @@ def bar_chart(points: list[tuple[str, float | None]], *, percent: bool = False) 
                 value=_format(value, percent),
             )
         )
-    return Chart(WIDTH, HEIGHT, TOP + plot_height, LEFT, _format(ceiling, percent), bars)
+    line = ""
+    if trend:
+        line = " ".join(
+            f"{LEFT + (n + 0.5) * slot:.1f},{TOP + plot_height * (1 - mean / ceiling):.1f}"
+            for n, mean in moving_average([v for _, v in points])
+        )
+    return Chart(width, HEIGHT, TOP + plot_height, LEFT, _format(ceiling, percent), bars, line)
+
+
+def moving_average(values: list[float | None]) -> list[tuple[int, float]]:
+    """(index, mean of the last TREND_DAYS known values) wherever at least one is known."""
+    out = []
+    for n in range(len(values)):
+        known = [v for v in values[max(0, n - TREND_DAYS + 1) : n + 1] if v is not None]
+        if known:
+            out.append((n, sum(known) / len(known)))
+    return out
 
 
 def _nice(value: float) -> float:

@@ -46,7 +46,7 @@ def test_a_texted_request_goes_round_the_whole_loop(page, app, committed, clock)
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
-    expect(page.locator("#queue-rows")).to_contain_text("没有待办工单")
+    expect(page.locator("#queue-empty")).to_contain_text("没有待办工单")
     before = figures(page)
     page.click("nav >> text=工单队列")
 

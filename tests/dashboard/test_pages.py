@@ -33,7 +33,7 @@ def test_user_text_is_escaped_on_every_page_that_shows_it(admin):
     db.session.commit()
     pages = [
         "/dashboard/",
-        "/dashboard/queue/rows",
+        "/dashboard/queue/changes",
         f"/dashboard/tickets/{opened.code}",
         "/dashboard/volunteers",
         "/dashboard/callbacks",
@@ -56,25 +56,25 @@ def test_queue_is_urgent_first_then_by_deadline_coloured_and_filtered(admin, clo
     clock.advance(hours=20)
     second = ticket(resident("+8613800138001", place), "厨房有煤气味")
     third = ticket(resident("+8613800138002", place), "楼道灯不亮")
-    html = admin.get("/dashboard/queue/rows").get_data(as_text=True)
+    html = admin.get("/dashboard/").get_data(as_text=True)
     # Urgent first whatever its deadline, then the earliest deadline.
     assert html.index(second.code) < html.index(first.code) < html.index(third.code)
     assert f'class="soon" data-code="{first.code}"' in html  # 4 of 24 hours left
-    assert f'class="fine" data-code="{second.code}"' in html
+    assert f'class="fine urgent" data-code="{second.code}"' in html
     clock.advance(hours=5)
-    html = admin.get("/dashboard/queue/rows").get_data(as_text=True)
+    html = admin.get("/dashboard/").get_data(as_text=True)
     assert f'class="late" data-code="{first.code}"' in html
-    urgent = admin.get("/dashboard/queue/rows?urgent=1").get_data(as_text=True)
+    urgent = admin.get("/dashboard/?urgent=1").get_data(as_text=True)
     assert second.priority == Priority.urgent
     assert second.code in urgent and first.code not in urgent
-    assert first.code in admin.get("/dashboard/queue/rows?q=13800138000").get_data(as_text=True)
-    by_text = admin.get("/dashboard/queue/rows?q=煤气").get_data(as_text=True)
+    assert first.code in admin.get("/dashboard/?q=13800138000").get_data(as_text=True)
+    by_text = admin.get("/dashboard/?q=煤气").get_data(as_text=True)
     assert second.code in by_text and first.code not in by_text
-    by_code = admin.get(f"/dashboard/queue/rows?q={first.code}").get_data(as_text=True)
+    by_code = admin.get(f"/dashboard/?q={first.code}").get_data(as_text=True)
     assert first.code in by_code and second.code not in by_code
-    by_category = admin.get("/dashboard/queue/rows?category=appliance").get_data(as_text=True)
+    by_category = admin.get("/dashboard/?category=appliance").get_data(as_text=True)
     assert first.code in by_category and second.code not in by_category
-    assert admin.get("/dashboard/queue/rows?status=bogus").status_code == 200
+    assert admin.get("/dashboard/?status=bogus").status_code == 200
 
 
 def test_volunteers_can_be_paused_and_resumed(admin):

@@ -28,7 +28,7 @@ def two_communities(ctx):
 
 
 def queue_codes(client) -> set[str]:
-    html = client.get("/dashboard/queue/rows").get_data(as_text=True)
+    html = client.get("/dashboard/").get_data(as_text=True)
     return {part.split('"')[0] for part in html.split('data-code="')[1:]}
 
 

@@ -11,6 +11,7 @@ from app.auth.models import StaffRole
 from app.categories.danger import HazardKind
 from app.dashboard.import_views import IMPORTS
 from app.dashboard.ticket_views import ACTIONS
+from app.dashboard.timeline import KINDS
 from app.messaging.models import MessageKind, MessageStatus
 from app.reports.figures import RATINGS
 from app.surveys.models import FollowUpStatus, SurveyChannel, SurveyStatus
@@ -20,6 +21,7 @@ from app.tickets.lifecycle import Move
 from app.tickets.models import ActorKind, Channel, EventKind
 from app.tickets.supervision import BREACHED
 from app.voice.models import CallDirection, CallOutcome
+from app.volunteers.hand_picking import PASSED_OVER
 from app.volunteers.matching import PROXIMITY_NAMES, WEIGHTS
 from app.volunteers.models import OfferStatus
 from app.wording import WORDS
@@ -57,6 +59,8 @@ COMPOSED = {
     "survey_": [s.value for s in SurveyStatus],
     "followup_": [s.value for s in FollowUpStatus],
     "import_": list(IMPORTS),
+    "passed_over_": list(PASSED_OVER),
+    "timeline_kind_": list(KINDS),
     "sim_dial_": ["answered", "missed"],
     "event_closed_": [NO_ANSWER, INVALID],
     "event_urgent_alert_": [h.value for h in HazardKind],

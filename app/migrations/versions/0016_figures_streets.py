@@ -1,7 +1,7 @@
 """figures: streets above communities; follow-ups without a deadline past the holiday calendar
 
-Revision ID: 0015_figures
-Revises: 0014_ops
+Revision ID: 0016_figures
+Revises: 0015_dash
 Create Date: 2026-11-29 06:50:00
 """
 
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0015_figures'
-down_revision = '0014_ops'
+revision = '0016_figures'
+down_revision = '0015_dash'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,80 @@
+"""Admin pages for one staff account: change its role and place, reset its password, turn it
+off or on again."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import abort, g, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from app.auth import account_changes
+from app.auth.accounts import AccountError
+from app.auth.models import StaffRole, StaffUser
+from app.auth.web import roles_required
+from app.communities.models import Community, Department
+from app.dashboard.blueprint import bp, found_or_404
+from app.dashboard.notices import notify
+from app.db import db
+
+
+@bp.get("/admin/users/<int:user_id>")
+@roles_required(StaffRole.admin)
+def user_page(user_id: int) -> str:
+    session = db.session
+    return render_template(
+        "dashboard/user.html",
+        account=found_or_404(StaffUser, user_id),
+        roles=list(StaffRole),
+        communities=list(session.scalars(select(Community).order_by(Community.code))),
+        departments=list(session.scalars(select(Department).order_by(Department.code))),
+    )
+
+
+def _role(user: StaffUser, form: dict[str, str]) -> None:
+    role = form.get("role", "")
+    if role not in {r.value for r in StaffRole}:
+        raise AccountError("unknown role")
+    account_changes.change_role(
+        db.session,
+        user,
+        StaffRole(role),
+        form.get("community") or None,
+        form.get("department") or None,
+    )
+
+
+CHANGES: dict[str, tuple[Callable[[StaffUser, dict[str, str]], None], str]] = {
+    "role": (_role, "user_changed"),
+    "password": (
+        lambda u, f: account_changes.reset_password(db.session, u, f.get("password", "")),
+        "password_reset",
+    ),
+    "disable": (
+        lambda u, f: account_changes.set_enabled(db.session, u, False, g.user),
+        "user_disabled",
+    ),
+    "enable": (
+        lambda u, f: account_changes.set_enabled(db.session, u, True, g.user),
+        "user_enabled",
+    ),
+}
+
+
+@bp.post("/admin/users/<int:user_id>/<change>")
+@roles_required(StaffRole.admin)
+def change_user(user_id: int, change: str) -> Response:
+    if change not in CHANGES:
+        abort(404)
+    user = found_or_404(StaffUser, user_id)
+    run, done = CHANGES[change]
+    try:
+        run(user, request.form.to_dict())
+    except AccountError as refused:
+        db.session.rollback()
+        notify("action_refused", "error", str(refused))
+    else:
+        db.session.commit()
+        notify(done, "ok", user.username)
+    return redirect(url_for("dashboard.user_page", user_id=user_id), code=303)
