@@ -64,7 +64,7 @@ def test_superscript_digits_and_huge_numbers_in_provider_callbacks_are_a_400(cli
     [
         "/dashboard/?community=²",
         f"/dashboard/?community={HUGE}",
-        "/dashboard/queue/rows?community=²",
+        "/dashboard/queue.csv?community=²",
         "/dashboard/reports?community=²",
         f"/dashboard/reports?department={HUGE}",
         "/dashboard/reports?start=2026-11-0²",

@@ -16,7 +16,7 @@ from tests.support.staff import PASSWORD, log_in, post_form, resident, staff, ti
 
 
 def queue_codes(client) -> set[str]:
-    html = client.get("/dashboard/queue/rows").get_data(as_text=True)
+    html = client.get("/dashboard/").get_data(as_text=True)
     return {part.split('"')[0] for part in html.split('data-code="')[1:]}
 
 

@@ -83,4 +83,4 @@ def test_offers_carry_the_residents_words(client, street):
     [first, *_] = [db.session.get(Message, o.message_id) for o in offers()]
     assert first.template == "offer"
     assert "洗衣机转几下就不动了" in first.body
-    assert "401" not in first.body and "61520695" not in first.body
+    assert "2单元401" not in first.body and "61520695" not in first.body
