@@ -70,17 +70,20 @@ def _question_asked(since: datetime | None = None) -> ColumnElement[bool]:
 
 
 def awaiting_answer(session: Session, resident: Resident) -> Ticket | None:
-    """The resident's open ticket still without a place whose question is unanswered."""
+    """The resident's open ticket still without a place whose question is unanswered; an urgent
+    one was never asked (safety came first), but the place they send next is still its place."""
     answered = exists().where(
         TicketEvent.ticket_id == Ticket.id, TicketEvent.kind == EventKind.place_given
     )
+    since = utcnow() - timedelta(hours=ANSWER_HOURS)
     return session.scalar(
         select(Ticket)
         .where(
             Ticket.resident_id == resident.id,
             Ticket.community_id.is_(None),
             Ticket.status.in_(ACTIVE_STATUSES),
-            _question_asked(utcnow() - timedelta(hours=ANSWER_HOURS)),
+            _question_asked(since)
+            | ((Ticket.priority == Priority.urgent) & (Ticket.received_at >= since)),
             ~answered,
         )
         .order_by(Ticket.id.desc())

@@ -125,6 +125,13 @@ def test_a_stranger_in_danger_gets_advice_first_and_the_office_at_once(client, s
     assert offers() == [] and sent_to(OFFICE, "staff_no_place") == []  # one text is enough
     assert "place_missing" in event_kinds(ticket)
 
+    # The address they send next (found by hand: it was only added to the words) is the place.
+    replies(text_line(client, STRANGER, "龙溪社区5栋1单元302"))
+    db.session.expire_all()
+    assert ticket_count() == 1 and ticket.community_id == street.id
+    assert "place_given" in event_kinds(ticket) and "龙溪" not in ticket.description
+    assert len(offers()) == 3  # and urgent offers go out to the volunteers at once
+
 
 def test_a_ticket_with_no_community_reaches_the_office_for_reminder_and_breach(
     client, street, clock
