@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.db import EXTENSION_KEY, db
-from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
+from tests.conftest import app_config
 from tests.support.texting import text_line
 
 pytestmark = pytest.mark.faults
@@ -31,16 +31,7 @@ def impatient(app: Flask, database_url: str) -> Iterator[Flask]:
     """The suite's SQLite database, served by an app that waits WAIT_SECONDS for the lock."""
     if make_url(database_url).get_backend_name() != "sqlite":
         pytest.skip("the write lock is SQLite's; PostgreSQL locks rows")
-    other = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "test-secret-0123456789abcdef-0123456789",
-            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
-            "HOTLINE_LOCK_WAIT_SECONDS": WAIT_SECONDS,
-        }
-    )
+    other = create_app(app_config(database_url, HOTLINE_LOCK_WAIT_SECONDS=WAIT_SECONDS))
     yield other
     other.extensions[EXTENSION_KEY].dispose()
 

@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.db import EXTENSION_KEY
-from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
+from tests.conftest import app_config
 from tests.faults.test_locked_database import WAIT_SECONDS, assert_not_now_then_taken
 from tests.support.texting import text_line
 
@@ -25,16 +25,7 @@ pytestmark = pytest.mark.faults
 def impatient(app: Flask, database_url: str) -> Iterator[Flask]:
     if make_url(database_url).get_backend_name() != "postgresql":
         pytest.skip("PostgreSQL's lock_timeout; SQLite's write lock has its own test")
-    other = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "test-secret-0123456789abcdef-0123456789",
-            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
-            "HOTLINE_LOCK_WAIT_SECONDS": WAIT_SECONDS,
-        }
-    )
+    other = create_app(app_config(database_url, HOTLINE_LOCK_WAIT_SECONDS=WAIT_SECONDS))
     yield other
     other.extensions[EXTENSION_KEY].dispose()
 
