@@ -102,7 +102,7 @@ def _reply(turn: calls.Turn) -> Response:
     else:
         assert turn.call is not None
         xml = twiml.voice(turn.actions, _urls(turn.call.step), turn.dial)
-        calls.remember_reply(turn.call, xml)
+        calls.remember_reply(db.session, turn.call, xml)
     db.session.commit()
     return Response(xml, mimetype="text/xml")
 

@@ -30,7 +30,7 @@ from sqlalchemy.sql.dml import Insert
 
 from app.categories.catalog import Classification, classify
 from app.clock import utcnow
-from app.db import insert_once
+from app.db import insert_once, write_alone
 from app.i18n import LANGUAGES, status_name, text
 from app.ivr import engine
 from app.ivr.engine import (
@@ -223,9 +223,11 @@ def answer_step(
     return _settle(session, line, call, flow, engine.advance(flow, state, event, ctx), ctx, roster)
 
 
-def remember_reply(call: Call, reply: str) -> None:
-    """Keep the rendered reply, so a repeated post gets exactly the same answer."""
+def remember_reply(session: Session, call: Call, reply: str) -> None:
+    """Keep the rendered reply, so a repeated post gets exactly the same answer. A step that
+    changed the call alone (a key press at a menu) writes it here, in one UPDATE."""
     call.last_reply = reply
+    write_alone(session, call)
 
 
 def end_call(
