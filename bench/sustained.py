@@ -4,10 +4,13 @@
         .venv/bin/python bench/sustained.py [--rates 20,30,40] [--seconds 30]
 
 For each rate, from a fresh database (its tables are DROPPED) with 500 volunteers who can take
-every category: gunicorn with 4 sync workers on `app:create_app()` and two `hotline worker`
-processes, the provider being the Twilio REST double, all on this machine with the load
-generator. Signed texts from new numbers arrive at the fixed rate (open loop) for the given
-seconds; then the outbox is left to drain. A rate holds when:
+every category in two communities, and the texts' senders known residents there (a stranger is
+first asked where, and dispatch waits for the answer), each in a building of their own (two
+reports from one building could be one problem, merged by the worker): gunicorn with 4 sync
+workers on `app:create_app()` and two `hotline worker` processes, the provider being the
+Twilio REST double, all on this machine with the load generator. Signed texts, one per sender,
+arrive at the fixed rate (open loop) for the given seconds; then the jobs and the outbox are
+left to drain. A rate holds when:
 
 - every text got a 200 whose reply holds a ticket code, and each opened exactly one ticket;
 - every ticket's first wave of offers reached the provider, each offer's text exactly once,
@@ -33,15 +36,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask import Flask
 
-from bench import load
+from bench import load, servers, webhook_cost
 from bench.webhooks import signed, sms_form, ticket_code
-from chaos import checks, harness, street
-from chaos.scenarios import OFFERS_WITHIN_SECONDS, QUICK_WORKER
+from chaos import checks, harness
+from chaos.scenarios import OFFERS_WITHIN_SECONDS
 from tests.support.twilio_double import TwilioDouble
 
+#: The deployed defaults (leases, sweep ticks), but no daily cap on offers to one volunteer.
+SETTINGS = {"HOTLINE_OFFERS_PER_DAY": str(10**6)}
 VOLUNTEERS = 500
 WAVE = 3  # offers in a ticket's first wave, with this many volunteers for every category
 WARM = 40  # texts before the timed load: each web worker imports and compiles first
+WARM_FROM = 10**7  # their senders' numbers, apart from the timed texts'
 
 
 @dataclass
@@ -63,19 +69,26 @@ class Outcome:
 def run(url: str, rate: float, seconds: float) -> Outcome:
     count = int(rate * seconds)
     flask_app = harness.fresh_app(url, HOTLINE_OFFERS_PER_DAY=10**6)
+    with flask_app.app_context():  # texts from residents placed where the volunteers are
+        webhook_cost.add_volunteers(VOLUNTEERS)
+        webhook_cost.residents_of_communities(0, count, own_buildings=True)
+        webhook_cost.residents_of_communities(WARM_FROM, WARM, own_buildings=True)
     double = harness.provider_double()
-    street.volunteers(flask_app, VOLUNTEERS)
-    env = harness.provider_env(url, double, **QUICK_WORKER)
+    env = harness.provider_env(url, double, **SETTINGS)
     workers = [harness.worker(f"sustained-{n}", env).start() for n in range(2)]
     problems: list[str] = []
     try:
-        with harness.web(url, double, 4, **QUICK_WORKER) as base:
-            load.warm([signed(f"{base}/twilio/sms", sms_form(10**7 + n)) for n in range(WARM)])
+        port = servers.free_port()
+        web_env = harness.provider_env(url, double, port, **SETTINGS)
+        log = harness.LOGS / "sustained-web.log"
+        with servers.gunicorn("app:create_app()", web_env, port, 4, log=log) as base:
+            warming = range(WARM_FROM, WARM_FROM + WARM)
+            load.warm([signed(f"{base}/twilio/sms", sms_form(n)) for n in warming])
             texts = [signed(f"{base}/twilio/sms", sms_form(n)) for n in range(count)]
             answered = load.open_loop(texts, rate, ticket_code)
             load_average = os.getloadavg()[0]
             finished = time.monotonic()
-        drained = harness.wait_for(lambda: checks.unsent(flask_app) == 0, 120)
+        drained = harness.wait_for(lambda: _pending(flask_app) == 0, 120)
         drained_after = time.monotonic() - finished
     finally:
         for process in workers:
@@ -85,7 +98,7 @@ def run(url: str, rate: float, seconds: float) -> Outcome:
         if answered.errors:
             problems.append(f"{answered.errors} texts without a 200 holding a ticket code")
         if not drained:
-            problems.append(f"{checks.unsent(flask_app)} texts still unsent after 120 s")
+            problems.append(f"{_pending(flask_app)} jobs and texts still pending after 120 s")
         problems += _every_ticket_and_offer(flask_app, count + WARM, double)
         delays = checks.offer_delays(flask_app)
         p95 = checks.percentile(delays, 95)
@@ -103,6 +116,11 @@ def run(url: str, rate: float, seconds: float) -> Outcome:
         )
     finally:
         harness.close(flask_app)
+
+
+def _pending(flask_app: Flask) -> int:
+    """Jobs not done yet (a ticket's dispatch) and texts not yet at the provider."""
+    return harness.scalar(flask_app, "SELECT count(*) FROM jobs") + checks.unsent(flask_app)
 
 
 def _every_ticket_and_offer(flask_app: Flask, texts: int, double: TwilioDouble) -> list[str]:
