@@ -11,9 +11,10 @@ not) does not count either.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
+
+from app.i18n import fold
 
 
 class HazardKind(StrEnum):
@@ -84,7 +85,7 @@ _BLANK = "\u3000"
 
 def detect(text: str) -> Hazard | None:
     """The danger `text` reports, or None. The earliest kind in `DANGER_WORDS` order wins."""
-    folded = unicodedata.normalize("NFKC", text).lower()
+    folded = fold(text).lower()
     for phrase in NOT_DANGER:
         folded = folded.replace(phrase, _BLANK * len(phrase))
     for kind in DANGER_WORDS:

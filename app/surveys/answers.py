@@ -10,9 +10,9 @@ A digit counts only at the start ("1楼灯坏了" is not a rating). Words are re
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
+from app.i18n import fold
 from app.surveys.models import Rating
 
 _S, _B, _U = Rating.satisfied, Rating.basically_satisfied, Rating.unsatisfied
@@ -73,7 +73,7 @@ class ParsedAnswer:
 
 def parse_answer(text: str) -> ParsedAnswer | None:
     """The rating and comment in `text`, or None when it holds no rating or contradicts itself."""
-    folded = _LEADING.sub("", unicodedata.normalize("NFKC", text).strip())
+    folded = _LEADING.sub("", fold(text).strip())
     upper = folded.upper()
     digit = folded[:1]
     if digit in _LEADING_WORDS and not folded[1:2].isalnum():
@@ -90,7 +90,7 @@ def parse_answer(text: str) -> ParsedAnswer | None:
 
 
 def mentions_not_fixed(comment: str) -> bool:
-    return bool(NOT_FIXED.search(unicodedata.normalize("NFKC", comment)))
+    return bool(NOT_FIXED.search(fold(comment)))
 
 
 def _comment(rest: str) -> str:
