@@ -65,6 +65,11 @@ _ENGLISH = [
 ]
 _CHINESE = [
     ("已完成", Intent.done),
+    # A unit's liaison says of its tasks what it says of escalations (app/tickets/
+    # liaison_commands.py); a late word for a ticket already answered is told so, never a report.
+    ("已处理", Intent.done),
+    ("已办结", Intent.done),
+    ("退回", Intent.drop),
     ("在路上", Intent.on_the_way),
     ("接不了", Intent.decline),
     ("出发", Intent.on_the_way),

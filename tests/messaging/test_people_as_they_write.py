@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from app.db import db
+from app.surveys.models import Rating, Survey
 from app.tickets.models import Priority, Ticket, TicketStatus
-from tests.support.closure import event_kinds
+from tests.support.closure import MOBILE, event_kinds, surveyed_ticket
 from tests.support.texting import replies, text_line
 from tests.volunteers import factories as f
 from tests.volunteers.factories import RESIDENT, offers, only_ticket, texter
@@ -120,7 +121,9 @@ def test_no_longer_needed_with_nothing_open_opens_nothing(client, street):
     assert tickets() == []
 
 
-@pytest.mark.parametrize("text", ["啷个还没来", "怎么还没来？", "咋个还没得人来", "什么时候来", "人呢"])
+@pytest.mark.parametrize(
+    "text", ["啷个还没来", "怎么还没来？", "咋个还没得人来", "什么时候来", "人呢"]
+)
 def test_asking_where_the_help_is_gets_the_status(client, street, text):
     say(client, PROBLEM)
     [answer] = say(client, text)
@@ -156,3 +159,26 @@ def test_a_volunteer_saying_it_is_fixed_reports_it_done(client, street, text):
     [answer] = say(client, text, helper)
     assert "完成" in answer
     assert only_ticket().status == TicketStatus.resolved
+
+
+@pytest.mark.parametrize(
+    ("text", "rating"),
+    [
+        ("👍", Rating.satisfied),
+        ("整好了，谢谢师傅", Rating.satisfied),
+        ("搞定了", Rating.satisfied),
+        ("莫得问题", Rating.satisfied),
+        ("将就", Rating.basically_satisfied),
+        ("还将就", Rating.basically_satisfied),
+        ("不得行", Rating.unsatisfied),
+        ("还是不得行", Rating.unsatisfied),
+        ("莫得修好", Rating.unsatisfied),
+        ("没整好，还在响", Rating.unsatisfied),
+    ],
+)
+def test_chongqing_survey_answers(client, ctx, clock, text, rating):
+    ticket = surveyed_ticket(client, clock)[0]
+    [answer] = say(client, text, MOBILE)
+    db.session.expire_all()
+    assert db.session.scalars(select(Survey)).one().rating == rating
+    assert ticket.code in answer and "没能看懂" not in answer
