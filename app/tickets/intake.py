@@ -205,8 +205,9 @@ def _insert(session: Session, ticket: Ticket) -> None:
 def confirmation(ticket: Ticket, language: str, found: Classification, new: bool = True) -> Text:
     """What every channel tells the resident: their ticket's code, and for a new one its
     category (with safety advice first when the words spoke of danger, and the unit's name when
-    a department or partner unit handles it)."""
-    if not new:
+    a department or partner unit handles it). Danger in words added to an open ticket gets its
+    advice too ("煤气味好大" while the washing machine waits)."""
+    if not new and not found.urgent:
         return Text("ticket_added", language, {"code": ticket.code})
     name = category_name(ticket.category_code, language)
     if name is None:  # a category the data file lacks
