@@ -29,6 +29,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import Insert
 
 from app.categories.catalog import Classification, classify
+from app.categories.danger import screen as screen_danger
 from app.clock import utcnow
 from app.db import insert_once, write_alone
 from app.i18n import LANGUAGES, status_name, text
@@ -583,6 +584,7 @@ def _context(
         ),
         language=language,
         hints=line.hints,
+        screen=screen_danger,
     )
 
 
