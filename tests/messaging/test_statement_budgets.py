@@ -122,6 +122,9 @@ def test_a_wave_of_offers_is_written_in_one_flush(client, ctx, clock):
         run_jobs(client.application)  # the worker: dispatch, the first wave
     offers = db.session.scalars(select(Offer)).all()
     assert len(offers) == 3 and all(o.message_id is not None for o in offers)
+    # Opt-outs were read with the candidates (matching leaves them out), not once per offer.
+    lookups = [s for s in statements if s.startswith("SELECT EXISTS (SELECT * FROM opt_outs")]
+    assert lookups == [], "\n".join(statements)
     inserts = [s.split(" (")[0] for s in statements if s.startswith("INSERT")]
     each = 1 if db.engine.dialect.name == "postgresql" else len(offers)
     assert inserts.count("INSERT INTO messages") == each, "\n".join(statements)
