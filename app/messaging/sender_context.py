@@ -146,7 +146,7 @@ def load_sender(session: Session, sid: str, phone: str, category: str) -> Sender
     connection = session.connection()
     postgres = connection.dialect.name == "postgresql"
     if postgres and connection.execute(_HOLD, {"sid": sid, "phone": phone}).scalar():
-        return Sender(True, False, False, False, None, False, None, None)
+        return _repeated()
     settings = current_settings()
     now = utcnow()
     row = connection.execute(
@@ -160,8 +160,10 @@ def load_sender(session: Session, sid: str, phone: str, category: str) -> Sender
             "comment_since": now - timedelta(minutes=settings.HOTLINE_SURVEY_COMMENT_MINUTES),
         },
     ).one()
+    if row.seen:  # nothing more is wanted of a repeated delivery
+        return _repeated()
     return Sender(
-        seen=bool(row.seen),
+        seen=False,
         opted_out=bool(row.opted_out),
         volunteer=bool(row.volunteer),
         liaison=bool(row.liaison),
@@ -170,6 +172,10 @@ def load_sender(session: Session, sid: str, phone: str, category: str) -> Sender
         recent_ticket_id=row.recent_ticket_id,
         original_id=row.original_id,
     )
+
+
+def _repeated() -> Sender:
+    return Sender(True, False, False, False, None, False, None, None)
 
 
 def _resident(session: Session, row: Row[Any]) -> Resident | None:
