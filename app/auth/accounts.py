@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.auth import throttle
 from app.auth.models import StaffRole, StaffUser
+from app.auth.scope import manages
 from app.communities.models import Community, Department, Street
 from app.tickets.lifecycle import Actor
 from app.tickets.models import ActorKind
@@ -72,9 +73,11 @@ def create_user(
     community_code: str | None = None,
     department_code: str | None = None,
     street_code: str | None = None,
+    by: StaffUser | None = None,
 ) -> StaffUser:
     """A new staff user; community staff need a community and liaisons a department. An
-    office or admin user given a street is limited to that street."""
+    office or admin user given a street is limited to that street. An admin limited to a
+    street (`by`) creates accounts inside that street only."""
     username = username.strip()
     if not username or len(username) > 60:
         raise AccountError("username must have 1 to 60 characters")
@@ -104,7 +107,14 @@ def create_user(
         raise AccountError("department liaisons need --department")
     session.add(user)
     session.flush()
+    require_reach(session, by, user)
     return user
+
+
+def require_reach(session: Session, by: StaffUser | None, user: StaffUser) -> None:
+    """Refuse a change that leaves `user` outside the street of the admin `by`."""
+    if not manages(session, by, user):
+        raise AccountError("an admin of a street manages the accounts of that street only")
 
 
 def set_password(user: StaffUser, password: str) -> None:

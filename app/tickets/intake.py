@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import CTE, Executable, Select, Table, bindparam, select
+from sqlalchemy import CTE, Executable, Select, Table, bindparam, func, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.categories.catalog import Classification, category_name, classify
+from app.categories.catalog import FALLBACK, Classification, category_name, classify
 from app.clock import utcnow
 from app.config import current_settings
 from app.db import insert_skipping, persistent, table
@@ -94,7 +94,7 @@ def report(
         recent = sender.recent_ticket_id
         ticket = session.get(Ticket, recent) if recent is not None else None
         original = sender.original_id
-    if ticket is not None:
+    if ticket is not None and not another_problem(ticket, found):
         add_information(ticket, resident, text, found)
         return Report(ticket, created=False, classification=found)
     ticket = open_ticket(session, resident, text, channel, found, original=original)
@@ -103,6 +103,15 @@ def report(
         assert parent is not None
         return Report(parent, created=False, classification=found)
     return Report(ticket, created=True, classification=found)
+
+
+def another_problem(ticket: Ticket, found: Classification) -> bool:
+    """A text about another kind of problem than the open ticket's ("厨房水管漏水了" while the
+    washing machine waits) is a request of its own: the volunteer found for the one cannot fix
+    the other. Words of no category ("是海尔的，用了十年了") add to the open ticket."""
+    return FALLBACK not in (found.category, ticket.category_code) and (
+        found.category != ticket.category_code
+    )
 
 
 @dataclass(frozen=True)
@@ -155,6 +164,8 @@ def open_ticket(
         visits=0,
     )
     set_community_deadline(ticket, now)
+    if original is None and _hold_building(session, ticket):
+        original = LOOK_UP  # a neighbour's report of it may have been written meanwhile
     data = {
         "channel": channel.value,
         "category": found.category,
@@ -180,6 +191,25 @@ def open_ticket(
         assert repeated is not None
         repeats.merge(session, ticket, repeated, SYSTEM)
     return ticket
+
+
+BUILDING_LOCKS = 582  # the advisory lock class (first key) of buildings getting a new report
+_HOLD_BUILDING = select(
+    func.pg_advisory_xact_lock(BUILDING_LOCKS, func.hashtext(bindparam("building")))
+)
+
+
+def _hold_building(session: Session, ticket: Ticket) -> bool:
+    """PostgreSQL: wait until another new report of this category from this building (the
+    neighbours texting the same stairwell light in the same second) is committed, so the repeat
+    check sees it; True when held. On SQLite the single writer already orders them."""
+    if not (ticket.building and ticket.community_id):
+        return False
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    place = f"{ticket.community_id}/{ticket.building}/{ticket.category_code}"
+    session.execute(_HOLD_BUILDING, {"building": place})
+    return True
 
 
 _COLUMNS = [c for c in Ticket.__table__.columns if c.key != "id"]
@@ -253,8 +283,9 @@ def _under_free_code(
 def confirmation(ticket: Ticket, language: str, found: Classification, new: bool = True) -> Text:
     """What every channel tells the resident: their ticket's code, and for a new one its
     category (with safety advice first when the words spoke of danger, and the unit's name when
-    a department or partner unit handles it)."""
-    if not new:
+    a department or partner unit handles it). Danger in words added to an open ticket gets its
+    advice too ("煤气味好大" while the washing machine waits)."""
+    if not new and not found.urgent:
         return Text("ticket_added", language, {"code": ticket.code})
     name = category_name(ticket.category_code, language)
     if name is None:  # a category the data file lacks

@@ -65,6 +65,13 @@ def budget(statements: dict[str, int]) -> int:
     return statements[db.engine.dialect.name]
 
 
+def hold_building() -> int:
+    """PostgreSQL only: a new report from a placed resident holds its building and category and
+    looks for a neighbour's report again (app/tickets/intake.py: _hold_building); the worker's
+    job is then written on its own, after that check, not with the ticket."""
+    return 3 if db.engine.dialect.name == "postgresql" else 0
+
+
 def post(client, sender: str, body: str, sid: str | None = None):  # type: ignore[no-untyped-def]
     return post_signed(client, "/twilio/sms", sms_form(sender, body, sid))
 
@@ -93,7 +100,8 @@ def test_a_known_residents_new_problem_stays_within_its_budget(client, ctx, cloc
     [reply] = replies(response)
     code = db.session.scalar(select(Ticket.code).where(Ticket.category_code == "electrical"))
     assert code is not None and code in reply
-    assert len(statements) <= budget(KNOWN_RESIDENT_TICKET), "\n".join(statements)
+    allowed = budget(KNOWN_RESIDENT_TICKET) + hold_building()
+    assert len(statements) <= allowed, "\n".join(statements)
     assert flushes == []
 
 
