@@ -309,11 +309,14 @@ def add_information(ticket: Ticket, resident: Resident, text: str, found: Classi
     if ticket.category_code == "other" and found.category != "other":
         ticket.category_code = found.category
         data["category"] = found.category
-    now_urgent = found.urgent and ticket.priority != Priority.urgent
-    if now_urgent:
+    # Staff hear of each kind of danger once: gas, then someone who falls, is news again.
+    new_danger = found.urgent and str(found.hazard or "") not in {
+        e.data.get("hazard") for e in ticket.events if e.kind == EventKind.urgent_alert
+    }
+    if found.urgent:
         ticket.priority = Priority.urgent
         data["danger_word"] = found.danger_word or ""
     record(ticket, EventKind.info_added, resident_actor(resident), data=data)
     session = object_session(ticket)
-    if now_urgent and session is not None:
+    if new_danger and session is not None:
         urgent.alert_staff(session, ticket, found.hazard)
