@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.categories.catalog import Classification, category_name, classify
+from app.categories.catalog import FALLBACK, Classification, category_name, classify
 from app.clock import utcnow
 from app.config import current_settings
 from app.db import insert_skipping, persistent, table
@@ -91,7 +91,7 @@ def report(
         recent = sender.recent_ticket_id
         ticket = session.get(Ticket, recent) if recent is not None else None
         original = sender.original_id
-    if ticket is not None:
+    if ticket is not None and not another_problem(ticket, found):
         add_information(ticket, resident, text, found)
         return Report(ticket, created=False, classification=found)
     ticket = open_ticket(session, resident, text, channel, found, original=original)
@@ -100,6 +100,15 @@ def report(
         assert parent is not None
         return Report(parent, created=False, classification=found)
     return Report(ticket, created=True, classification=found)
+
+
+def another_problem(ticket: Ticket, found: Classification) -> bool:
+    """A text about another kind of problem than the open ticket's ("厨房水管漏水了" while the
+    washing machine waits) is a request of its own: the volunteer found for the one cannot fix
+    the other. Words of no category ("是海尔的，用了十年了") add to the open ticket."""
+    return FALLBACK not in (found.category, ticket.category_code) and (
+        found.category != ticket.category_code
+    )
 
 
 @dataclass(frozen=True)
@@ -151,6 +160,8 @@ def open_ticket(
         visits=0,
     )
     set_community_deadline(ticket, now)
+    if original is None and _hold_building(session, ticket):
+        original = LOOK_UP  # a neighbour's report of it may have been written meanwhile
     _insert(session, ticket)
     set_committed_value(ticket, "resident", resident)
     data = {
@@ -178,6 +189,25 @@ def open_ticket(
     return ticket
 
 
+BUILDING_LOCKS = 582  # the advisory lock class (first key) of buildings getting a new report
+_HOLD_BUILDING = select(
+    func.pg_advisory_xact_lock(BUILDING_LOCKS, func.hashtext(bindparam("building")))
+)
+
+
+def _hold_building(session: Session, ticket: Ticket) -> bool:
+    """PostgreSQL: wait until another new report of this category from this building (the
+    neighbours texting the same stairwell light in the same second) is committed, so the repeat
+    check sees it; True when held. On SQLite the single writer already orders them."""
+    if not (ticket.building and ticket.community_id):
+        return False
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    place = f"{ticket.community_id}/{ticket.building}/{ticket.category_code}"
+    session.execute(_HOLD_BUILDING, {"building": place})
+    return True
+
+
 _COLUMNS = [c for c in Ticket.__table__.columns if c.key != "id"]
 _INSERT_TICKET = insert_skipping(table(Ticket), "code", Ticket.id)
 
@@ -196,8 +226,9 @@ def _insert(session: Session, ticket: Ticket) -> None:
 def confirmation(ticket: Ticket, language: str, found: Classification, new: bool = True) -> Text:
     """What every channel tells the resident: their ticket's code, and for a new one its
     category (with safety advice first when the words spoke of danger, and the unit's name when
-    a department or partner unit handles it)."""
-    if not new:
+    a department or partner unit handles it). Danger in words added to an open ticket gets its
+    advice too ("煤气味好大" while the washing machine waits)."""
+    if not new and not found.urgent:
         return Text("ticket_added", language, {"code": ticket.code})
     name = category_name(ticket.category_code, language)
     if name is None:  # a category the data file lacks
@@ -221,11 +252,14 @@ def add_information(ticket: Ticket, resident: Resident, text: str, found: Classi
     if ticket.category_code == "other" and found.category != "other":
         ticket.category_code = found.category
         data["category"] = found.category
-    now_urgent = found.urgent and ticket.priority != Priority.urgent
-    if now_urgent:
+    # Staff hear of each kind of danger once: gas, then someone who falls, is news again.
+    new_danger = found.urgent and str(found.hazard or "") not in {
+        e.data.get("hazard") for e in ticket.events if e.kind == EventKind.urgent_alert
+    }
+    if found.urgent:
         ticket.priority = Priority.urgent
         data["danger_word"] = found.danger_word or ""
     record(ticket, EventKind.info_added, resident_actor(resident), data=data)
     session = object_session(ticket)
-    if now_urgent and session is not None:
+    if new_danger and session is not None:
         urgent.alert_staff(session, ticket, found.hazard)
