@@ -245,6 +245,8 @@ WORDS: dict[str, dict[str, str]] = {
         "event_urgent_alert_fire": "报告火情，已短信通知值班人员和社区",
         "event_urgent_alert_injury": "报告有人受伤或晕倒，已短信通知值班人员和社区",
         "event_urgent_alert_other": "报告紧急情况，已短信通知值班人员和社区",
+        # No one on duty, no community phone, no office phone: nobody was texted.
+        "alert_reached_nobody": "报告紧急情况，但没有可通知的值班人员或社区电话，请立即联系居民",
         "event_followup_reminder_sent": "已提醒回访责任方",
         "event_round": "第 {round} 轮",
         "event_recategorised_to": "类别由“{before}”改为“{after}”",
@@ -868,6 +870,8 @@ WORDS: dict[str, dict[str, str]] = {
         "event_urgent_alert_fire": "Fire reported: staff on duty and the community were texted",
         "event_urgent_alert_injury": "Someone hurt: staff on duty and the community were texted",
         "event_urgent_alert_other": "Danger reported: staff on duty and the community were texted",
+        "alert_reached_nobody": "Danger reported, but there was nobody on duty and no community "
+        "phone to text: call the resident now",
         "event_followup_reminder_sent": "Whoever owes the return visit was reminded",
         "event_round": "round {round}",
         "event_recategorised_to": "Category changed from “{before}” to “{after}”",

@@ -179,18 +179,10 @@ def record(
 _INSERT_EVENT = insert(table(TicketEvent))
 
 
-def write_event(
-    session: Session,
-    ticket: Ticket,
-    kind: EventKind,
-    actor: Actor,
-    at: datetime,
-    data: dict[str, Any],
-) -> None:
-    """`record` for a ticket written by a Core INSERT a moment ago: the event in one INSERT of
-    its own, no flush. The caller has already set `ticket.updated_at` to `at`."""
-    values = {
-        "ticket_id": ticket.id,
+def event_row(kind: EventKind, actor: Actor, at: datetime, data: dict[str, Any]) -> dict[str, Any]:
+    """Every column of a new ticket's first event but its `ticket_id`, for a Core INSERT (no
+    flush) written with the ticket (`write_event`, or in the ticket's own statement)."""
+    return {
         "at": at,
         "kind": kind,
         "from_status": None,
@@ -201,4 +193,9 @@ def write_event(
         "reason": "",
         "data": data,
     }
-    session.execute(_INSERT_EVENT, values)
+
+
+def write_event(session: Session, ticket_id: int, row: dict[str, Any]) -> None:
+    """`record` for a ticket written by a Core INSERT a moment ago: the `event_row` in one
+    INSERT of its own, no flush. The caller has already set the ticket's `updated_at`."""
+    session.execute(_INSERT_EVENT, row | {"ticket_id": ticket_id})

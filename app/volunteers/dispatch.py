@@ -183,6 +183,7 @@ def send_wave(session: Session, ticket: Ticket, round_: int, wave: int, size: in
                 expires_at,
                 c,
                 flush=False,
+                opted_out=False,  # candidates() leaves out numbers that opted out
             )
             for c in found
         ]
@@ -219,10 +220,11 @@ def _offer(
     candidate: matching.Candidate,
     *,
     flush: bool = True,
+    opted_out: bool | None = None,
 ) -> Offer:
     """Text the offer, then record it: the message first, so the offer is written once,
     already pointing at its message (the link needs only the token). `flush=False` leaves both
-    to the caller's one flush for a whole wave."""
+    to the caller's one flush for a whole wave; `opted_out` as for `queue_sms`."""
     now = utcnow()
     token = new_token()
     language = party.language
@@ -250,6 +252,7 @@ def _offer(
             priority=SendPriority.offer,
             ticket_id=ticket.id,
             flush=flush,
+            opted_out=opted_out,
         )
     offer = Offer(
         ticket=ticket,
