@@ -12,13 +12,13 @@ def test_models_and_migrations_agree(ctx):
 
 
 def test_calls_going_on_during_the_upgrade_get_their_callers_kind_of_line(tmp_path):
-    """0017 adds the caller's kind of line, which later steps read instead of the number: a call
+    """0018 adds the caller's kind of line, which later steps read instead of the number: a call
     in progress when it runs has it filled in; ended calls keep none."""
     engine = create_engine(f"sqlite:///{tmp_path}/upgrade.db")
     config = migrate.alembic_config(str(engine.url))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "0016_figures")
+        command.upgrade(config, "0017_streets")
         for sid, caller, status in [
             ("CA1", "+8613800138000", "in-progress"),
             ("CA2", "+862361520695", "in-progress"),

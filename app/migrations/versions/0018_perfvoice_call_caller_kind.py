@@ -1,7 +1,7 @@
 """the caller's kind of line on the call, read once at the answer instead of at every step
 
-Revision ID: 0017_perfvoice
-Revises: 0016_figures
+Revision ID: 0018_perfvoice
+Revises: 0017_streets
 """
 
 from alembic import op
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from app.phones import InvalidPhone, normalize
 
 
-revision = '0017_perfvoice'
-down_revision = '0016_figures'
+revision = '0018_perfvoice'
+down_revision = '0017_streets'
 branch_labels = None
 depends_on = None
 
