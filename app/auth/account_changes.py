@@ -11,11 +11,12 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.auth.accounts import AccountError, set_password
+from app.auth.accounts import AccountError, set_password, street_for
 from app.auth.models import StaffRole, StaffUser
 from app.communities.models import Community, Department
 
 _Place = TypeVar("_Place", Community, Department)
+_MISSING = {Community: "account_no_community", Department: "account_no_department"}
 
 
 def change_role(
@@ -24,22 +25,26 @@ def change_role(
     role: StaffRole,
     community_code: str | None,
     department_code: str | None,
+    street_code: str | None = None,
 ) -> None:
-    """A new role, community and department, checked as at creation."""
+    """A new role, community, department and street, checked as at creation."""
     community = _by_code(session, Community, community_code)
     department = _by_code(session, Department, department_code)
+    street = street_for(session, role, street_code)
     if role is StaffRole.community and community is None:
-        raise AccountError("community staff need a community")
+        raise AccountError("account_needs_community")
     if role is StaffRole.liaison and department is None:
-        raise AccountError("department liaisons need a department")
+        raise AccountError("account_needs_department")
     if role is not StaffRole.admin and _last_admin(session, user):
-        raise AccountError("the last admin must stay an admin")
-    changed = (user.role, user.community_id, user.department_id) != (
+        raise AccountError("account_last_admin_role")
+    changed = (user.role, user.community_id, user.department_id, user.street_id) != (
         role,
         community.id if community else None,
         department.id if department else None,
+        street.id if street else None,
     )
     user.role, user.community, user.department = role, community, department
+    user.street = street
     if changed:
         user.session_version += 1
     session.flush()
@@ -53,9 +58,9 @@ def reset_password(session: Session, user: StaffUser, password: str) -> None:
 def set_enabled(session: Session, user: StaffUser, enabled: bool, by: StaffUser) -> None:
     """Turn an account on or off; nobody disables their own account (or the last admin)."""
     if not enabled and user.id == by.id:
-        raise AccountError("you cannot disable your own account")
+        raise AccountError("account_disable_self")
     if not enabled and _last_admin(session, user):
-        raise AccountError("the last admin cannot be disabled")
+        raise AccountError("account_last_admin_disable")
     if user.active and not enabled:
         user.session_version += 1
     user.active = enabled
@@ -67,7 +72,7 @@ def _by_code(session: Session, model: type[_Place], code: str | None) -> _Place 
         return None
     found = session.scalar(select(model).where(model.code == code))
     if found is None:
-        raise AccountError(f"no such {model.__tablename__[:-1]}: {code!r}")
+        raise AccountError(_MISSING[model], code=code)
     return found
 
 

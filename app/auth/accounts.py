@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.auth import throttle
 from app.auth.models import StaffRole, StaffUser
 from app.communities.models import Community, Department, Street
+from app.i18n import text
 from app.tickets.lifecycle import Actor
 from app.tickets.models import ActorKind
 
@@ -33,7 +34,14 @@ _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 
 
 class AccountError(ValueError):
-    """A user that cannot be created as asked; the message says why."""
+    """An account that cannot be created or changed as asked: an ``account_`` message of the
+    catalog and its values (the page says it in the staff's language; the command line and
+    the exception's text in English)."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(text("en", key, **values))
+        self.key = key
+        self.values = values
 
 
 @dataclass(frozen=True)
@@ -58,7 +66,7 @@ def staff_actor(user: StaffUser) -> Actor:
 def hash_password(password: str) -> str:
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
         raise AccountError(
-            f"password must have {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters"
+            "account_password_length", min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH
         )
     return _hasher.hash(password)
 
@@ -77,34 +85,40 @@ def create_user(
     office or admin user given a street is limited to that street."""
     username = username.strip()
     if not username or len(username) > 60:
-        raise AccountError("username must have 1 to 60 characters")
+        raise AccountError("account_bad_username")
     if session.scalar(select(StaffUser.id).where(StaffUser.username == username)):
-        raise AccountError(f"user {username!r} already exists")
+        raise AccountError("account_exists", username=username)
     user = StaffUser(username=username, role=role, password_hash=hash_password(password))
     if community_code:
         community = session.scalar(select(Community).where(Community.code == community_code))
         if community is None:
-            raise AccountError(f"no community {community_code!r}")
+            raise AccountError("account_no_community", code=community_code)
         user.community = community
     if department_code:
         department = session.scalar(select(Department).where(Department.code == department_code))
         if department is None:
-            raise AccountError(f"no department {department_code!r}")
+            raise AccountError("account_no_department", code=department_code)
         user.department = department
-    if street_code:
-        if role not in (StaffRole.office, StaffRole.admin):
-            raise AccountError("only office and admin users are limited by --street")
-        street = session.scalar(select(Street).where(Street.code == street_code))
-        if street is None:
-            raise AccountError(f"no street {street_code!r}")
-        user.street = street
+    user.street = street_for(session, role, street_code)
     if role is StaffRole.community and user.community is None:
-        raise AccountError("community staff need --community")
+        raise AccountError("account_needs_community")
     if role is StaffRole.liaison and user.department is None:
-        raise AccountError("department liaisons need --department")
+        raise AccountError("account_needs_department")
     session.add(user)
     session.flush()
     return user
+
+
+def street_for(session: Session, role: StaffRole, street_code: str | None) -> Street | None:
+    """The street an office or admin user is limited to (None: the whole district)."""
+    if not street_code:
+        return None
+    if role not in (StaffRole.office, StaffRole.admin):
+        raise AccountError("account_street_role")
+    street = session.scalar(select(Street).where(Street.code == street_code))
+    if street is None:
+        raise AccountError("account_no_street", code=street_code)
+    return street
 
 
 def set_password(user: StaffUser, password: str) -> None:

@@ -57,7 +57,7 @@ def add_user() -> Response:
     role = form.get("role", "")
     try:
         if role not in {r.value for r in StaffRole}:
-            raise AccountError(f"unknown role {role!r}")
+            raise AccountError("account_unknown_role")
         create_user(
             db.session,
             form.get("username", ""),
@@ -69,10 +69,10 @@ def add_user() -> Response:
         )
     except AccountError as refused:
         db.session.rollback()
-        notify("action_refused", "error", str(refused))
+        notify(refused.key, "error", refused.values)
     else:
         db.session.commit()
-        notify("action_done", "ok")
+        notify("user_added", "ok", {"username": form.get("username", "").strip()})
     return redirect(url_for("dashboard.users"), code=303)
 
 

@@ -13,7 +13,7 @@ from app.auth import account_changes
 from app.auth.accounts import AccountError
 from app.auth.models import StaffRole, StaffUser
 from app.auth.web import roles_required
-from app.communities.models import Community, Department
+from app.communities.models import Community, Department, Street
 from app.dashboard.blueprint import bp, found_or_404
 from app.dashboard.notices import notify
 from app.db import db
@@ -29,19 +29,21 @@ def user_page(user_id: int) -> str:
         roles=list(StaffRole),
         communities=list(session.scalars(select(Community).order_by(Community.code))),
         departments=list(session.scalars(select(Department).order_by(Department.code))),
+        streets=list(session.scalars(select(Street).order_by(Street.code))),
     )
 
 
 def _role(user: StaffUser, form: dict[str, str]) -> None:
     role = form.get("role", "")
     if role not in {r.value for r in StaffRole}:
-        raise AccountError("unknown role")
+        raise AccountError("account_unknown_role")
     account_changes.change_role(
         db.session,
         user,
         StaffRole(role),
         form.get("community") or None,
         form.get("department") or None,
+        form.get("street") or None,
     )
 
 
@@ -73,8 +75,8 @@ def change_user(user_id: int, change: str) -> Response:
         run(user, request.form.to_dict())
     except AccountError as refused:
         db.session.rollback()
-        notify("action_refused", "error", str(refused))
+        notify(refused.key, "error", refused.values)
     else:
         db.session.commit()
-        notify(done, "ok", user.username)
+        notify(done, "ok", {"username": user.username})
     return redirect(url_for("dashboard.user_page", user_id=user_id), code=303)

@@ -1,0 +1,182 @@
+"""Every dashboard page and every public page, as staff and residents meet them: a busy day of
+demo data, each page at 1280x900 and 390x844 in Chromium, with axe-core finding no serious or
+critical violation, no sideways scroll on the phone, and a screenshot of each for a person to
+look at (artifacts/screenshots/walk-*.png)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import select
+
+from app.auth.accounts import set_password
+from app.auth.models import StaffUser
+from app.clock import utcnow
+from app.communities.models import Community, Department
+from app.db import db
+from app.reports.snapshot import build, store
+from app.reports.weekly import build_weekly, due_week
+from app.reports.yearly import YEARLY, year_bounds
+from app.residents.models import Resident
+from app.surveys import operations as surveys
+from app.surveys.models import Survey
+from app.tickets.escalation import escalate
+from app.tickets.lifecycle import SYSTEM
+from app.tickets.models import LiaisonLink
+from app.tickets.resolution import resolve
+from app.volunteers.models import Offer, OfferStatus, Volunteer
+from app.volunteers.staff_dispatch import assign_volunteer
+from tests.browser.conftest import screenshot
+from tests.browser.test_workday import (
+    DESKTOP,
+    PHONE,
+    serious_violations,
+    sideways_scroll,
+    small_targets,
+)
+from tests.support.closure import report
+from tests.support.showcase import busy_day
+from tests.support.staff import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+NEIGHBOUR = "+8613800138009"  # a Longxi resident added here, for a survey link
+ELECTRICIAN = "+8613900001002"  # 刘电工, Longxi
+
+
+@dataclass(frozen=True)
+class Day:
+    every_event: str
+    called: str
+    resident: int
+    user: int
+    weekly: int
+    yearly: int
+    survey: str
+    offer: str
+    liaison: str
+
+
+def day(app) -> Day:
+    """The showcase's busy day plus what the public pages need: an open survey link, an open
+    offer, a liaison's link, and stored weekly and yearly reports."""
+    client = app.test_client()
+    shown = busy_day(client)
+    db.session.commit()
+    tz = app.config["HOTLINE_TIMEZONE"]
+    admin = db.session.scalars(select(StaffUser).where(StaffUser.username == "admin")).one()
+    set_password(admin, PASSWORD)  # the demo's is random
+    longxi = db.session.scalars(select(Community).where(Community.code == "longxi")).one()
+    db.session.add(Resident(name="刘婆婆", phone=NEIGHBOUR, community=longxi, building="2栋"))
+    db.session.commit()
+    lamp = report(client, NEIGHBOUR, "楼道里的灯坏了，晚上很黑")
+    electrician = db.session.scalars(select(Volunteer).where(Volunteer.phone == ELECTRICIAN)).one()
+    assign_volunteer(db.session, lamp, SYSTEM, electrician)
+    resolve(db.session, lamp, SYSTEM, "")
+    survey = surveys.send_survey(db.session, lamp)  # by SMS, with its /s/ link
+    english = report(client, "+8613800138002", "The street lamp outside building 2 is broken")
+    civil = db.session.scalars(select(Department).where(Department.code == "civil")).one()
+    escalate(db.session, english, civil, SYSTEM, "")  # the liaison's /d/ link
+    report(client, "+8613800138001", "卫生间水管漏水了，地上都是水")  # offered: an /o/ link
+    weekly = build_weekly(db.session, *due_week(utcnow(), tz), tz)
+    db.session.add(weekly)
+    year = utcnow().year
+    yearly = store(db.session, build(db.session, YEARLY, *year_bounds(year, tz), str(year)))
+    db.session.commit()
+    offer = db.session.scalars(select(Offer).where(Offer.status == OfferStatus.open)).first()
+    link = db.session.scalars(select(LiaisonLink)).one()
+    tokens = db.session.scalars(select(Survey.web_token).where(Survey.id == survey.id))
+    resident = shown.every_event.resident_id
+    result = Day(
+        every_event=shown.every_event.code,
+        called=shown.texted.code,
+        resident=resident,
+        user=db.session.scalars(select(StaffUser.id).where(StaffUser.username == "longxi")).one(),
+        weekly=weekly.id,
+        yearly=yearly.id,
+        survey=tokens.one() or "",
+        offer=offer.token if offer else "",
+        liaison=link.token,
+    )
+    db.session.remove()
+    return result
+
+
+def dashboard_pages(d: Day) -> dict[str, str]:
+    return {
+        "queue": "/dashboard/",
+        "queue-all": "/dashboard/?status=all",
+        "ticket": f"/dashboard/tickets/{d.every_event}",
+        "ticket-call": f"/dashboard/tickets/{d.called}",
+        "ticket-edit": f"/dashboard/tickets/{d.called}/edit",
+        "new-ticket": "/dashboard/tickets/new",
+        "volunteers": "/dashboard/volunteers",
+        "import-volunteers": "/dashboard/import/volunteers",
+        "residents": "/dashboard/residents",
+        "resident": f"/dashboard/residents/{d.resident}",
+        "callbacks": "/dashboard/callbacks",
+        "reports": "/dashboard/reports",
+        "weekly": f"/dashboard/reports/weekly/{d.weekly}",
+        "yearly": f"/dashboard/reports/yearly/{d.yearly}",
+        "corrections": "/dashboard/corrections",
+        "users": "/dashboard/admin/users",
+        "user": f"/dashboard/admin/users/{d.user}",
+        "duty": "/dashboard/admin/duty",
+        "categories": "/dashboard/admin/categories",
+        "settings": "/dashboard/admin/settings",
+        "outbox": "/dashboard/outbox",
+        "simulator": "/dashboard/simulator?phone=13800138000",
+    }
+
+
+def public_pages(d: Day) -> dict[str, str]:
+    return {
+        "login": "/login",
+        "survey": f"/s/{d.survey}",
+        "offer": f"/o/{d.offer}",
+        "liaison": f"/d/{d.liaison}",
+    }
+
+
+def look(page, name: str) -> list[str]:
+    """Check the page as it is at both sizes; screenshot each; what is wrong, as lines."""
+    found = []
+    for size, label in ((DESKTOP, "1280"), (PHONE, "390")):
+        page.set_viewport_size(size)
+        found += [f"{name}-{label}: axe {v}" for v in serious_violations(page)]
+        if label == "390":
+            if (wide := sideways_scroll(page)) > 0:
+                found.append(f"{name}-{label}: scrolls sideways by {wide} px")
+            found += [f"{name}-{label}: small target {s}" for s in small_targets(page, "body")]
+        screenshot(page, f"walk-{name}-{label}")
+    page.set_viewport_size(DESKTOP)
+    return found
+
+
+@pytest.fixture
+def walked(app, committed, clock) -> Day:
+    return day(app)
+
+
+def test_every_public_page_at_both_sizes(tab, walked):
+    assert walked.survey and walked.offer and walked.liaison
+    found = []
+    for name, url in public_pages(walked).items():
+        tab.goto(url)
+        assert tab.locator("main, body").first.is_visible()
+        found += look(tab, name)
+    assert found == [], "\n".join(found)
+
+
+def test_every_dashboard_page_at_both_sizes(tab, walked):
+    tab.goto("/login")
+    tab.fill("input[name=username]", "admin")
+    tab.fill("input[name=password]", PASSWORD)
+    tab.click("button[type=submit]")
+    found = []
+    for name, url in dashboard_pages(walked).items():
+        response = tab.goto(url)
+        assert response is not None and response.status == 200, (name, url)
+        found += look(tab, name)
+    assert found == [], "\n".join(found)
