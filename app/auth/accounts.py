@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.auth import throttle
 from app.auth.models import StaffRole, StaffUser
 from app.communities.models import Community, Department, Street
-from app.i18n import text
+from app.i18n import WordedError
 from app.tickets.lifecycle import Actor
 from app.tickets.models import ActorKind
 
@@ -33,15 +33,8 @@ _hasher = PasswordHasher()  # argon2id with the library's current recommended pa
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 
 
-class AccountError(ValueError):
-    """An account that cannot be created or changed as asked: an ``account_`` message of the
-    catalog and its values (the page says it in the staff's language; the command line and
-    the exception's text in English)."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(text("en", key, **values))
-        self.key = key
-        self.values = values
+class AccountError(WordedError):
+    """An account that cannot be created or changed as asked (an ``account_`` message)."""
 
 
 @dataclass(frozen=True)

@@ -12,22 +12,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.i18n import text
+from app.i18n import WordedError, text
 
 COMMAND_LANGUAGE = "en"  # the command line's words; the dashboard says them in the staff's
 
 
-class RowError(ValueError):
-    """One problem with one row, as a message of the catalog (an ``import_`` key and its
-    values), so the person importing reads it in their own language."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(text(COMMAND_LANGUAGE, key, **values))
-        self.key = key
-        self.values = values
-
-    def words(self, language: str) -> str:
-        return text(language, self.key, **self.values)
+class RowError(WordedError):
+    """One problem with one row (an ``import_`` message), read in the importer's language."""
 
 
 @dataclass
