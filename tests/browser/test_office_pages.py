@@ -94,6 +94,23 @@ def test_staff_type_the_number_see_the_caller_and_open_the_ticket(page, committe
     screenshot(page, f"new-ticket-opened-{width}")
 
 
+def test_a_number_typed_before_the_page_script_runs_is_still_looked_up(page, committed, clock):
+    """Staff often start typing while the page is still arriving: the deferred script must ask
+    about what is already in the field, not only about what is typed after it runs."""
+    a_street()
+    db.session.remove()
+    log_in(page, "desk")
+    held = []
+    page.route("**/new_ticket.js", lambda route: held.append(route))
+    page.goto("/dashboard/tickets/new", wait_until="commit")
+    page.fill("#entry-phone", "138 0013 8000")
+    page.wait_for_function("document.getElementById('entry-phone').value !== ''")
+    assert held, "the script was not requested"
+    held[0].continue_()
+    expect(page.locator("#caller .caller-card[data-state=known]")).to_contain_text("王奶奶")
+    expect(page.locator("#entry-name")).to_have_value("王奶奶")
+
+
 def test_make_a_ticket_from_a_missed_call_then_edit_resident_and_ticket(page, committed, clock):
     home, _ = a_street()
     missed = Call(

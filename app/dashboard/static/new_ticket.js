@@ -65,5 +65,8 @@
   function soon() { clearTimeout(timer); timer = setTimeout(lookup, 250); }
   phone.addEventListener("input", soon);
   problem.addEventListener("input", soon);
-  if (phone.value) apply();
+  // Typing can start before this script runs (it is deferred): ask about what is already there.
+  var first = panel.querySelector(".caller-card");
+  if (first && first.dataset.state !== "none") apply();
+  else if (phone.value || problem.value) lookup();
 })();
