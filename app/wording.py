@@ -380,6 +380,16 @@ WORDS: dict[str, dict[str, str]] = {
         "setting_database": "数据库",
         "setting_local_mode": "本地模式（短信和电话不真正发出）",
         "setting_on": "开启",
+        "off_duty_now": "不在班",
+        "duty_empty": "值班表是空的：请导入值班表",
+        "no_missed_calls": "没有未接通的来电",
+        "no_callback_requests": "没有居民要求回电",
+        "no_volunteers": "还没有志愿者：请导入志愿者名单",
+        "outbox_empty": "还没有发出任何短信或电话",
+        "history_words": (
+            "接单{accepts} 谢绝{declines} 未回复{no_replies} · 完成{completions} 退回{drops} · "
+            "评价{ratings}"
+        ),
         "ranking_empty": "这段时间、这个范围内没有可排名的单位",
         "figures_table": "统计数字（可左右滑动）",
         "ranking_table": "排名（可左右滑动）",
@@ -1068,6 +1078,16 @@ WORDS: dict[str, dict[str, str]] = {
         "setting_database": "Database",
         "setting_local_mode": "Local mode (texts and calls are not really sent)",
         "setting_on": "On",
+        "off_duty_now": "off duty",
+        "duty_empty": "The duty roster is empty: import it",
+        "no_missed_calls": "No missed calls",
+        "no_callback_requests": "No resident asked to be called back",
+        "no_volunteers": "No volunteers yet: import the list",
+        "outbox_empty": "Nothing has been texted or called yet",
+        "history_words": (
+            "{accepts} accepted, {declines} declined, {no_replies} no reply · "
+            "{completions} done, {drops} given back · {ratings} rated"
+        ),
         "ranking_empty": "Nothing to rank for this period and place",
         "figures_table": "Figures (scrolls sideways)",
         "ranking_table": "Ranking (scrolls sideways)",

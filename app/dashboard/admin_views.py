@@ -80,7 +80,8 @@ def add_user() -> Response:
 @roles_required(StaffRole.admin)
 def categories() -> str:
     rows = db.session.scalars(select(Category).order_by(Category.position))
-    return render_template("dashboard/categories.html", categories=list(rows))
+    units = {d.code: d for d in db.session.scalars(select(Department))}  # named, not coded
+    return render_template("dashboard/categories.html", categories=list(rows), units=units)
 
 
 @bp.get("/admin/settings")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.auth.accounts import set_password
@@ -180,3 +181,45 @@ def test_every_dashboard_page_at_both_sizes(tab, walked):
         assert response is not None and response.status == 200, (name, url)
         found += look(tab, name)
     assert found == [], "\n".join(found)
+
+
+# Lists that are cards on a phone: one card per row, as wide as the screen.
+CARD_LISTS = {
+    "/dashboard/callbacks": "table.missed",
+    "/dashboard/volunteers": "table.volunteers",
+    "/dashboard/outbox": "table.outbox",
+    "/dashboard/admin/categories": "table.categories",
+    "/dashboard/admin/users": "table.users",
+    "/dashboard/admin/duty": "table.duty",
+}
+
+
+def test_lists_are_cards_on_a_phone_and_speak_words(tab, walked):
+    tab.goto("/login")
+    tab.fill("input[name=username]", "admin")
+    tab.fill("input[name=password]", PASSWORD)
+    tab.click("button[type=submit]")
+    tab.set_viewport_size(PHONE)
+    for url, table in CARD_LISTS.items():
+        tab.goto(url)
+        rows = tab.locator(f"{table} tbody tr")
+        assert rows.count() > 0, url
+        assert tab.locator(f"{table} thead").is_hidden(), url
+        for n in range(min(3, rows.count())):
+            box = rows.nth(n).bounding_box()
+            assert box is not None and box["width"] > 330, (url, n, box)
+        assert sideways_scroll(tab) == 0, url
+    tab.set_viewport_size(DESKTOP)
+
+    tab.goto("/dashboard/admin/duty")
+    now = tab.locator("#on-duty-now").inner_text()
+    assert "139 0013 9000" in now and "周一至周五 08:30-12:00" in now
+    assert "+86" not in now and "'day'" not in now
+    tab.goto("/dashboard/admin/categories")
+    sanitation = tab.locator("table.categories tr", has_text="环境卫生")
+    expect(sanitation.locator("td").nth(3)).to_have_text("环境卫生")  # the skill, by name
+    expect(sanitation.locator("td").nth(4)).to_have_text("环卫所")  # the unit, by name
+    tab.goto("/dashboard/volunteers")
+    expect(tab.locator("table.volunteers td.counts").first).to_contain_text("接单")
+    tab.goto("/dashboard/callbacks")
+    expect(tab.locator("table.requested")).to_contain_text("没有居民要求回电")
