@@ -1,7 +1,8 @@
 """What an admin changes on a staff account: its role and place, its password, on or off.
 
 Every change that takes rights away (a new role or place, a new password, disabling) ends the
-sessions the user has open: their cookies carry the old `session_version`.
+sessions the user has open: their cookies carry the old `session_version`. An admin limited to
+a street (`by`) changes only the accounts inside it, and cannot move one out of it.
 """
 
 from __future__ import annotations
@@ -11,12 +12,16 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.auth.accounts import AccountError, set_password, street_for
+from app.auth.accounts import AccountError, require_reach, set_password
 from app.auth.models import StaffRole, StaffUser
-from app.communities.models import Community, Department
+from app.communities.models import Community, Department, Street
 
-_Place = TypeVar("_Place", Community, Department)
-_MISSING = {Community: "account_no_community", Department: "account_no_department"}
+_Place = TypeVar("_Place", Community, Department, Street)
+_MISSING = {
+    Community: "account_no_community",
+    Department: "account_no_department",
+    Street: "account_no_street",
+}
 
 
 def change_role(
@@ -25,38 +30,40 @@ def change_role(
     role: StaffRole,
     community_code: str | None,
     department_code: str | None,
-    street_code: str | None = None,
+    street_code: str | None,
+    by: StaffUser | None,
 ) -> None:
     """A new role, community, department and street, checked as at creation."""
+    require_reach(session, by, user)
     community = _by_code(session, Community, community_code)
     department = _by_code(session, Department, department_code)
-    street = street_for(session, role, street_code)
+    street = _by_code(session, Street, street_code)
+    if street is not None and role not in (StaffRole.office, StaffRole.admin):
+        raise AccountError("account_street_role")
     if role is StaffRole.community and community is None:
         raise AccountError("account_needs_community")
     if role is StaffRole.liaison and department is None:
         raise AccountError("account_needs_department")
     if role is not StaffRole.admin and _last_admin(session, user):
         raise AccountError("account_last_admin_role")
-    changed = (user.role, user.community_id, user.department_id, user.street_id) != (
-        role,
-        community.id if community else None,
-        department.id if department else None,
-        street.id if street else None,
-    )
-    user.role, user.community, user.department = role, community, department
-    user.street = street
-    if changed:
+    before = (user.role, user.community_id, user.department_id, user.street_id)
+    user.role, user.community, user.department, user.street = role, community, department, street
+    session.flush()
+    require_reach(session, by, user)
+    if before != (user.role, user.community_id, user.department_id, user.street_id):
         user.session_version += 1
     session.flush()
 
 
-def reset_password(session: Session, user: StaffUser, password: str) -> None:
+def reset_password(session: Session, user: StaffUser, password: str, by: StaffUser | None) -> None:
+    require_reach(session, by, user)
     set_password(user, password)  # checks the length; ends the user's sessions
     session.flush()
 
 
 def set_enabled(session: Session, user: StaffUser, enabled: bool, by: StaffUser) -> None:
     """Turn an account on or off; nobody disables their own account (or the last admin)."""
+    require_reach(session, by, user)
     if not enabled and user.id == by.id:
         raise AccountError("account_disable_self")
     if not enabled and _last_admin(session, user):

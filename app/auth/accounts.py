@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.auth import throttle
 from app.auth.models import StaffRole, StaffUser
+from app.auth.scope import manages
 from app.communities.models import Community, Department, Street
 from app.i18n import WordedError
 from app.tickets.lifecycle import Actor
@@ -73,9 +74,11 @@ def create_user(
     community_code: str | None = None,
     department_code: str | None = None,
     street_code: str | None = None,
+    by: StaffUser | None = None,
 ) -> StaffUser:
     """A new staff user; community staff need a community and liaisons a department. An
-    office or admin user given a street is limited to that street."""
+    office or admin user given a street is limited to that street. An admin limited to a
+    street (`by`) creates accounts inside that street only."""
     username = username.strip()
     if not username or len(username) > 60:
         raise AccountError("account_bad_username")
@@ -92,26 +95,27 @@ def create_user(
         if department is None:
             raise AccountError("account_no_department", code=department_code)
         user.department = department
-    user.street = street_for(session, role, street_code)
+    if street_code:
+        if role not in (StaffRole.office, StaffRole.admin):
+            raise AccountError("account_street_role")
+        street = session.scalar(select(Street).where(Street.code == street_code))
+        if street is None:
+            raise AccountError("account_no_street", code=street_code)
+        user.street = street
     if role is StaffRole.community and user.community is None:
         raise AccountError("account_needs_community")
     if role is StaffRole.liaison and user.department is None:
         raise AccountError("account_needs_department")
     session.add(user)
     session.flush()
+    require_reach(session, by, user)
     return user
 
 
-def street_for(session: Session, role: StaffRole, street_code: str | None) -> Street | None:
-    """The street an office or admin user is limited to (None: the whole district)."""
-    if not street_code:
-        return None
-    if role not in (StaffRole.office, StaffRole.admin):
-        raise AccountError("account_street_role")
-    street = session.scalar(select(Street).where(Street.code == street_code))
-    if street is None:
-        raise AccountError("account_no_street", code=street_code)
-    return street
+def require_reach(session: Session, by: StaffUser | None, user: StaffUser) -> None:
+    """Refuse a change that leaves `user` outside the street of the admin `by`."""
+    if not manages(session, by, user):
+        raise AccountError("account_outside_street")
 
 
 def set_password(user: StaffUser, password: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session, object_session
 
 from app.auth.models import StaffRole, StaffUser
@@ -83,3 +83,36 @@ def street_of(user: StaffUser) -> int | None:
             select(Department.street_id).where(Department.id == user.department_id)
         )
     return None
+
+
+def staff_scope(user: StaffUser) -> ColumnElement[bool]:
+    """A WHERE clause on StaffUser: the accounts `user` may see and manage. Without a street,
+    every account; with one, the accounts inside that street: office and admin users limited to
+    it, its communities' staff and its departments' liaisons (a district-wide account, or one
+    of another street, is out of reach)."""
+    if user.street_id is None:
+        return true()
+    street = user.street_id
+    return or_(
+        and_(StaffUser.role.in_(_WIDE), StaffUser.street_id == street),
+        and_(
+            StaffUser.role == StaffRole.community,
+            StaffUser.community_id.in_(select(Community.id).where(Community.street_id == street)),
+        ),
+        and_(
+            StaffUser.role == StaffRole.liaison,
+            StaffUser.department_id.in_(
+                select(Department.id).where(Department.street_id == street)
+            ),
+        ),
+    )
+
+
+def manages(session: Session, by: StaffUser | None, user: StaffUser) -> bool:
+    """Is `user` (as stored now) within `by`'s reach? `by` None is the operator at the console,
+    who manages every account."""
+    if by is None or by.street_id is None:
+        return True
+    session.flush()
+    query = select(StaffUser.id).where(StaffUser.id == user.id, staff_scope(by))
+    return session.scalar(query) is not None

@@ -3,16 +3,17 @@
 
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.auth.accounts import AccountError, create_user
-from app.auth.models import StaffRole, StaffUser
+from app.auth.models import StaffRole
 from app.auth.web import roles_required
 from app.categories.models import Category
 from app.clock import utcnow
-from app.communities.models import Community, Department, Street
+from app.communities.models import Department
+from app.dashboard import queries
 from app.dashboard.blueprint import bp
 from app.dashboard.notices import notify
 from app.db import db
@@ -42,11 +43,9 @@ def users() -> str:
     session = db.session
     return render_template(
         "dashboard/users.html",
-        users=list(session.scalars(select(StaffUser).order_by(StaffUser.username))),
+        users=queries.accounts(session, g.user),
         roles=list(StaffRole),
-        communities=list(session.scalars(select(Community).order_by(Community.code))),
-        departments=list(session.scalars(select(Department).order_by(Department.code))),
-        streets=list(session.scalars(select(Street).order_by(Street.code))),
+        **queries.account_places(session, g.user),
     )
 
 
@@ -66,6 +65,7 @@ def add_user() -> Response:
             community_code=form.get("community") or None,
             department_code=form.get("department") or None,
             street_code=form.get("street") or None,
+            by=g.user,
         )
     except AccountError as refused:
         db.session.rollback()

@@ -13,9 +13,9 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, tru
 from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import StaffRole, StaffUser
-from app.auth.scope import community_scope, sees_all_communities, ticket_scope
+from app.auth.scope import community_scope, sees_all_communities, staff_scope, ticket_scope
 from app.bad_input import calendar_date, whole_number
-from app.communities.models import Department
+from app.communities.models import Community, Department, Street
 from app.phones import InvalidPhone, normalize
 from app.residents.models import Resident
 from app.tickets.models import (
@@ -225,6 +225,29 @@ def departments(session: Session) -> list[Department]:
     """The street's departments, then its partner units: a ticket can be handed to either."""
     query = select(Department).order_by(Department.kind, Department.code)
     return list(session.scalars(query))
+
+
+def accounts(session: Session, user: StaffUser) -> list[StaffUser]:
+    """The staff accounts `user` manages: all, or those inside their street."""
+    query = select(StaffUser).where(staff_scope(user)).order_by(StaffUser.username)
+    return list(session.scalars(query))
+
+
+def account_places(session: Session, user: StaffUser) -> dict[str, list[Any]]:
+    """The communities, units and streets `user` may put an account in: all of them, or their
+    street's (and then no district-wide choice)."""
+    street = user.street_id
+    places: dict[str, list[Any]] = {}
+    for name, model in (("communities", Community), ("departments", Department)):
+        query = select(model).order_by(model.code)
+        if street is not None:
+            query = query.where(model.street_id == street)
+        places[name] = list(session.scalars(query))
+    streets = select(Street).order_by(Street.code)
+    places["streets"] = list(
+        session.scalars(streets if street is None else streets.where(Street.id == street))
+    )
+    return places
 
 
 def roster(session: Session, user: StaffUser) -> list[Volunteer]:

@@ -101,7 +101,7 @@ def reports() -> str:
             [(label, d.received) for label, d in labelled], trend=True, window=window
         ),
         on_time_chart=charts.bar_chart(
-            [(label, d.on_time / d.handled if d.handled else None) for label, d in labelled],
+            [(label, d.on_time_rate) for label, d in labelled],
             percent=True,
             trend=True,
             window=window,

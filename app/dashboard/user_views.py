@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import abort, g, redirect, render_template, request, url_for
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.auth import account_changes
 from app.auth.accounts import AccountError
 from app.auth.models import StaffRole, StaffUser
+from app.auth.scope import manages
 from app.auth.web import roles_required
-from app.communities.models import Community, Department, Street
+from app.dashboard import queries
 from app.dashboard.blueprint import bp, found_or_404
 from app.dashboard.notices import notify
 from app.db import db
@@ -25,12 +25,18 @@ def user_page(user_id: int) -> str:
     session = db.session
     return render_template(
         "dashboard/user.html",
-        account=found_or_404(StaffUser, user_id),
+        account=_account_or_404(user_id),
         roles=list(StaffRole),
-        communities=list(session.scalars(select(Community).order_by(Community.code))),
-        departments=list(session.scalars(select(Department).order_by(Department.code))),
-        streets=list(session.scalars(select(Street).order_by(Street.code))),
+        **queries.account_places(session, g.user),
     )
+
+
+def _account_or_404(user_id: int) -> StaffUser:
+    """The account if the admin manages it: one outside their street is not found."""
+    account = found_or_404(StaffUser, user_id)
+    if not manages(db.session, g.user, account):
+        abort(404)
+    return account
 
 
 def _role(user: StaffUser, form: dict[str, str]) -> None:
@@ -44,13 +50,14 @@ def _role(user: StaffUser, form: dict[str, str]) -> None:
         form.get("community") or None,
         form.get("department") or None,
         form.get("street") or None,
+        g.user,
     )
 
 
 CHANGES: dict[str, tuple[Callable[[StaffUser, dict[str, str]], None], str]] = {
     "role": (_role, "user_changed"),
     "password": (
-        lambda u, f: account_changes.reset_password(db.session, u, f.get("password", "")),
+        lambda u, f: account_changes.reset_password(db.session, u, f.get("password", ""), g.user),
         "password_reset",
     ),
     "disable": (
@@ -69,7 +76,7 @@ CHANGES: dict[str, tuple[Callable[[StaffUser, dict[str, str]], None], str]] = {
 def change_user(user_id: int, change: str) -> Response:
     if change not in CHANGES:
         abort(404)
-    user = found_or_404(StaffUser, user_id)
+    user = _account_or_404(user_id)
     run, done = CHANGES[change]
     try:
         run(user, request.form.to_dict())

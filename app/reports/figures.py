@@ -11,7 +11,10 @@ figures are counted"):
 - 办结 handled: tickets whose FIRST resolution ("resolve" event) falls in the period; a ticket
   reopened and resolved again is not handled twice.
 - 按时 on time: of the handled, those resolved by the deadline they had when the work was
-  reported done (kept on the resolve event), not when the survey ended; `late` is the rest.
+  reported done (kept on the resolve event), not when the survey ended; `late`: resolved after
+  it. A ticket that had no deadline then (working days past the holiday calendar's years:
+  `deadline_unknown`) is neither: it is counted apart as `no_deadline`, and the on-time rate is
+  on time / (on time + late).
 - 满意率 satisfaction: (满意 + 基本满意) / rated answers, one answer per ticket: the ticket's last
   answer (a second survey after a reopen, or a new rating taken on the return visit, replaces
   the first), counted in the period the ticket was first rated (so weekly reports add up).
@@ -68,7 +71,15 @@ DEFINITIONS: dict[str, tuple[tuple[str, str], ...]] = {
             "居民撤销的单列为“撤销”，不计为办结。",
         ),
         ("办结", "首次办结在本期间的诉求；重新处理后再次办结不重复计算。"),
-        ("按时", "办结时（上报完成时，而非评价结束时）未超过当时期限的办结诉求。"),
+        (
+            "按时",
+            "办结时（上报完成时，而非评价结束时）未超过当时期限的办结诉求；超时为超过期限的。",
+        ),
+        (
+            "期限不明",
+            "办结时没有期限的诉求（按工作日计算的期限超出节假日日历的年份）：单列，"
+            "既不算按时也不算超时，不计入按时率（按时 ÷（按时 + 超时））。",
+        ),
         (
             "满意率",
             "（满意 + 基本满意）÷ 有效评价；每件诉求只计一次评价，重新处理或回访后以最后一次为准。",
@@ -96,7 +107,13 @@ DEFINITIONS: dict[str, tuple[tuple[str, str], ...]] = {
         (
             "On time",
             "Handled requests resolved by the deadline they had when the work was "
-            "reported done, not when the survey ended.",
+            "reported done, not when the survey ended; late: resolved after it.",
+        ),
+        (
+            "No deadline",
+            "Handled requests that had no deadline when the work was reported done (working "
+            "days past the years the holiday calendar covers): shown apart, neither on time "
+            "nor late, and left out of the on-time rate (on time / (on time + late)).",
         ),
         (
             "Satisfaction",
@@ -122,6 +139,7 @@ class Figures:
     handled: int = 0
     on_time: int = 0
     late: int = 0
+    no_deadline: int = 0  # handled without a deadline (past the holiday calendar): neither
     followups: int = 0  # return visits opened
     followups_done: int = 0
     resolution_seconds: float = 0.0  # summed over the handled, for the average
@@ -142,7 +160,9 @@ class Figures:
 
     @property
     def on_time_rate(self) -> float | None:
-        return self.on_time / self.handled if self.handled else None
+        """On time among the handled that had a deadline to meet."""
+        judged = self.on_time + self.late
+        return self.on_time / judged if judged else None
 
     @property
     def average_resolution_hours(self) -> float | None:
@@ -156,6 +176,7 @@ class Figures:
             "handled": self.handled,
             "on_time": self.on_time,
             "late": self.late,
+            "no_deadline": self.no_deadline,
             "followups": self.followups,
             "followups_done": self.followups_done,
             "resolution_seconds": self.resolution_seconds,
@@ -178,6 +199,7 @@ _COUNTS = (
     "cancelled",
     "on_time",
     "late",
+    "no_deadline",
     "followups",
     "followups_done",
     "resolution_seconds",
@@ -250,10 +272,11 @@ def _figures(
     dialect = session.get_bind().dialect.name
     for row in session.execute(_first_resolutions(dialect, keys, start, end, where)):
         figures = result[tuple(row[:width])]
-        handled, on_time, seconds = row[width:]
+        handled, on_time, unknown, seconds = row[width:]
         figures.handled += handled
         figures.on_time += on_time or 0
-        figures.late += handled - (on_time or 0)
+        figures.no_deadline += unknown or 0
+        figures.late += handled - (on_time or 0) - (unknown or 0)
         figures.resolution_seconds += float(seconds or 0)
     for row in session.execute(_last_answers(keys, start, end, where)):
         figures = result[tuple(row[:width])]
@@ -285,17 +308,17 @@ def _first_resolutions(
     end: datetime,
     where: ColumnElement[bool] | None,
 ) -> Select[Any]:
-    """Per group: first resolutions in the period, how many were on time, seconds taken."""
+    """Per group: first resolutions in the period, how many were on time, how many had no
+    deadline, seconds taken. The deadline and the verdict are those kept on the resolve event;
+    one that kept no deadline had none to meet."""
     earlier = aliased(TicketEvent)
     resolved_before = exists().where(
         earlier.ticket_id == TicketEvent.ticket_id,
         earlier.kind == RESOLVE,
         earlier.id < TicketEvent.id,
     )
-    on_time = func.coalesce(
-        TicketEvent.data["on_time"].as_boolean(),  # kept on the event since the return visit
-        and_(Ticket.due_at.is_not(None), TicketEvent.at <= Ticket.due_at),
-    )
+    unknown = TicketEvent.data["due_at"].as_string().is_(None)
+    on_time = and_(~unknown, TicketEvent.data["on_time"].as_boolean())
     taken = _seconds(dialect, Ticket.received_at, TicketEvent.at)
     return (
         _events(
@@ -305,6 +328,7 @@ def _first_resolutions(
             where,
             func.count(),
             func.sum(case((on_time, 1), else_=0)),
+            func.sum(case((unknown, 1), else_=0)),
             func.sum(taken),
         )
         .where(TicketEvent.kind == RESOLVE, ~resolved_before)
@@ -357,6 +381,13 @@ class Day:
     received: int
     handled: int
     on_time: int
+    late: int
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """As `Figures.on_time_rate`: requests without a deadline are left out."""
+        judged = self.on_time + self.late
+        return self.on_time / judged if judged else None
 
 
 class Grain(StrEnum):
@@ -407,7 +438,7 @@ def daily(
     timezone: str,
     where: ColumnElement[bool] | None = None,
 ) -> list[Day]:
-    """Received, handled and handled on time per local day, for the charts, by the same
+    """Received, handled, and handled on time and late per local day, for the charts, by the same
     definitions as the totals.
 
     The database counts per UTC hour (no time-zone support needed in SQLite); the hours are
@@ -415,17 +446,18 @@ def daily(
     """
     zone = ZoneInfo(timezone)
     per_hour = _figures(session, start, end, (_hour_bucket(session),), where)
-    counts: defaultdict[date, list[int]] = defaultdict(lambda: [0, 0, 0])
+    counts: defaultdict[date, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for (bucket,), figures in per_hour.items():
         moment = datetime.strptime(str(bucket)[:13], "%Y-%m-%d %H").replace(tzinfo=ZoneInfo("UTC"))
         slot = counts[moment.astimezone(zone).date()]
         slot[0] += figures.received
         slot[1] += figures.handled
         slot[2] += figures.on_time
+        slot[3] += figures.late
     first = start.astimezone(zone).date()
     last = (end - timedelta(microseconds=1)).astimezone(zone).date()
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-    return [Day(d, *counts.get(d, [0, 0, 0])) for d in days]
+    return [Day(d, *counts.get(d, [0, 0, 0, 0])) for d in days]
 
 
 def _group_column(grouping: Grouping) -> Any:

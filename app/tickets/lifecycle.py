@@ -136,9 +136,12 @@ def transition(
 
 def _punctuality(ticket: Ticket, now: datetime) -> dict[str, Any]:
     """On time is judged when the work is reported done, against the deadline of that moment
-    (a later survey, return visit or new deadline does not change it): kept on the event."""
+    (a later survey, return visit or new deadline does not change it): kept on the event. A
+    ticket without a deadline then (past the holiday calendar) is neither on time nor late."""
     due = ticket.due_at
-    return {"due_at": due.isoformat() if due else None, "on_time": due is None or now <= due}
+    if due is None:
+        return {"due_at": None, "on_time": None}
+    return {"due_at": due.isoformat(), "on_time": now <= due}
 
 
 def record(
