@@ -425,7 +425,11 @@ def by_grain(days: list[Day], grain: Grain) -> list[Day]:
             d
             if was is None
             else Day(
-                was.day, was.received + d.received, was.handled + d.handled, was.on_time + d.on_time
+                was.day,
+                was.received + d.received,
+                was.handled + d.handled,
+                was.on_time + d.on_time,
+                was.late + d.late,
             )
         )
     return list(sums.values())
