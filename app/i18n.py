@@ -22,6 +22,8 @@ from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
+import opencc
+
 from app.config import PROJECT_ROOT
 from app.wording import WORDS
 
@@ -146,10 +148,25 @@ def language_of(text: str, default: str) -> str:
     return default
 
 
+@cache
+def _simplifier() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def fold(text: str) -> str:
+    """The text as the word lists are written: full-width forms folded (NFKC: "１" is "1") and
+    traditional characters as simplified ones, since phones set to traditional characters text
+    "煤氣味好大" for "煤气味好大" and "謝謝" for "谢谢". Kept for reading only: what the resident
+    wrote is stored as written."""
+    simplified: str = _simplifier().convert(unicodedata.normalize("NFKC", text))  # untyped
+    return simplified
+
+
 def normalise_words(text: str) -> str:
-    """Fold full-width forms and case, and drop the brackets and punctuation people wrap
-    keywords in ("【进度】", "[STATUS]", "Stop!"), so keyword matching sees the word itself."""
-    folded = unicodedata.normalize("NFKC", text).strip().upper()
+    """Fold full-width forms, traditional characters and case, and drop the brackets and
+    punctuation people wrap keywords in ("【进度】", "[STATUS]", "Stop!"), so keyword matching
+    sees the word itself."""
+    folded = fold(text).strip().upper()
     return re.sub(
         r"^[\s\[\]【】()（）\"'“”‘’.,!?。，！？:：]+|[\s\[\]【】()（）\"'“”‘’.,!?。，！？:：]+$",
         "",

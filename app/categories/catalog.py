@@ -16,6 +16,7 @@ from app.categories.danger import HazardKind
 from app.categories.danger import detect as detect_danger
 from app.categories.models import Category
 from app.config import PROJECT_ROOT
+from app.i18n import fold
 
 CATEGORY_FILE = PROJECT_ROOT / "data" / "categories.yaml"
 FALLBACK = "other"
@@ -119,6 +120,7 @@ def classify(text: str, path: Path = CATEGORY_FILE) -> Classification:
     machines too) count half, so the more specific word wins a tie: 外墙漏水 is building repair.
     The category with the most counted wins; equal counts go to the one listed first.
     """
+    text = fold(text)  # "熱水器壞了" is 热水器坏了
     scores: dict[str, float] = {}
     decisive: dict[str, str] = {}
     for code, word, weight in _non_overlapping(_keyword_hits(text, path)):

@@ -11,9 +11,10 @@ not) does not count either.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
+
+from app.i18n import fold
 
 
 class HazardKind(StrEnum):
@@ -84,14 +85,30 @@ _BLANK = "\u3000"
 
 def detect(text: str) -> Hazard | None:
     """The danger `text` reports, or None. The earliest kind in `DANGER_WORDS` order wins."""
-    folded = unicodedata.normalize("NFKC", text).lower()
+    screened = screen(text)
+    for kind in DANGER_WORDS:
+        match = _pattern(kind).search(screened)
+        if match is not None:
+            return Hazard(kind, match.group())
+    return None
+
+
+def screen(text: str) -> str:
+    """`text` folded and lower-case, with what only looks like danger blanked out: the
+    look-alikes ("热水器打不着火") and the denied mentions ("没有煤气味"). Any list of danger
+    words (the IVR flow's too) found in what is left is danger."""
+    folded = fold(text).lower()
     for phrase in NOT_DANGER:
         folded = folded.replace(phrase, _BLANK * len(phrase))
-    for kind in DANGER_WORDS:
-        for match in _pattern(kind).finditer(folded):
-            if not _NEGATION.search(folded[max(0, match.start() - 12) : match.start()]):
-                return Hazard(kind, match.group())
-    return None
+    denied = [
+        match.span()
+        for kind in DANGER_WORDS
+        for match in _pattern(kind).finditer(folded)
+        if _NEGATION.search(folded[max(0, match.start() - 12) : match.start()])
+    ]
+    for start, end in denied:
+        folded = folded[:start] + _BLANK * (end - start) + folded[end:]
+    return folded
 
 
 _PATTERNS: dict[HazardKind, re.Pattern[str]] = {}

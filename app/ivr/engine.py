@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -150,6 +150,9 @@ class Context:
     values: Mapping[str, str | Mapping[str, str]] = field(default_factory=dict)
     language: str | None = None
     hints: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # The app's rule for what only sounds like danger ("热水器打不着火", "没有煤气味"): speech
+    # passes through it before the flow's danger words are looked for.
+    screen: Callable[[str], str] = str.lower
 
 
 # --- what comes out ------------------------------------------------------------------------------
@@ -305,7 +308,8 @@ def advance(flow: Flow, state: CallState, event: Event, context: Context) -> Ste
         # The flow changed under a live call (deploy) or the state is foreign: begin again.
         return start(flow, replace(context, language=state.language))
     run = _Run(flow, context, state)
-    danger = _find_words(event.speech_result, flow.danger_words.values())
+    heard = context.screen(event.speech_result) if event.speech_result else None
+    danger = _find_words(heard, flow.danger_words.values())
     if danger and flow.on_danger in flow.nodes:
         run.variables["danger_word"] = danger
         run.actions.append(Emergency(trigger=f"speech: {danger}"))

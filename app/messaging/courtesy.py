@@ -1,4 +1,4 @@
-"""Texts that only acknowledge: "好的，谢谢师傅", "谢谢", "要得", "收到", "OK thanks".
+"""Texts that only acknowledge: "好的，谢谢师傅", "谢谢", "要得", "巴适", "收到", "OK thanks", "👍".
 
 A resident who thanks us after a reply, a visit or a survey is not asking for anything; reading
 such a text as a new problem opens a ticket and sends volunteers to a door nobody needs opened.
@@ -9,7 +9,8 @@ The test is strict: the text must be made of nothing but courtesy words and punc
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from app.i18n import fold
 
 MAX_LENGTH = 40  # longer texts say something more, whatever words they use
 
@@ -18,7 +19,8 @@ COURTESY_PHRASES = (
     "谢谢", "谢了", "谢啦", "多谢", "感谢", "非常感谢", "太感谢了", "麻烦了", "麻烦你们了",
     "麻烦您了", "辛苦了", "辛苦", "师傅", "老师", "你们", "您", "你", "大家", "了", "啊", "哈",
     "哦", "噢", "嗯", "呢", "啦", "的", "好的", "好", "好嘞", "好滴", "行", "行的", "可以",
-    "要得", "收到", "知道了", "晓得了", "晓得", "明白", "明白了", "没问题", "没得问题", "拜拜",
+    "要得", "巴适", "安逸", "得很", "收到", "知道了", "晓得了", "晓得", "明白", "明白了", "没问题",
+    "没得问题", "拜拜",
     "再见", "了解", "好人", "一路平安", "真是", "太", "很", "非常", "ok", "okay", "thanks",
     "thank you", "thank", "you", "thx", "ty", "many", "much", "very", "so", "a lot", "got it",
     "noted", "received", "great", "cheers", "fine", "cool", "alright", "all right", "bye",
@@ -32,9 +34,13 @@ _PHRASES = re.compile(
         for p in sorted(COURTESY_PHRASES, key=len, reverse=True)
     )
 )
-# At least one of these must be there: "你" or "了" alone acknowledge nothing.
+# At least one of these must be there: "你" or "了" alone acknowledge nothing. The emoji are
+# the thumbs-up, OK hand, folded hands, clapping, smiles, handshake, flexed arm, heart and
+# flowers people send instead of a word; an angry face acknowledges nothing.
 _ANCHORS = re.compile(
-    r"谢|感谢|辛苦|麻烦|好的|好嘞|好滴|要得|收到|知道了|晓得|明白|没问题|了解|可以|拜拜|再见|^好$|^行$"
+    r"谢|感谢|辛苦|麻烦|好的|好嘞|好滴|要得|巴适|安逸|收到|知道了|晓得|明白|没问题|了解|可以|拜拜|再见"
+    r"|^好$|^行$|[👌👍👏🙏😀-😊🙂"
+    r"🤝💪❤✌🌹🌷💐]"
     r"|(?<![a-z])(?:ok|okay|thanks?|thx|ty|got it|noted|received|cheers|bye|fine|great|cool)"
     r"(?![a-z])"
 )
@@ -42,7 +48,20 @@ _ANCHORS = re.compile(
 
 def is_courtesy(text: str) -> bool:
     """True when `text` only thanks or acknowledges."""
-    folded = unicodedata.normalize("NFKC", text).strip().lower()
-    if not folded or len(folded) > MAX_LENGTH or not _ANCHORS.search(folded):
+    folded = fold(text).strip().lower()
+    if len(folded) > MAX_LENGTH or not _ANCHORS.search(folded):
         return False
+    return _only_courtesy(folded)
+
+
+def says_only(text: str, words: re.Pattern[str]) -> bool:
+    """True when `text` says one of `words` (matched folded and lower-case) and besides them only
+    courtesy: "不用了，谢谢师傅" says only "不用了"."""
+    folded = fold(text).strip().lower()
+    if len(folded) > MAX_LENGTH or not words.search(folded):
+        return False
+    return _only_courtesy(words.sub(" ", folded))
+
+
+def _only_courtesy(folded: str) -> bool:
     return _NOISE.sub("", _PHRASES.sub(" ", folded)) == ""

@@ -10,9 +10,9 @@ A digit counts only at the start ("1楼灯坏了" is not a rating). Words are re
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
+from app.i18n import fold
 from app.surveys.models import Rating
 
 _S, _B, _U = Rating.satisfied, Rating.basically_satisfied, Rating.unsatisfied
@@ -27,18 +27,21 @@ RATING_WORDS: dict[str, Rating] = {
     "满意": _S, "很满意": _S, "非常满意": _S, "十分满意": _S, "好评": _S, "五星": _S,
     "要得": _S, "巴适": _S, "安逸": _S, "修好了": _S, "弄好了": _S, "已经好了": _S,
     "很好": _S, "非常好": _S, "挺好": _S, "太好了": _S, "不错": _S, "给力": _S, "点赞": _S,
+    "整好了": _S, "搞好了": _S, "搞定了": _S, "莫得问题": _S, "没得问题": _S, "没问题": _S,
+    "\U0001F44D": _S,  # a thumbs-up
     "SATISFIED": _S, "VERY SATISFIED": _S, "GOOD": _S, "GREAT": _S, "EXCELLENT": _S,
     "PERFECT": _S, "FIXED": _S, "ALL GOOD": _S, "VERY GOOD": _S,
     # basically satisfied
     "基本满意": _B, "比较满意": _B, "还算满意": _B, "还可以": _B, "还行": _B, "一般": _B,
-    "一般般": _B, "马马虎虎": _B, "凑合": _B, "过得去": _B, "中评": _B,
+    "一般般": _B, "马马虎虎": _B, "凑合": _B, "过得去": _B, "中评": _B, "将就": _B, "还将就": _B,
     "OK": _B, "OKAY": _B, "FINE": _B, "SO-SO": _B, "SO SO": _B, "AVERAGE": _B,
     # unsatisfied
     "不满意": _U, "不太满意": _U, "不是很满意": _U, "很不满意": _U, "非常不满意": _U,
     "不行": _U, "差评": _U, "孬": _U, "很差": _U, "太差": _U, "不好": _U, "不咋样": _U,
     "不巴适": _U, "不安逸": _U, "要不得": _U, "没修好": _U, "没有修好": _U, "没弄好": _U,
     "还没好": _U, "还是坏": _U, "又坏了": _U, "没解决": _U, "没有解决": _U, "未解决": _U,
-    "还在漏": _U, "还是漏": _U,
+    "还在漏": _U, "还是漏": _U, "不得行": _U, "莫得修好": _U, "没得修好": _U, "没整好": _U,
+    "莫整好": _U, "没搞好": _U,
     "UNSATISFIED": _U, "NOT SATISFIED": _U, "DISSATISFIED": _U, "BAD": _U, "POOR": _U,
     "TERRIBLE": _U, "NOT GOOD": _U, "NOT FIXED": _U, "STILL BROKEN": _U, "NOT SOLVED": _U,
     "NOT RESOLVED": _U, "STILL NOT WORKING": _U, "BROKEN AGAIN": _U,
@@ -46,6 +49,7 @@ RATING_WORDS: dict[str, Rating] = {
 
 NOT_FIXED = re.compile(
     r"没修好|没有修好|没弄好|还没好|还是坏|又坏了|没解决|没有解决|未解决|还在漏|还是漏"
+    r"|不得行|莫得修好|没得修好|没整好|莫整好|没搞好"
     r"|NOT FIXED|STILL BROKEN|NOT SOLVED|NOT RESOLVED|STILL NOT WORKING|BROKEN AGAIN",
     re.IGNORECASE,
 )
@@ -73,7 +77,7 @@ class ParsedAnswer:
 
 def parse_answer(text: str) -> ParsedAnswer | None:
     """The rating and comment in `text`, or None when it holds no rating or contradicts itself."""
-    folded = _LEADING.sub("", unicodedata.normalize("NFKC", text).strip())
+    folded = _LEADING.sub("", fold(text).strip())
     upper = folded.upper()
     digit = folded[:1]
     if digit in _LEADING_WORDS and not folded[1:2].isalnum():
@@ -90,7 +94,7 @@ def parse_answer(text: str) -> ParsedAnswer | None:
 
 
 def mentions_not_fixed(comment: str) -> bool:
-    return bool(NOT_FIXED.search(unicodedata.normalize("NFKC", comment)))
+    return bool(NOT_FIXED.search(fold(comment)))
 
 
 def _comment(rest: str) -> str:

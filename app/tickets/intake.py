@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.categories.catalog import Classification, category_name, classify
+from app.categories.catalog import FALLBACK, Classification, category_name, classify
 from app.clock import utcnow
 from app.config import current_settings
 from app.db import insert_skipping, persistent, table
@@ -91,7 +91,7 @@ def report(
         recent = sender.recent_ticket_id
         ticket = session.get(Ticket, recent) if recent is not None else None
         original = sender.original_id
-    if ticket is not None:
+    if ticket is not None and not another_problem(ticket, found):
         add_information(ticket, resident, text, found)
         return Report(ticket, created=False, classification=found)
     ticket = open_ticket(session, resident, text, channel, found, original=original)
@@ -100,6 +100,15 @@ def report(
         assert parent is not None
         return Report(parent, created=False, classification=found)
     return Report(ticket, created=True, classification=found)
+
+
+def another_problem(ticket: Ticket, found: Classification) -> bool:
+    """A text about another kind of problem than the open ticket's ("厨房水管漏水了" while the
+    washing machine waits) is a request of its own: the volunteer found for the one cannot fix
+    the other. Words of no category ("是海尔的，用了十年了") add to the open ticket."""
+    return FALLBACK not in (found.category, ticket.category_code) and (
+        found.category != ticket.category_code
+    )
 
 
 @dataclass(frozen=True)

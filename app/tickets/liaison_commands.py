@@ -8,14 +8,13 @@ a liaison's number that are neither word fall through (a liaison may also be a r
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.communities.models import Department
-from app.i18n import language_of, text
+from app.i18n import fold, language_of, text
 from app.messaging.inbound import Answer, Inbound
 from app.messaging.outbox import Text
 from app.tickets.escalation import department_done, department_return, held_by
@@ -40,7 +39,7 @@ class LiaisonCommand:
 
 
 def parse(body: str) -> LiaisonCommand | None:
-    match = _COMMAND.match(unicodedata.normalize("NFKC", body).strip())
+    match = _COMMAND.match(fold(body).strip())
     if match is None:
         return None
     returning = match["word"].upper() in RETURN_WORDS

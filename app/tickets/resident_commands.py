@@ -14,13 +14,13 @@ from sqlalchemy.orm import Session
 from app.clock import utcnow
 from app.i18n import language_of, status_name, text
 from app.messaging import optouts
-from app.messaging.courtesy import is_courtesy
+from app.messaging.courtesy import is_courtesy, says_only
 from app.messaging.inbound import Answer, Inbound
 from app.messaging.outbox import Text
 from app.residents.directory import create
 from app.residents.models import Resident
 from app.tickets import cancellation, places
-from app.tickets.intake import confirmation, report, resident_actor
+from app.tickets.intake import add_information, confirmation, report, resident_actor
 from app.tickets.lifecycle import Move, can, record
 from app.tickets.models import OPEN_STATUSES, Channel, EventKind, Ticket
 
@@ -32,6 +32,22 @@ COMMAND_WORDS = STATUS_WORDS | CANCEL_WORDS | HELP_WORDS
 
 # A thank-you is filed on the resident's ticket that changed within this many days.
 THANKS_WINDOW_DAYS = 7
+
+# "Not needed any more", as residents say it once the problem went away or they fixed it
+# themselves (莫得事了 and 没得事了 are Chongqing for 没事了). Matched folded and lower-case.
+NO_LONGER_NEEDED = re.compile(
+    r"不用了|不用来了|不用麻烦了|不麻烦了|不需要了|不要了|没事了|莫得事了|没得事了|没有事了|发错了"
+    r"|(?:已经|自己|我)*(?:修|弄|整|搞)好了|已经好了"
+    r"|(?<![a-z])(?:no longer needed|not needed any ?more|fixed it myself|sent by mistake)(?![a-z])"
+)
+# "Why has nobody come yet?" (啷个/咋个 are Chongqing for 怎么): a question about progress.
+WHERE_IS_HELP = re.compile(
+    r"(?:啷个|咋个|怎么|为啥|为什么|咋)?还没(?:有|得)?人?(?:来|到)|(?:什么|啥)时候(?:来|到)"
+    r"|几时来|好久来|人呢|还要等(?:好久|多久)|要等(?:好久|多久)"
+    r"|(?<![a-z])(?:when will (?:someone|somebody|you) come|no one has come|nobody came)(?![a-z])"
+)
+# A letter of any script: a text without one (a stray "1", "？？", an emoji) describes nothing.
+_LETTER = re.compile(r"[^\W\d_]")
 
 _COMMAND = re.compile(r"^(?P<word>[^\d\s#]+)\s*#?(?P<code>\d{6,8})?$")
 
@@ -57,10 +73,14 @@ def handle(session: Session, inbound: Inbound) -> Answer | None:
         return Answer(Text("help", resident.language))
     if word in optouts.OPT_IN_WORDS:  # "开始" from someone who never opted out: still not a problem
         return Answer(Text("opted_in", resident.language))
-    if not inbound.body.strip():
-        return Answer(Text("help", resident.language))
+    if says_only(inbound.body, NO_LONGER_NEEDED):
+        return no_longer_needed(session, resident, inbound)
+    if says_only(inbound.body, WHERE_IS_HELP):
+        return status(session, resident)
     if is_courtesy(inbound.body):
         return acknowledge(session, resident, inbound.body)
+    if not _LETTER.search(inbound.body):
+        return Answer(Text("help", resident.language))
     found, sender = inbound.classification, inbound.sender
     result = report(session, resident, inbound.body, Channel.sms, found=found, sender=sender)
     if result.created and places.should_ask(result.ticket, result.classification):
@@ -76,6 +96,22 @@ def acknowledge(session: Session, resident: Resident, text: str) -> Answer:
         return Answer(None)
     record(ticket, EventKind.thanks, resident_actor(resident), data={"text": text.strip()})
     return Answer(None, ticket.id)
+
+
+def no_longer_needed(session: Session, resident: Resident, inbound: Inbound) -> Answer:
+    """ "不用了", "已经修好了": requests nobody has taken yet are withdrawn (asking which when
+    several are open). Once a volunteer holds one they may well be the one who fixed it, so the
+    words go to that ticket and the volunteer still reports the work. With nothing open it is a
+    thank-you."""
+    tickets = open_tickets(session, resident)
+    taken = [t for t in tickets if t.assignee_id is not None]
+    if taken:
+        found = inbound.classification
+        add_information(taken[0], resident, inbound.body.strip(), found)
+        return Answer(confirmation(taken[0], resident.language, found, new=False), taken[0].id)
+    if tickets:
+        return cancel(session, resident, None)
+    return acknowledge(session, resident, inbound.body)
 
 
 def latest_ticket(session: Session, resident: Resident, window: timedelta) -> Ticket | None:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.categories.catalog import Classification, classify
+from app.categories.danger import screen as screen_danger
 from app.clock import utcnow
 from app.db import insert_once
 from app.i18n import LANGUAGES, status_name, text
@@ -488,6 +489,7 @@ def _context(
         values=values,
         language=language,
         hints=line.hints,
+        screen=screen_danger,
     )
 
 

@@ -10,7 +10,6 @@ question, never a guess.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -20,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.communities.models import Department
-from app.i18n import text
+from app.i18n import fold, text
 from app.messaging.inbound import Answer, Inbound
 from app.messaging.outbox import Text
 from app.volunteers import dispatch, progress
@@ -66,11 +65,21 @@ _ENGLISH = [
 ]
 _CHINESE = [
     ("已完成", Intent.done),
+    # A unit's liaison says of its tasks what it says of escalations (app/tickets/
+    # liaison_commands.py); a late word for a ticket already answered is told so, never a report.
+    ("已处理", Intent.done),
+    ("已办结", Intent.done),
+    ("退回", Intent.drop),
     ("在路上", Intent.on_the_way),
     ("接不了", Intent.decline),
     ("出发", Intent.on_the_way),
     ("完成", Intent.done),
     ("搞定", Intent.done),
+    # "Fixed": 整好了 and 搞好了 are Chongqing for 修好了.
+    ("修好", Intent.done),
+    ("弄好", Intent.done),
+    ("整好", Intent.done),
+    ("搞好", Intent.done),
     ("再来", Intent.again),
     ("放弃", Intent.drop),
     ("暂停", Intent.pause),
@@ -99,7 +108,7 @@ class Reply:
 
 def parse(body: str) -> Reply:
     """Read the intent, an optional ticket code and a note from a loose reply."""
-    text = unicodedata.normalize("NFKC", body)
+    text = fold(body)
     match = _CODE.search(text)
     code = match.group(1) if match else None
     if match:

@@ -1,0 +1,184 @@
+"""Texts found by using the line as residents and volunteers do, each replayed through the signed
+SMS webhook: a thumbs-up, Chongqing words, traditional characters, "不用了" before anyone came,
+"啷个还没来", a second problem while the first is open, a stray digit, and "修好了" from the
+volunteer at the door."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.db import db
+from app.surveys.models import Rating, Survey
+from app.tickets.models import Priority, Ticket, TicketStatus
+from tests.support.closure import MOBILE, event_kinds, surveyed_ticket
+from tests.support.texting import replies, text_line
+from tests.volunteers import factories as f
+from tests.volunteers.factories import RESIDENT, offers, only_ticket, texter
+
+PROBLEM = "洗衣机坏了，转几下就不动了"
+
+
+@pytest.fixture
+def street(ctx, clock):
+    """A community with a resident in building 3 and three volunteers who fix most things."""
+    home = f.community()
+    f.resident(home)
+    for n in range(1, 4):
+        f.volunteer(n, home, skills=("appliance", "plumbing", "electrical"))
+    return home
+
+
+def tickets() -> list[Ticket]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(Ticket).order_by(Ticket.id)))
+
+
+def say(client, body: str, sender: str = RESIDENT) -> list[str]:
+    return replies(text_line(client, sender, body))
+
+
+@pytest.mark.parametrize(
+    "text", ["👍", "👍👍", "🙏", "👌😊", "巴适", "安逸", "謝謝", "謝謝師傅", "好的，謝謝", "多謝了"]
+)
+def test_a_thumbs_up_or_thanks_in_any_script_is_not_more_words(client, street, text):
+    say(client, PROBLEM)
+    assert say(client, text) == []
+    [ticket] = tickets()
+    assert ticket.description == PROBLEM
+    assert event_kinds(ticket)[-1] == "thanks"
+
+
+@pytest.mark.parametrize("text", ["１", "2", "？？", "。。。", "😡"])
+def test_a_text_without_words_opens_nothing(client, street, text):
+    """A stray digit (a rating sent before any survey), or only marks: nothing to send anyone to."""
+    [answer] = say(client, text)
+    assert "直接发短信描述问题" in answer  # how to ask for help
+    assert tickets() == []
+
+
+def test_a_stray_digit_is_not_added_to_the_open_ticket(client, street):
+    say(client, PROBLEM)
+    [answer] = say(client, "１")
+    assert "直接发短信描述问题" in answer
+    [ticket] = tickets()
+    assert ticket.description == PROBLEM
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "urgent"),
+    [
+        ("煤氣味好大", "other", True),
+        ("我媽摔倒起不來了", "elderly", True),
+        ("熱水器壞了", "appliance", False),
+        ("樓道燈不亮了", "electrical", False),
+    ],
+)
+def test_traditional_characters_are_read_like_simplified(client, street, text, category, urgent):
+    [answer] = say(client, text)
+    [ticket] = tickets()
+    assert ticket.description == text  # the resident's own words are kept
+    assert (ticket.priority == Priority.urgent) is urgent
+    if urgent:
+        assert "119" in answer or "120" in answer
+    else:
+        assert ticket.category_code == category
+
+
+def test_status_and_cancel_in_traditional_characters(client, street):
+    say(client, PROBLEM)
+    [code] = [t.code for t in tickets()]
+    assert code in say(client, "進度")[0]
+    assert "已撤销" in say(client, "取消")[0]
+
+
+@pytest.mark.parametrize(
+    "text", ["不用了", "不用了，谢谢", "已经修好了", "自己修好了", "莫得事了", "没事了", "不需要了"]
+)
+def test_no_longer_needed_before_anyone_took_it_withdraws_the_request(client, street, text):
+    say(client, PROBLEM)
+    [answer] = say(client, text)
+    [ticket] = tickets()
+    assert ticket.status == TicketStatus.cancelled
+    assert ticket.code in answer and "已撤销" in answer
+    assert ticket.description == PROBLEM
+    assert {o.status for o in offers()} == {"withdrawn"}
+
+
+def test_fixed_after_a_volunteer_took_it_is_not_a_withdrawal(client, street):
+    """The volunteer may well have fixed it: the resident's words go to the ticket, the volunteer
+    still reports it done, and the work counts as handled."""
+    say(client, PROBLEM)
+    say(client, "1", texter(offers()[0].volunteer_id))
+    say(client, "已经修好了")
+    [ticket] = tickets()
+    assert ticket.status == TicketStatus.assigned
+    assert "已经修好了" in ticket.description
+
+
+def test_no_longer_needed_with_nothing_open_opens_nothing(client, street):
+    assert say(client, "不用了") == []
+    assert tickets() == []
+
+
+@pytest.mark.parametrize(
+    "text", ["啷个还没来", "怎么还没来？", "咋个还没得人来", "什么时候来", "人呢"]
+)
+def test_asking_where_the_help_is_gets_the_status(client, street, text):
+    say(client, PROBLEM)
+    [answer] = say(client, text)
+    [ticket] = tickets()
+    assert ticket.code in answer and "正在找志愿者" in answer
+    assert ticket.description == PROBLEM
+
+
+@pytest.mark.parametrize("text", ["厨房水管漏水了", "My kitchen light is broken"])
+def test_a_different_problem_while_one_is_open_is_a_new_request(client, street, clock, text):
+    say(client, PROBLEM)
+    clock.advance(minutes=20)
+    [answer] = say(client, text)
+    first, second = tickets()
+    assert first.description == PROBLEM and first.category_code == "appliance"
+    assert second.description == text and second.category_code in {"plumbing", "electrical"}
+    assert second.code in answer
+
+
+def test_more_about_the_same_problem_is_still_added(client, street, clock):
+    say(client, PROBLEM)
+    clock.advance(minutes=20)
+    [answer] = say(client, "是海尔的洗衣机，用了十年了")
+    [ticket] = tickets()
+    assert "补充" in answer and "海尔" in ticket.description
+
+
+@pytest.mark.parametrize("text", ["修好了", "整好了", "弄好了 换了皮带", "搞好了"])
+def test_a_volunteer_saying_it_is_fixed_reports_it_done(client, street, text):
+    say(client, PROBLEM)
+    helper = texter(offers()[0].volunteer_id)
+    say(client, "1", helper)
+    [answer] = say(client, text, helper)
+    assert "完成" in answer
+    assert only_ticket().status == TicketStatus.resolved
+
+
+@pytest.mark.parametrize(
+    ("text", "rating"),
+    [
+        ("👍", Rating.satisfied),
+        ("整好了，谢谢师傅", Rating.satisfied),
+        ("搞定了", Rating.satisfied),
+        ("莫得问题", Rating.satisfied),
+        ("将就", Rating.basically_satisfied),
+        ("还将就", Rating.basically_satisfied),
+        ("不得行", Rating.unsatisfied),
+        ("还是不得行", Rating.unsatisfied),
+        ("莫得修好", Rating.unsatisfied),
+        ("没整好，还在响", Rating.unsatisfied),
+    ],
+)
+def test_chongqing_survey_answers(client, ctx, clock, text, rating):
+    ticket = surveyed_ticket(client, clock)[0]
+    [answer] = say(client, text, MOBILE)
+    db.session.expire_all()
+    assert db.session.scalars(select(Survey)).one().rating == rating
+    assert ticket.code in answer and "没能看懂" not in answer
