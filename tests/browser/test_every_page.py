@@ -5,6 +5,7 @@ look at (artifacts/screenshots/walk-*.png)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -49,6 +50,7 @@ ELECTRICIAN = "+8613900001002"  # 刘电工, Longxi
 @dataclass(frozen=True)
 class Day:
     every_event: str
+    merged: str
     called: str
     resident: int
     user: int
@@ -91,6 +93,7 @@ def day(app) -> Day:
     resident = shown.every_event.resident_id
     result = Day(
         every_event=shown.every_event.code,
+        merged=shown.merged.code,
         called=shown.texted.code,
         resident=resident,
         user=db.session.scalars(select(StaffUser.id).where(StaffUser.username == "longxi")).one(),
@@ -191,6 +194,8 @@ CARD_LISTS = {
     "/dashboard/admin/categories": "table.categories",
     "/dashboard/admin/users": "table.users",
     "/dashboard/admin/duty": "table.duty",
+    "/dashboard/corrections": "table.corrections",
+    "/dashboard/residents?q=138": "table.residents",
 }
 
 
@@ -223,3 +228,11 @@ def test_lists_are_cards_on_a_phone_and_speak_words(tab, walked):
     expect(tab.locator("table.volunteers td.counts").first).to_contain_text("接单")
     tab.goto("/dashboard/callbacks")
     expect(tab.locator("table.requested")).to_contain_text("没有居民要求回电")
+    tab.goto("/dashboard/residents")
+    expect(tab.locator("main p.empty")).to_have_text(re.compile("输入电话号码或姓名查找居民"))
+    tab.goto("/dashboard/residents?q=没有这个人")
+    expect(tab.locator("table.residents")).to_contain_text("没有找到与“没有这个人”相符的居民")
+    tab.goto(f"/dashboard/?status=all&q={walked.merged}")
+    expect(tab.locator("#queue-rows tr[data-code] td").nth(2)).to_have_text("已并入同一问题的工单")
+    tab.goto(f"/dashboard/tickets/{walked.merged}")
+    expect(tab.locator("h1 .pill")).to_have_text("已并入同一问题的工单")
