@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -160,6 +160,8 @@ def open_ticket(
         visits=0,
     )
     set_community_deadline(ticket, now)
+    if original is None and _hold_building(session, ticket):
+        original = LOOK_UP  # a neighbour's report of it may have been written meanwhile
     _insert(session, ticket)
     set_committed_value(ticket, "resident", resident)
     data = {
@@ -187,6 +189,25 @@ def open_ticket(
     return ticket
 
 
+BUILDING_LOCKS = 582  # the advisory lock class (first key) of buildings getting a new report
+_HOLD_BUILDING = select(
+    func.pg_advisory_xact_lock(BUILDING_LOCKS, func.hashtext(bindparam("building")))
+)
+
+
+def _hold_building(session: Session, ticket: Ticket) -> bool:
+    """PostgreSQL: wait until another new report of this category from this building (the
+    neighbours texting the same stairwell light in the same second) is committed, so the repeat
+    check sees it; True when held. On SQLite the single writer already orders them."""
+    if not (ticket.building and ticket.community_id):
+        return False
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    place = f"{ticket.community_id}/{ticket.building}/{ticket.category_code}"
+    session.execute(_HOLD_BUILDING, {"building": place})
+    return True
+
+
 _COLUMNS = [c for c in Ticket.__table__.columns if c.key != "id"]
 _INSERT_TICKET = insert_skipping(table(Ticket), "code", Ticket.id)
 
@@ -205,8 +226,9 @@ def _insert(session: Session, ticket: Ticket) -> None:
 def confirmation(ticket: Ticket, language: str, found: Classification, new: bool = True) -> Text:
     """What every channel tells the resident: their ticket's code, and for a new one its
     category (with safety advice first when the words spoke of danger, and the unit's name when
-    a department or partner unit handles it)."""
-    if not new:
+    a department or partner unit handles it). Danger in words added to an open ticket gets its
+    advice too ("煤气味好大" while the washing machine waits)."""
+    if not new and not found.urgent:
         return Text("ticket_added", language, {"code": ticket.code})
     name = category_name(ticket.category_code, language)
     if name is None:  # a category the data file lacks

@@ -182,3 +182,15 @@ def test_chongqing_survey_answers(client, ctx, clock, text, rating):
     db.session.expire_all()
     assert db.session.scalars(select(Survey)).one().rating == rating
     assert ticket.code in answer and "没能看懂" not in answer
+
+
+@pytest.mark.parametrize(
+    ("text", "advice"),
+    [("煤氣味好大", "开窗"), ("厨房有煤气味", "开窗"), ("我妈摔倒起不来了", "120")],
+)
+def test_danger_while_a_request_is_open_still_gets_the_safety_advice(client, street, text, advice):
+    say(client, PROBLEM)
+    [answer] = say(client, text)
+    [ticket] = tickets()
+    assert advice in answer and ticket.code in answer
+    assert ticket.priority == Priority.urgent
