@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/webhooks.py [--requests 1500] [--concurrency 8] [--workers 2]
     BENCH_QUICK=1 .venv/bin/python bench/webhooks.py          # a third of the requests
+    .venv/bin/python bench/webhooks.py --only SMS              # the texts only (or: --only call)
 
 Four requests, each measured for the hotline and for the bare app in turn:
 
@@ -164,6 +165,8 @@ def measure(target: str, database_url: str, args, offset: int, rates: dict[str, 
         load.warm(signed_requests(base, "call: answer", 30, offset + 4 * 10**7))
         previous: list[load.Request] = []
         for n, (name, hook) in enumerate(WEBHOOKS.items()):
+            if not name.startswith(args.only):
+                continue
             check = BARE_CHECKS[name] if bare else hook.check
             requests = (
                 previous
@@ -190,6 +193,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--only", default="", help='the webhooks whose name starts so: "SMS"')
     args = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     database = "postgresql" if database_url.startswith("postgresql") else "sqlite"
@@ -207,7 +211,7 @@ def main() -> None:
         f"{'':30}{'req/s':>8}{'median':>8}{'p99':>8}{'err':>5}"
         f"{'open rate':>11}{'median':>8}{'p99':>8}{'err':>5}{'RSS MB/worker':>15}"
     )
-    for webhook in WEBHOOKS:
+    for webhook in ours:
         for name, r in (
             (f"{webhook}: bare", bare[webhook]),
             (f"{webhook}: hotline", ours[webhook]),
@@ -223,7 +227,7 @@ def main() -> None:
                 f"{name:30}{c.rate:8.1f}{c.median:8.1f}{c.percentile(99):8.1f}{c.errors:5d}{opened}{rss:>15}"
             )
     print(f"load average after: {os.getloadavg()[0]:.1f}")
-    for webhook in WEBHOOKS:
+    for webhook in ours:
         o, b = ours[webhook], bare[webhook]
         line = f"{webhook}: throughput ratio hotline/bare {o.closed.rate / b.closed.rate:.3f}"
         if o.opened is not None and b.opened is not None:

@@ -39,14 +39,17 @@ def queue_sms(
     ticket_id: int | None = None,
     landline: bool = False,
     flush: bool = True,
+    opted_out: bool | None = None,
 ) -> Message:
     """Queue an SMS for the worker; suppressed at once for opted-out numbers and landlines.
 
     A sweep queueing hundreds passes ``flush=False`` and flushes once for the batch (inside
     ``session.no_autoflush``, so the opt-out lookups do not flush row by row either); the row
-    has no id until then.
+    has no id until then. A caller that read `to`'s opt-out with its own query (a wave of
+    offers, in the query that found its volunteers) passes `opted_out`; None looks it up. The
+    worker looks again before it sends.
     """
-    reason = _suppression(session, to, landline)
+    reason = _suppression(session, to, landline, opted_out)
     message = _message(
         to,
         text,
@@ -109,7 +112,7 @@ def record_reply(
     The caller only hands the provider replies whose status is `replied`; a reply to an
     opted-out number is kept as `suppressed`, for the record.
     """
-    reason = "" if ignore_opt_out else _suppression(session, to, landline=False)
+    reason = "" if ignore_opt_out else _suppression(session, to, landline=False, opted_out=None)
     message = _message(
         to,
         text,
@@ -170,8 +173,8 @@ def answer_row(
     return values
 
 
-def _suppression(session: Session, to: str, landline: bool) -> str:
-    if is_opted_out(session, to):
+def _suppression(session: Session, to: str, landline: bool, opted_out: bool | None) -> str:
+    if is_opted_out(session, to) if opted_out is None else opted_out:
         return "opted out"
     if landline:
         return "landline cannot receive SMS"

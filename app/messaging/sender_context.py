@@ -19,10 +19,12 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    case,
     exists,
     func,
     literal,
     literal_column,
+    null,
     or_,
     select,
 )
@@ -52,6 +54,9 @@ class Sender:
     survey: bool  # a survey waiting for an answer, or rated by SMS moments ago (a comment)
     recent_ticket_id: int | None  # the open ticket written about within the follow-up window
     original_id: int | None  # the open ticket a new report of the given category would repeat
+
+
+_SEEN = exists().where(Message.provider_sid == bindparam("sid"))  # a repeated delivery
 
 
 def _statement() -> Select[Any]:
@@ -103,7 +108,7 @@ def _statement() -> Select[Any]:
     return (
         select(
             *_RESIDENT,
-            exists().where(Message.provider_sid == bindparam("sid")).label("seen"),
+            _SEEN.label("seen"),
             exists().where(OptOut.phone == phone).label("opted_out"),
             exists().where(Volunteer.phone == phone).label("volunteer"),
             exists().where(Department.liaison_phone == phone).label("liaison"),
@@ -117,7 +122,14 @@ def _statement() -> Select[Any]:
 
 
 NUMBER_LOCKS = 581  # the advisory lock class (first key) of numbers whose text is being handled
-_HOLD = select(func.pg_advisory_xact_lock(NUMBER_LOCKS, func.hashtext(bindparam("phone"))))
+# PostgreSQL, first: a repeated delivery ends here; any other text holds the sender's number.
+_HOLD = select(
+    _SEEN.label("seen"),
+    case(
+        (_SEEN, null()),
+        else_=func.pg_advisory_xact_lock(NUMBER_LOCKS, func.hashtext(bindparam("phone"))),
+    ),
+)
 _RESIDENT = list(Resident.__table__.columns)
 _STATEMENT = _statement()  # built once; each text only binds its values
 
@@ -125,32 +137,33 @@ _STATEMENT = _statement()  # built once; each text only binds its values
 def load_sender(session: Session, sid: str, phone: str, category: str) -> Sender:
     """The sender of a text, read in one SELECT.
 
-    PostgreSQL: the number is held first (an advisory lock to the end of the transaction), so
-    texts from one number are handled one at a time and what is read here stays current until
-    the commit: a text resent a dozen times at once opens one ticket, the copies find it.
-    SQLite's writers take turns already.
+    PostgreSQL: a statement before it tells a repeated delivery (then the only statement) and
+    otherwise holds the number (an advisory lock to the end of the transaction), so texts from
+    one number are handled one at a time and what the SELECT then reads (in a snapshot of its
+    own, taken after the lock) stays current until the commit: a text resent a dozen times at
+    once opens one ticket, the copies find it. SQLite's writers take turns already.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.connection().execute(_HOLD, {"phone": phone})
+    connection = session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    if postgres and connection.execute(_HOLD, {"sid": sid, "phone": phone}).scalar():
+        return _repeated()
     settings = current_settings()
     now = utcnow()
-    row = (
-        session.connection()
-        .execute(
-            _STATEMENT,
-            {
-                "sid": sid,
-                "phone": phone,
-                "category": category,
-                "followup_since": now - timedelta(hours=settings.HOTLINE_FOLLOWUP_WINDOW_HOURS),
-                "repeat_since": now - timedelta(hours=settings.HOTLINE_REPEAT_WINDOW_HOURS),
-                "comment_since": now - timedelta(minutes=settings.HOTLINE_SURVEY_COMMENT_MINUTES),
-            },
-        )
-        .one()
-    )
+    row = connection.execute(
+        _STATEMENT,
+        {
+            "sid": sid,
+            "phone": phone,
+            "category": category,
+            "followup_since": now - timedelta(hours=settings.HOTLINE_FOLLOWUP_WINDOW_HOURS),
+            "repeat_since": now - timedelta(hours=settings.HOTLINE_REPEAT_WINDOW_HOURS),
+            "comment_since": now - timedelta(minutes=settings.HOTLINE_SURVEY_COMMENT_MINUTES),
+        },
+    ).one()
+    if row.seen:  # nothing more is wanted of a repeated delivery
+        return _repeated()
     return Sender(
-        seen=bool(row.seen),
+        seen=False,
         opted_out=bool(row.opted_out),
         volunteer=bool(row.volunteer),
         liaison=bool(row.liaison),
@@ -159,6 +172,10 @@ def load_sender(session: Session, sid: str, phone: str, category: str) -> Sender
         recent_ticket_id=row.recent_ticket_id,
         original_id=row.original_id,
     )
+
+
+def _repeated() -> Sender:
+    return Sender(True, False, False, False, None, False, None, None)
 
 
 def _resident(session: Session, row: Row[Any]) -> Resident | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db import insert_once
+from app.db import insert_skipping, persistent, table
 from app.phones import PhoneNumber
 from app.residents.models import Resident
 
@@ -23,11 +23,17 @@ def find_or_create(session: Session, phone: PhoneNumber, language: str) -> Resid
     return by_phone(session, phone.e164) or create(session, phone, language)
 
 
+# Built once (each new resident binds its values); every column comes back through RETURNING,
+# defaults included, so reading the resident later costs no SELECT.
+_INSERT = insert_skipping(table(Resident), "phone", *table(Resident).columns)
+
+
 def create(session: Session, phone: PhoneNumber, language: str) -> Resident:
     """A new resident for a number nobody had a moment ago (or the one created meanwhile)."""
-    resident = Resident(phone=phone.e164, phone_kind=phone_kind(phone), language=language)
-    if insert_once(session, resident, "phone"):
-        return resident
+    values = {"phone": phone.e164, "phone_kind": phone_kind(phone), "language": language}
+    stored = session.execute(_INSERT[session.get_bind().dialect.name], values).one_or_none()
+    if stored is not None:
+        return persistent(session, Resident(), dict(stored._mapping))
     existing = by_phone(session, phone.e164)
     assert existing is not None
     return existing

@@ -36,8 +36,23 @@ Handler = Callable[[Session, Job], object]
 
 
 _INSERT = insert(table(Job))
-# PostgreSQL: the wake-up rides on the insert itself (one statement; delivered at commit).
-_INSERT_AND_NOTIFY = _INSERT.returning(func.pg_notify(CHANNEL, ""))
+# PostgreSQL: the wake-up rides on the statement that writes the job (delivered at commit).
+WAKE = func.pg_notify(CHANNEL, "")
+_INSERT_AND_NOTIFY = _INSERT.returning(WAKE)
+
+
+def job_row(kind: JobKind, **data: Any) -> dict[str, Any]:
+    """Every column of a new job but its `ticket_id` (what `enqueue` writes, or a ticket's own
+    statement with the ticket)."""
+    return {
+        "kind": kind,
+        "data": data,
+        "run_at": utcnow(),
+        "locked_until": None,
+        "attempts": 0,
+        "last_error": "",
+        "trace": tracing.current_trace(),
+    }
 
 
 def enqueue(session: Session, kind: JobKind, ticket_id: int | None, **data: Any) -> None:
@@ -45,9 +60,13 @@ def enqueue(session: Session, kind: JobKind, ticket_id: int | None, **data: Any)
 
     One Core INSERT, no flush: the row's values are all known here and nothing reads it back.
     """
-    values = {"kind": kind, "ticket_id": ticket_id, "data": data, "run_at": utcnow()}
+    write_job(session, ticket_id, job_row(kind, **data))
+
+
+def write_job(session: Session, ticket_id: int | None, row: dict[str, Any]) -> None:
+    """The `job_row` for `ticket_id` in one Core INSERT (with its wake-up on PostgreSQL)."""
     postgres = session.get_bind().dialect.name == "postgresql"
-    session.execute(_INSERT_AND_NOTIFY if postgres else _INSERT, values)
+    session.execute(_INSERT_AND_NOTIFY if postgres else _INSERT, row | {"ticket_id": ticket_id})
 
 
 @dataclass

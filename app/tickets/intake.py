@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import CTE, Executable, Select, Table, bindparam, func, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -17,12 +19,12 @@ from app.messaging.outbox import Text
 from app.messaging.sender_context import Sender
 from app.residents import directory
 from app.residents.models import Resident
-from app.scheduling.jobs import enqueue
-from app.scheduling.models import JobKind
-from app.tickets import escalation, repeats, urgent
+from app.scheduling.jobs import WAKE, enqueue, job_row, write_job
+from app.scheduling.models import Job, JobKind
+from app.tickets import repeats, routing, urgent
 from app.tickets.codes import candidates
 from app.tickets.due_dates import set_community_deadline
-from app.tickets.lifecycle import SYSTEM, Actor, record, write_event
+from app.tickets.lifecycle import SYSTEM, Actor, event_row, record, write_event
 from app.tickets.models import (
     ACTIVE_STATUSES,
     ActorKind,
@@ -30,6 +32,7 @@ from app.tickets.models import (
     EventKind,
     Priority,
     Ticket,
+    TicketEvent,
     TicketStatus,
 )
 
@@ -134,9 +137,10 @@ def open_ticket(
     original (`original`: its id, None for none, or LOOK_UP), staff alerted to danger, and the
     worker asked to escalate or dispatch it.
 
-    The ticket, its event and the worker's job are three Core INSERTs (no flush); the code is
-    made unique by the ticket's own INSERT, which skips a taken code and is tried again with
-    another. The returned Ticket is persistent in `session` without being read back.
+    The ticket, its event and the worker's job are Core INSERTs, no flush (one statement on
+    PostgreSQL); the code is made unique by the ticket's own INSERT, which skips a taken code
+    and is tried again with another. The returned Ticket is persistent in `session` without
+    being read back.
     """
     if resident.id is None or session.new:
         session.flush()  # a resident (or their place) created by the caller and not yet written
@@ -162,8 +166,6 @@ def open_ticket(
     set_community_deadline(ticket, now)
     if original is None and _hold_building(session, ticket):
         original = LOOK_UP  # a neighbour's report of it may have been written meanwhile
-    _insert(session, ticket)
-    set_committed_value(ticket, "resident", resident)
     data = {
         "channel": channel.value,
         "category": found.category,
@@ -171,21 +173,23 @@ def open_ticket(
         "danger_word": found.danger_word,
         "hazard": found.hazard,
     }
-    write_event(session, ticket, EventKind.received, resident_actor(resident), now, data)
+    event = event_row(EventKind.received, resident_actor(resident), now, data)
+    # Known to repeat nothing: what a new ticket needs next (escalation by category, or
+    # dispatch) is asked of the worker in the ticket's own write.
+    job = job_row(JobKind.ticket_opened) if original is None else None
+    _insert(session, ticket, event, job)
+    set_committed_value(ticket, "resident", resident)
     if found.urgent:
         urgent.alert_staff(session, ticket, found.hazard)
-    # The repeat check stays here: it decides which ticket the resident is told about. What a
-    # new ticket needs next (escalation by category, or dispatch) the worker does at once.
+    # The repeat check stays here: it decides which ticket the resident is told about.
     if isinstance(original, _LookUp):
         repeated = repeats.link_repeat(session, ticket)
+        if repeated is None:
+            enqueue(session, JobKind.ticket_opened, ticket.id)
     elif original is not None:
         repeated = session.get(Ticket, original)
         assert repeated is not None
         repeats.merge(session, ticket, repeated, SYSTEM)
-    else:
-        repeated = None
-    if repeated is None:
-        enqueue(session, JobKind.ticket_opened, ticket.id)
     return ticket
 
 
@@ -212,15 +216,68 @@ _COLUMNS = [c for c in Ticket.__table__.columns if c.key != "id"]
 _INSERT_TICKET = insert_skipping(table(Ticket), "code", Ticket.id)
 
 
-def _insert(session: Session, ticket: Ticket) -> None:
-    """Write `ticket` under the first free code and make it persistent in `session`."""
+def _with_ticket(target: Table, ticket: CTE, prefix: str) -> CTE:
+    """PostgreSQL: an INSERT of one row of `target` that refers to the row `ticket` inserts
+    (none when the ticket's INSERT skipped), its other values bound as `prefix` + column."""
+    columns = [c for c in target.columns if c.key not in ("id", "ticket_id")]
+    row = select(ticket.c.id, *(bindparam(prefix + c.key, type_=c.type) for c in columns))
+    into = ["ticket_id", *(c.key for c in columns)]
+    return postgresql.insert(target).from_select(into, row).cte(f"{prefix}row")
+
+
+def _opening(job: bool) -> Select[Any]:
+    """PostgreSQL: the ticket under a code (skipped if taken), its "received" event and, with
+    `job`, the worker's job and its wake-up, in one statement that returns the ticket's id."""
+    tickets = table(Ticket)
+    ticket = (
+        postgresql.insert(tickets)
+        .values({c.key: bindparam(c.key, type_=c.type) for c in _COLUMNS})
+        .on_conflict_do_nothing(index_elements=["code"])
+        .returning(tickets.c.id)
+        .cte("ticket")
+    )
+    followers = [_with_ticket(table(TicketEvent), ticket, "event_")]
+    if not job:
+        return select(ticket.c.id).add_cte(*followers)
+    followers.append(_with_ticket(table(Job), ticket, "job_"))
+    return select(ticket.c.id, WAKE).add_cte(*followers)
+
+
+_OPENING = {job: _opening(job) for job in (False, True)}  # built once; each ticket binds
+
+
+def _insert(
+    session: Session, ticket: Ticket, event: dict[str, Any], job: dict[str, Any] | None
+) -> None:
+    """Write `ticket` under the first free code with its first `event` and, if given, the
+    worker's `job`, and make the ticket persistent in `session`. PostgreSQL: one statement;
+    SQLite (no INSERT inside WITH): one INSERT each."""
     values = {c.key: getattr(ticket, c.key) for c in _COLUMNS}
-    statement = _INSERT_TICKET[session.get_bind().dialect.name]
-    for code in candidates():
-        ticket_id = session.execute(statement, values | {"code": code}).scalar()
-        if ticket_id is not None:
-            break
+    if session.get_bind().dialect.name == "postgresql":
+        followers = _bound("event_", event) | _bound("job_", job or {})
+        ticket_id, code = _under_free_code(session, _OPENING[job is not None], values | followers)
+    else:
+        ticket_id, code = _under_free_code(session, _INSERT_TICKET["sqlite"], values)
+        write_event(session, ticket_id, event)
+        if job is not None:
+            write_job(session, ticket_id, job)
     persistent(session, ticket, values | {"id": ticket_id, "code": code})
+
+
+def _bound(prefix: str, row: dict[str, Any]) -> dict[str, Any]:
+    return {prefix + key: value for key, value in row.items()}
+
+
+def _under_free_code(
+    session: Session, statement: Executable, params: dict[str, Any]
+) -> tuple[int, str]:
+    """Run the ticket's INSERT with each candidate code until one is free (the INSERT skips a
+    taken code and returns nothing); the ticket's id and code."""
+    for code in candidates():
+        ticket_id = session.execute(statement, params | {"code": code}).scalar()
+        if ticket_id is not None:
+            return ticket_id, code
+    raise AssertionError("candidates() never ends")
 
 
 def confirmation(ticket: Ticket, language: str, found: Classification, new: bool = True) -> Text:
@@ -237,7 +294,7 @@ def confirmation(ticket: Ticket, language: str, found: Classification, new: bool
     if found.urgent:
         return Text(urgent.advice_template(found.hazard), language, values)
     session = object_session(ticket)
-    unit = escalation.unit_handling(session, ticket.category_code) if session else None
+    unit = routing.unit_for(session, ticket) if session else None
     if unit is not None:  # partner work: say who handles it, not "finding a volunteer"
         values["unit"] = unit.display_name(language)
         return Text("ticket_created_unit", language, values)
@@ -252,11 +309,14 @@ def add_information(ticket: Ticket, resident: Resident, text: str, found: Classi
     if ticket.category_code == "other" and found.category != "other":
         ticket.category_code = found.category
         data["category"] = found.category
-    now_urgent = found.urgent and ticket.priority != Priority.urgent
-    if now_urgent:
+    # Staff hear of each kind of danger once: gas, then someone who falls, is news again.
+    new_danger = found.urgent and str(found.hazard or "") not in {
+        e.data.get("hazard") for e in ticket.events if e.kind == EventKind.urgent_alert
+    }
+    if found.urgent:
         ticket.priority = Priority.urgent
         data["danger_word"] = found.danger_word or ""
     record(ticket, EventKind.info_added, resident_actor(resident), data=data)
     session = object_session(ticket)
-    if now_urgent and session is not None:
+    if new_danger and session is not None:
         urgent.alert_staff(session, ticket, found.hazard)

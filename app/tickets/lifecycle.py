@@ -42,6 +42,7 @@ moved = Namespace().signal("ticket-moved")
 class Move(StrEnum):
     dispatch = "dispatch"  # offers sent to volunteers or a unit
     no_taker = "no_taker"  # the last wave expired
+    no_unit = "no_unit"  # units handle its category, but none of its street: staff arrange it
     assign = "assign"  # someone accepted, or staff assigned by hand
     start = "start"  # the volunteer is on the way
     revisit = "revisit"  # another visit is needed; the ticket stays with the same person
@@ -61,6 +62,7 @@ _OPEN = {S.new, S.dispatching, S.unassigned, S.assigned, S.in_progress, S.escala
 TRANSITIONS: dict[Move, tuple[frozenset[S], S]] = {
     Move.dispatch: (frozenset({S.new, S.unassigned, S.reopened}), S.dispatching),
     Move.no_taker: (frozenset({S.dispatching}), S.unassigned),
+    Move.no_unit: (frozenset({S.new}), S.unassigned),
     Move.assign: (frozenset({S.new, S.dispatching, S.unassigned, S.reopened}), S.assigned),
     Move.start: (frozenset({S.assigned}), S.in_progress),
     Move.revisit: (frozenset({S.assigned, S.in_progress}), S.in_progress),
@@ -177,18 +179,10 @@ def record(
 _INSERT_EVENT = insert(table(TicketEvent))
 
 
-def write_event(
-    session: Session,
-    ticket: Ticket,
-    kind: EventKind,
-    actor: Actor,
-    at: datetime,
-    data: dict[str, Any],
-) -> None:
-    """`record` for a ticket written by a Core INSERT a moment ago: the event in one INSERT of
-    its own, no flush. The caller has already set `ticket.updated_at` to `at`."""
-    values = {
-        "ticket_id": ticket.id,
+def event_row(kind: EventKind, actor: Actor, at: datetime, data: dict[str, Any]) -> dict[str, Any]:
+    """Every column of a new ticket's first event but its `ticket_id`, for a Core INSERT (no
+    flush) written with the ticket (`write_event`, or in the ticket's own statement)."""
+    return {
         "at": at,
         "kind": kind,
         "from_status": None,
@@ -199,4 +193,9 @@ def write_event(
         "reason": "",
         "data": data,
     }
-    session.execute(_INSERT_EVENT, values)
+
+
+def write_event(session: Session, ticket_id: int, row: dict[str, Any]) -> None:
+    """`record` for a ticket written by a Core INSERT a moment ago: the `event_row` in one
+    INSERT of its own, no flush. The caller has already set the ticket's `updated_at`."""
+    session.execute(_INSERT_EVENT, row | {"ticket_id": ticket_id})

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.db import db
 from app.tickets import codes
-from app.tickets.models import Ticket
+from app.tickets.models import EventKind, Ticket, TicketEvent
 from tests.support.closure import resident, street
 from tests.support.crowd import at_once
 from tests.support.texting import text_line
@@ -49,3 +49,7 @@ def test_tickets_opened_together_never_share_a_code(app, ctx, clock, monkeypatch
     found = db.session.scalars(select(Ticket.code)).all()
     assert len(found) == RESIDENTS and len(set(found)) == RESIDENTS
     assert "100000" in found
+    # A taken code writes nothing: each ticket has one "received" event however many codes it
+    # tried (on PostgreSQL the ticket, its event and its job are one statement).
+    received = select(TicketEvent.ticket_id).where(TicketEvent.kind == EventKind.received)
+    assert sorted(db.session.scalars(received)) == sorted(db.session.scalars(select(Ticket.id)))

@@ -75,7 +75,20 @@ def test_danger_in_a_follow_up_text_makes_the_open_ticket_urgent(client, street,
     ticket = only_ticket()
     assert ticket.priority == Priority.urgent
     assert len(sent_to(DUTY_PHONE, "staff_urgent")) == 1
-    assert ticket.code in reply
+    assert ticket.code in reply and "开窗" in reply  # the gas advice, not only "added"
+
+
+def test_another_danger_on_an_urgent_ticket_alerts_staff_again(client, street, clock):
+    """Gas first, then someone falls: staff hear of the fall too; the gas said again is no news."""
+    text_line(client, RESIDENT, "厨房有煤气味")
+    clock.advance(minutes=5)
+    text_line(client, RESIDENT, "煤气味越来越大了")
+    assert len(sent_to(DUTY_PHONE, "staff_urgent")) == 1
+    clock.advance(minutes=5)
+    [reply] = replies(text_line(client, RESIDENT, "我妈摔倒起不来了"))
+    assert "120" in reply.replace(only_ticket().code, "")
+    alerts = sent_to(DUTY_PHONE, "staff_urgent")
+    assert len(alerts) == 2 and "紧急（伤病）" in alerts[-1].body
 
 
 def test_offers_carry_the_residents_words(client, street):
