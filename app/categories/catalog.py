@@ -59,7 +59,8 @@ def _handlers(path: Path = CATEGORY_FILE) -> dict[str, str]:
 
 
 def handler_code(code: str) -> str | None:
-    """The department or partner unit code that handles a category, from the data file."""
+    """The department or partner unit code the data file names for a category: the default of a
+    unit that declares no categories (`Department.handles`); routing keeps to the street."""
     return _handlers().get(code)
 
 

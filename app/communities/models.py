@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.categories.catalog import handler_code
 from app.db import Base, str_enum
 
 
@@ -58,3 +59,13 @@ class Department(NamedPlace, Base):
     street_id: Mapped[int | None] = mapped_column(ForeignKey("streets.id"), index=True)
     street: Mapped[Street | None] = relationship()
     liaison_phone: Mapped[str | None] = mapped_column(String(20))
+    # The category codes this unit handles for its street's requests (`categories` column of
+    # `hotline import departments`). Empty: the categories' data file decides (`handled_by`
+    # names this unit's code). See app/tickets/routing.py.
+    categories: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+
+    def handles(self, category_code: str) -> bool:
+        """Does this unit take requests of this category for its street?"""
+        if self.categories:
+            return category_code in self.categories
+        return handler_code(category_code) == self.code

@@ -213,12 +213,6 @@ def time_left(ticket: Ticket, now: datetime) -> str:
     return "soon" if allowed > 0 and left < allowed * SOON_SHARE else "fine"
 
 
-def departments(session: Session) -> list[Department]:
-    """The street's departments, then its partner units: a ticket can be handed to either."""
-    query = select(Department).order_by(Department.kind, Department.code)
-    return list(session.scalars(query))
-
-
 def accounts(session: Session, user: StaffUser) -> list[StaffUser]:
     """The staff accounts `user` manages: all, or those inside their street."""
     query = select(StaffUser).where(staff_scope(user)).order_by(StaffUser.username)

@@ -23,7 +23,7 @@ from app.dashboard.notices import notify
 from app.dashboard.timeline import KINDS, folded, timeline
 from app.db import db
 from app.surveys.models import FollowUp, Rating
-from app.tickets import recording_summary, staff_actions
+from app.tickets import recording_summary, routing, staff_actions
 from app.tickets.lifecycle import Actor, IllegalTransition, Move, can
 from app.tickets.models import Ticket
 from app.volunteers import hand_picking, staff_dispatch
@@ -44,6 +44,7 @@ def ticket(code: str) -> str:
     session = db.session
     may = set(actions_for(g.user))
     categories = list(session.scalars(select(Category).order_by(Category.position)))
+    units = routing.street_units(session, found) if can(found, Move.escalate) else []
     return render_template(
         "dashboard/ticket.html",
         ticket=found,
@@ -53,7 +54,11 @@ def ticket(code: str) -> str:
         moves={move.value: can(found, move) for move in Move},
         may_act=lambda action: action in may,
         choices=hand_picking.choices(session, found) if can(found, Move.assign) else [],
-        departments=queries.departments(session) if can(found, Move.escalate) else [],
+        units=units,
+        no_unit=can(found, Move.escalate)
+        and not any(u.handles(found.category_code) for u in units)
+        and routing.handled_elsewhere(session, found),
+        street_name=routing.street_name(session, found, language()),
         can_redispatch=found.status in STARTABLE and found.assignee_id is None,
         max_text=staff_actions.MAX_TEXT_LENGTH,
         categories=categories,

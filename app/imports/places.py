@@ -1,6 +1,8 @@
 """Importing streets (code,name,name_en), communities (code,name,name_en[,staff_phone][,street])
-and departments (code,name,name_en,liaison_phone[,kind][,street]); `street` is the code of an
-imported street."""
+and departments (code,name,name_en,liaison_phone[,kind][,street][,categories]); `street` is the
+code of an imported street, `categories` the `;`-separated category codes the unit handles for
+its street (empty: what the categories' data file names it for; a file without the column
+leaves them as they were)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.categories.catalog import load
 from app.communities.models import Community, Department, Street, UnitKind
 from app.imports.csvfile import ImportReport, RowError, run_import
 from app.phones import InvalidPhone, normalize
@@ -102,6 +105,14 @@ def parse_kind(raw: str) -> UnitKind:
         raise RowError(f"kind {raw!r} must be department or partner") from None
 
 
+def parse_categories(raw: str) -> list[str]:
+    codes = [c.strip().lower() for c in raw.split(";") if c.strip()]
+    known = {c["code"] for c in load().categories}
+    if unknown := [c for c in codes if c not in known]:
+        raise RowError(f"category {unknown[0]!r} is not in data/categories.yaml")
+    return codes
+
+
 def import_departments(session: Session, path: Path, region: str) -> ImportReport:
     seen: set[str] = set()
 
@@ -113,6 +124,8 @@ def import_departments(session: Session, path: Path, region: str) -> ImportRepor
         unit.kind = parse_kind(row.get("kind", ""))
         if (street := optional_street(session, row)) is not None:
             unit.street = street
+        if row.get("categories") is not None:
+            unit.categories = parse_categories(row["categories"])
         session.flush()
         return created
 

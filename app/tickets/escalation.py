@@ -15,14 +15,13 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.categories.catalog import handler_code
 from app.categories.models import Category
 from app.clock import utcnow
 from app.communities.models import Department, UnitKind
 from app.config import current_settings
 from app.db import claim
 from app.messaging.outbox import Text, queue_sms
-from app.tickets import resolution
+from app.tickets import office, resolution, routing
 from app.tickets.due_dates import set_community_deadline, set_deadline
 from app.tickets.lifecycle import SYSTEM, Actor, Move, transition
 from app.tickets.links import links_enabled, new_token, public_url
@@ -48,34 +47,34 @@ def escalate(
 
 
 def auto_escalate(session: Session, ticket: Ticket) -> bool:
-    """Escalate at intake a category a community cannot handle (e.g. admin -> civil)."""
-    category = session.get(Category, ticket.category_code)
-    if category is None or not category.handled_by:
-        return False
-    department = session.scalar(
-        select(Department).where(
-            Department.code == category.handled_by, Department.kind == UnitKind.department
-        )
-    )
-    if department is None:
-        return False
-    escalate(session, ticket, department, SYSTEM, f"category {category.code} is a department's")
+    """At intake: a category its street's department handles is escalated to it (e.g. admin
+    -> that street's 民政办); one only other streets' units handle goes to staff, never to
+    another street's unit. False: dispatch it (volunteers, or a partner unit's liaison)."""
+    unit = routing.unit_for(session, ticket)
+    if unit is not None:
+        if unit.kind is not UnitKind.department:
+            return False
+        escalate(session, ticket, unit, SYSTEM, f"category {ticket.category_code} is {unit.code}'s")
+        return True
+    if ticket.community is None or not routing.handled_elsewhere(session, ticket):
+        return False  # without a place the street is unknown: dispatch holds it for one
+    _to_staff(session, ticket)
     return True
 
 
-def unit_handling(session: Session, category_code: str) -> Department | None:
-    """The department or partner unit that takes this category instead of a volunteer: a
-    department it is escalated to, or a partner unit whose liaison is offered it. (Read from
-    the categories' data file first: most categories have none, and cost no query.)"""
-    handled_by = handler_code(category_code)
-    if not handled_by:
-        return None
-    return session.scalar(
-        select(Department).where(
-            Department.code == handled_by,
-            (Department.kind == UnitKind.department) | Department.liaison_phone.is_not(None),
-        )
-    )
+def _to_staff(session: Session, ticket: Ticket) -> None:
+    """No unit of the ticket's street handles its category: staff arrange it, told why."""
+    street = routing.street_name(session, ticket, "zh")
+    transition(ticket, Move.no_unit, SYSTEM, reason=f"{street}: {ticket.category_code}")
+    phone = office.staff_phone(ticket)
+    if phone is not None:
+        values = {
+            "code": ticket.code,
+            "category": ticket.category.display_name("zh"),
+            "street": street,
+        }
+        queue_sms(session, phone, Text("staff_no_unit", "zh", values), ticket_id=ticket.id)
+    session.flush()
 
 
 def department_done(session: Session, ticket: Ticket, department: Department, note: str) -> None:

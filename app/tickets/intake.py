@@ -21,7 +21,7 @@ from app.residents import directory
 from app.residents.models import Resident
 from app.scheduling.jobs import WAKE, enqueue, job_row, write_job
 from app.scheduling.models import Job, JobKind
-from app.tickets import escalation, repeats, urgent
+from app.tickets import repeats, routing, urgent
 from app.tickets.codes import candidates
 from app.tickets.due_dates import set_community_deadline
 from app.tickets.lifecycle import SYSTEM, Actor, event_row, record, write_event
@@ -294,7 +294,7 @@ def confirmation(ticket: Ticket, language: str, found: Classification, new: bool
     if found.urgent:
         return Text(urgent.advice_template(found.hazard), language, values)
     session = object_session(ticket)
-    unit = escalation.unit_handling(session, ticket.category_code) if session else None
+    unit = routing.unit_for(session, ticket) if session else None
     if unit is not None:  # partner work: say who handles it, not "finding a volunteer"
         values["unit"] = unit.display_name(language)
         return Text("ticket_created_unit", language, values)

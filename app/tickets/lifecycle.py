@@ -42,6 +42,7 @@ moved = Namespace().signal("ticket-moved")
 class Move(StrEnum):
     dispatch = "dispatch"  # offers sent to volunteers or a unit
     no_taker = "no_taker"  # the last wave expired
+    no_unit = "no_unit"  # units handle its category, but none of its street: staff arrange it
     assign = "assign"  # someone accepted, or staff assigned by hand
     start = "start"  # the volunteer is on the way
     revisit = "revisit"  # another visit is needed; the ticket stays with the same person
@@ -61,6 +62,7 @@ _OPEN = {S.new, S.dispatching, S.unassigned, S.assigned, S.in_progress, S.escala
 TRANSITIONS: dict[Move, tuple[frozenset[S], S]] = {
     Move.dispatch: (frozenset({S.new, S.unassigned, S.reopened}), S.dispatching),
     Move.no_taker: (frozenset({S.dispatching}), S.unassigned),
+    Move.no_unit: (frozenset({S.new}), S.unassigned),
     Move.assign: (frozenset({S.new, S.dispatching, S.unassigned, S.reopened}), S.assigned),
     Move.start: (frozenset({S.assigned}), S.in_progress),
     Move.revisit: (frozenset({S.assigned, S.in_progress}), S.in_progress),

@@ -140,6 +140,7 @@ class EventKind(StrEnum):
     # Moves of the state machine (app/tickets/lifecycle.py `Move`): the event of each transition.
     dispatch = "dispatch"  # offers sent to volunteers or a unit
     no_taker = "no_taker"  # the last wave expired
+    no_unit = "no_unit"  # a unit's category, but no unit of the ticket's street handles it
     assign = "assign"  # someone accepted, or staff assigned by hand
     start = "start"  # the volunteer is on the way
     revisit = "revisit"  # another visit is needed

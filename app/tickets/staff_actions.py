@@ -15,7 +15,7 @@ from app.messaging.models import Priority
 from app.messaging.outbox import Text, queue_sms
 from app.surveys import operations
 from app.surveys.models import FollowUp, Rating
-from app.tickets import cancellation, escalation, repeats, resolution
+from app.tickets import cancellation, escalation, repeats, resolution, routing
 from app.tickets.lifecycle import Actor, IllegalTransition, Move, can, record, transition
 from app.tickets.models import EventKind, Ticket, TicketStatus
 
@@ -107,9 +107,12 @@ def escalate(
     session: Session, ticket: Ticket, actor: Actor, department: Department | None, reason: str
 ) -> None:
     """Hand the ticket to a street department or a partner unit (property company, sanitation
-    station); volunteers asked or holding it stand down. Either answers the same way by SMS."""
+    station) of the ticket's own street; volunteers asked or holding it stand down. Either
+    answers the same way by SMS."""
     if department is None:
         raise ActionRefused("no_department")
+    if department.street_id != routing.street_id(ticket):
+        raise ActionRefused("other_street", unit=department.display_name("zh"))
     if not can(ticket, Move.escalate):
         raise IllegalTransition(ticket, Move.escalate)
     escalation.escalate(session, ticket, department, actor, _clip(reason))

@@ -31,7 +31,7 @@ from app.messaging.models import Message
 from app.messaging.models import Priority as SendPriority
 from app.messaging.outbox import Text, queue_call, queue_sms
 from app.phones import dialable
-from app.tickets import office, places
+from app.tickets import office, places, routing
 from app.tickets.lifecycle import SYSTEM, Actor, IllegalTransition, Move, record, transition
 from app.tickets.links import call_url
 from app.tickets.models import ActorKind, EventKind, Priority, Ticket
@@ -139,9 +139,13 @@ def start(session: Session, ticket: Ticket) -> None:
             .values(status=OfferStatus.withdrawn)
         )
     round_ = (last_round or 0) + 1
-    unit = matching.handling_unit(session, ticket.category)
-    if unit is not None and not session.scalar(
-        select(exists().where(Offer.ticket_id == ticket.id, Offer.unit_id == unit.id))
+    unit = routing.unit_for(session, ticket)
+    if (
+        unit is not None
+        and unit.liaison_phone
+        and not session.scalar(
+            select(exists().where(Offer.ticket_id == ticket.id, Offer.unit_id == unit.id))
+        )
     ):
         transition(ticket, Move.dispatch, SYSTEM, data={"round": round_, "unit": unit.code})
         _offer(

@@ -54,7 +54,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from app.categories.models import Category
 from app.clock import utcnow
-from app.communities.models import Community, Department
+from app.communities.models import Community
 from app.config import current_settings
 from app.db import UTCDateTime
 from app.messaging.models import OptOut
@@ -114,17 +114,6 @@ def neighbour_ids(session: Session, community: Community | None) -> list[int]:
     if not wanted:
         return []
     return list(session.scalars(select(Community.id).where(Community.code.in_(wanted))))
-
-
-def handling_unit(session: Session, category: Category) -> Department | None:
-    """The unit that handles this category instead of volunteers, if imported and reachable."""
-    if not category.handled_by:
-        return None
-    return session.scalar(
-        select(Department).where(
-            Department.code == category.handled_by, Department.liaison_phone.is_not(None)
-        )
-    )
 
 
 def candidates(

@@ -29,8 +29,9 @@ from tests.volunteers.factories import RESIDENT
 # A first text from a new number: the sender's context, the resident, the ticket with its
 # "received" event and the worker's job, and the text with its reply (one INSERT).
 NEW_SENDER_TICKET = {"postgresql": 5, "sqlite": 6}
-# A known resident's new problem: the same without the resident.
-KNOWN_RESIDENT_TICKET = {"postgresql": 4, "sqlite": 5}
+# A known resident's new problem: the same without the resident, and the unit of its street
+# that handles its category (the reply names it when there is one).
+KNOWN_RESIDENT_TICKET = {"postgresql": 5, "sqlite": 6}
 # The provider delivering a text again: one read tells it, nothing is written.
 DUPLICATE = 1
 
