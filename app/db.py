@@ -244,6 +244,29 @@ def claim(session: Session, row: Base, *still: ColumnElement[bool], **values: An
     return True
 
 
+def write_alone(session: Session, row: Base) -> bool:
+    """Write `row`, the only thing its unit of work changed, now: one UPDATE of its changed
+    columns, then `row` leaves `session` (the flush's bookkeeping for one row costs more than
+    the statement). False, and nothing done, when anything else is pending or a relationship
+    of `row` changed: the flush then writes everything as usual."""
+    state = inspect(row)
+    changed = state.committed_state.keys()
+    columns = state.mapper.column_attrs
+    if state.key is None or session.new or session.deleted or not changed:
+        return False
+    if any(key not in columns for key in changed) or list(session.dirty) != [row]:
+        return False
+    pairs = zip(state.mapper.primary_key, state.identity or (), strict=True)
+    statement = (
+        update(table(type(row)))
+        .where(*(column == value for column, value in pairs))
+        .values({columns[key].columns[0]: state.dict[key] for key in changed})
+    )
+    session.connection().execute(statement)  # no autoflush: that would write the row first
+    session.expunge(row)
+    return True
+
+
 def persistent(session: Session, row: _Row, values: dict[str, Any]) -> _Row:
     """`row` holding `values` as loaded from the database (reading them costs no SELECT, and
     only later changes are written), and persistent in `session`, which must not hold another

@@ -42,11 +42,13 @@ def gunicorn(
     workers: int,
     threads: int = 1,
     log: Path | None = None,
+    up_within: float = 120,
 ) -> Iterator[str]:
     """Run `target` under gunicorn until the block ends; yields the base URL.
 
     threads > 1 uses the gthread worker, which suits SQLite (one writer process). With `log`,
-    the server's output goes to that file instead of the terminal.
+    the server's output goes to that file instead of the terminal. It must answer /healthz
+    within `up_within` seconds (each worker imports the app: slow on a busy machine).
     """
     command = [str(BIN / "gunicorn"), "-w", str(workers), "--threads", str(threads)]
     command += ["-b", f"127.0.0.1:{port}", "--log-level", "warning", "--chdir", str(ROOT)]
@@ -55,7 +57,7 @@ def gunicorn(
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=output, stderr=output)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(base)
+        wait_until_up(base, up_within)
         yield base
     finally:
         process.terminate()

@@ -157,8 +157,10 @@ def add_volunteers(count: int) -> None:
     db.session.commit()
 
 
-def residents_of_communities(first: int, count: int) -> None:
-    """The senders of texts first..first+count live in the volunteers' communities."""
+def residents_of_communities(first: int, count: int, *, own_buildings: bool = False) -> None:
+    """The senders of texts first..first+count live in the volunteers' communities (all in one
+    building, or with `own_buildings` each in a building of their own, so the worker's repeat
+    check sees no two reports of one problem)."""
     from app.communities.models import Community
     from app.residents.models import Resident
 
@@ -166,7 +168,11 @@ def residents_of_communities(first: int, count: int) -> None:
     if not places:
         return
     db.session.add_all(
-        Resident(phone=sms_form(n)["From"], community_id=places[n % len(places)], building="1栋")
+        Resident(
+            phone=sms_form(n)["From"],
+            community_id=places[n % len(places)],
+            building=f"{n}栋" if own_buildings else "1栋",
+        )
         for n in range(first, first + count)
     )
     db.session.commit()

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote
 
 from flask import Response
+from twilio.twiml import TwiML
 from twilio.twiml.messaging_response import MessagingResponse
-from twilio.twiml.voice_response import Dial, Gather, Recording, Say, Start, Stop, VoiceResponse
+from twilio.twiml.voice_response import (
+    Dial,
+    Gather,
+    Hangup,
+    Pause,
+    Record,
+    Recording,
+    Redirect,
+    Say,
+    Start,
+    Stop,
+    VoiceResponse,
+)
 
 from app.ivr import engine
 from app.ivr.engine import Action
@@ -29,50 +43,73 @@ _PHONE_CALL_MODEL_LANGUAGES = frozenset({"en-US", "en-GB", "en-AU", "en-IN"})
 
 @dataclass(frozen=True)
 class VoiceUrls:
-    """Where the provider posts back: ``action(node)`` for a node's result, and the recording
-    status callback."""
+    """Where the provider posts back after the reply numbered ``step``: ``action(node)`` for a
+    node's result (the step travels with it), and the recording status callback."""
 
-    action: Callable[[str], str]
+    step_url: str
     recording_status: str
+    step: int
+
+    def action(self, node: str) -> str:
+        return f"{self.step_url}?node={quote(node, safe='')}&n={self.step}"
+
+
+#: Renderings of single verbs kept per process: a flow's verbs (a node's menu in a language, at
+#: a step number) repeat from call to call; those holding a caller's code are the ones that miss.
+VERB_CACHE_SIZE = 2048
+_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
+_EMPTY = str(VoiceResponse())
 
 
 def voice(actions: Iterable[Action], urls: VoiceUrls, dial: Sequence[str] = ()) -> str:
-    """Render the IVR engine's actions as TwiML; domain requests (ticket, emergency) are skipped."""
-    response = VoiceResponse()
-    for action in actions:
-        match action:
-            case engine.Say():
-                response.append(_say(action))
-            case engine.Pause():
-                response.pause(length=action.seconds)
-            case engine.Gather():
-                response.append(_gather(action, urls))
-            case engine.StartRecording():
-                response.append(_start_recording(action, urls))
-            case engine.StopRecording():
-                stop = Stop()
-                stop.nest(Recording(name=action.node))
-                response.append(stop)
-            case engine.Record():
-                response.record(
-                    max_length=action.max_length,
-                    play_beep=action.play_beep,
-                    finish_on_key=action.finish_on_key,
-                    timeout=5,
-                    trim="trim-silence",
-                    action=urls.action(action.action_node),
-                    method="POST",
-                    recording_status_callback=urls.recording_status,
-                    recording_status_callback_method="POST",
-                    recording_status_callback_event="in-progress completed absent",
-                )
-            case engine.Dial():
-                response.append(_dial(action, urls, dial))
-            case engine.Redirect():
-                response.redirect(urls.action(action.node), method="POST")
-            case engine.Hangup():
-                response.hangup()
-    return str(response)
+    """Render the IVR engine's actions as TwiML; domain requests (ticket, emergency) are skipped.
+
+    Each verb is rendered once per process (``_verb``) and the reply is their concatenation."""
+    verbs = [
+        _verb(action, urls, tuple(dial) if isinstance(action, engine.Dial) else ())
+        for action in actions
+        if not isinstance(action, engine.CreateTicket | engine.Emergency)
+    ]
+    if not verbs:
+        return _EMPTY
+    return f"{_DECLARATION}<Response>{''.join(verbs)}</Response>"
+
+
+@lru_cache(maxsize=VERB_CACHE_SIZE)
+def _verb(action: Action, urls: VoiceUrls, dial: tuple[str, ...]) -> str:
+    element: TwiML
+    match action:
+        case engine.Say():
+            element = _say(action)
+        case engine.Pause():
+            element = Pause(length=action.seconds)
+        case engine.Gather():
+            element = _gather(action, urls)
+        case engine.StartRecording():
+            element = _start_recording(action, urls)
+        case engine.StopRecording():
+            element = Stop()
+            element.nest(Recording(name=action.node))
+        case engine.Record():
+            element = Record(
+                max_length=action.max_length,
+                play_beep=action.play_beep,
+                finish_on_key=action.finish_on_key,
+                timeout=5,
+                trim="trim-silence",
+                action=urls.action(action.action_node),
+                method="POST",
+                recording_status_callback=urls.recording_status,
+                recording_status_callback_method="POST",
+                recording_status_callback_event="in-progress completed absent",
+            )
+        case engine.Dial():
+            element = _dial(action, urls, dial)
+        case engine.Redirect():
+            element = Redirect(urls.action(action.node), method="POST")
+        case _:
+            element = Hangup()
+    return str(element.to_xml(xml_declaration=False))
 
 
 def _say(action: engine.Say) -> Say:

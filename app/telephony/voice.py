@@ -7,15 +7,14 @@ nothing waits on an outbound request, because a caller hears silence meanwhile.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from urllib.parse import quote
+from collections.abc import Mapping, Sequence
 
 from flask import Blueprint, Response, abort, current_app, request
 from sqlalchemy import select
 
 from app.bad_input import decimal, seconds, whole_number
 from app.db import db
-from app.ivr.engine import Event
+from app.ivr.engine import Action, Event
 from app.telephony import twiml
 from app.telephony.webhooks import check_signature, required
 from app.tickets.models import Ticket
@@ -31,7 +30,7 @@ STEP_PATH = "/twilio/voice/step"
 @bp.post("/voice")
 def incoming_call() -> Response:
     turn = calls.answer_incoming(
-        db.session, voice_line(), _call_sid(), _field("From"), _field("To")
+        db.session, voice_line(), _call_sid(), _field("From"), _field("To"), _render
     )
     return _reply(turn)
 
@@ -45,6 +44,7 @@ def step() -> Response:
         _call_sid(),
         _step_number(),
         event,
+        _render,
         recording_sid=request.form.get("RecordingSid"),
         caller=_field("From"),
         to=_field("To"),
@@ -100,18 +100,21 @@ def _reply(turn: calls.Turn) -> Response:
     if turn.replay is not None:
         xml = turn.replay
     else:
+        assert turn.call is not None
         xml = twiml.voice(turn.actions, _urls(turn.call.step), turn.dial)
-        calls.remember_reply(turn.call, xml)
+        calls.remember_reply(db.session, turn.call, xml)
     db.session.commit()
     return Response(xml, mimetype="text/xml")
 
 
+def _render(actions: Sequence[Action], step_number: int) -> str:
+    """The reply numbered ``step_number``, for a new call's first reply stored with the call."""
+    return twiml.voice(actions, _urls(step_number))
+
+
 def _urls(step_number: int) -> twiml.VoiceUrls:
     base = current_app.config["PUBLIC_BASE_URL"]
-    return twiml.VoiceUrls(
-        action=lambda node: f"{base}{STEP_PATH}?node={quote(node, safe='')}&n={step_number}",
-        recording_status=f"{base}/twilio/voice/recording",
-    )
+    return twiml.VoiceUrls(f"{base}{STEP_PATH}", f"{base}/twilio/voice/recording", step_number)
 
 
 def _call_sid() -> str:

@@ -16,19 +16,22 @@ status arrives.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache, cached_property
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.dml import Insert
 
 from app.categories.catalog import Classification, classify
 from app.categories.danger import screen as screen_danger
 from app.clock import utcnow
-from app.db import insert_once
+from app.db import insert_once, write_alone
 from app.i18n import LANGUAGES, status_name, text
 from app.ivr import engine
 from app.ivr.engine import (
@@ -39,7 +42,6 @@ from app.ivr.engine import (
     CreateTicket,
     Dial,
     Event,
-    Gather,
     Hangup,
     Say,
     Step,
@@ -47,12 +49,12 @@ from app.ivr.engine import (
 from app.ivr.flows import DialStaffNode, Flow, MenuNode, RecordNode
 from app.messaging.models import Message, MessageKind, Priority
 from app.messaging.outbox import queue_sms
-from app.phones import InvalidPhone, PhoneNumber, normalize
+from app.phones import InvalidPhone, PhoneKind, PhoneNumber, normalize
 from app.residents.directory import by_phone, find_or_create
 from app.surveys import operations as surveys
 from app.tickets.intake import add_information, confirmation, open_ticket, resident_actor
 from app.tickets.lifecycle import record
-from app.tickets.models import Channel, EventKind, Ticket
+from app.tickets.models import OPEN_STATUSES, Channel, EventKind, Ticket, TicketStatus
 from app.tickets.resident_commands import open_tickets
 from app.voice import offer_calls
 from app.voice.models import (
@@ -64,6 +66,7 @@ from app.voice.models import (
     CallRecording,
     CallStatus,
 )
+from app.voice.openings import Facts, Render, answer_statement, said
 from app.voice.roster import staff_available
 from app.voice.setup import INTAKE_FLOW, VoiceLine
 from app.volunteers.dispatch import VOICE_OFFER_FLOW, Result, offer_values
@@ -87,24 +90,81 @@ MAX_SETTLE = 5
 
 @dataclass(frozen=True)
 class Turn:
-    """The answer to one provider post: actions to render, or a stored reply to repeat."""
+    """The answer to one provider post: actions to render for ``call``, or a reply already
+    stored to give (a repeated post's, or a new call's first reply written with the call)."""
 
-    call: Call
+    call: Call | None = None
     actions: tuple[Action, ...] = ()
     dial: tuple[str, ...] = ()  # numbers a Dial action rings, all at once
     replay: str | None = None
 
 
+class OpenTicket(NamedTuple):
+    """The caller's latest open ticket, as the line reads it out."""
+
+    code: str
+    status: TicketStatus
+
+
+class _Roster:
+    """Staff a caller can be put through to now, read only if the flow asks (a branch on office
+    hours, or a Dial): most steps never do, and outside office hours it costs nothing."""
+
+    def __init__(self, session: Session, line: VoiceLine) -> None:
+        self.session, self.line = session, line
+
+    @cached_property
+    def numbers(self) -> tuple[str, ...]:
+        shifts = staff_available(self.session, self.line.office, utcnow(), self.line.timezone)
+        return tuple(s.phone for s in shifts)
+
+
 # --- entry points for the webhooks ----------------------------------------------------------------
 
 
-def answer_incoming(session: Session, line: VoiceLine, sid: str, caller: str, to: str) -> Turn:
-    """A resident calls the line: start the intake flow (or repeat the reply already given)."""
+def answer_incoming(
+    session: Session, line: VoiceLine, sid: str, caller: str, to: str, render: Render
+) -> Turn:
+    """A resident calls the line: start the intake flow (or repeat the reply already given).
+
+    A new call is one statement when the flow's first reply does not depend on the caller
+    (``app.voice.openings``); ``render`` turns actions into the reply to store with it."""
+    phone = _phone(caller, line.region)
+    roster = _Roster(session, line)
+    statement = _answer_statement(session, line, bool(roster.numbers), render)
+    if statement is not None:
+        reply = session.scalar(
+            statement,
+            {
+                "sid": sid,
+                "caller": phone.e164 if phone else caller[:40],
+                "caller_kind": phone.kind if phone else None,
+                "line": to[:40],
+                "phone": phone.e164 if phone else None,
+                "started_at": utcnow(),
+            },
+        )
+        if reply is not None:
+            return Turn(replay=reply)
+        # The call exists (a repeated post): below, it is found and its reply given again.
     call = _new_call(session, line, sid, CallDirection.inbound, INTAKE_FLOW, caller, to)
     if call.step:
         return Turn(call, replay=call.last_reply)
     flow = line.flows[call.flow]
-    return _start(session, line, call, flow)
+    return _start(session, line, call, flow, roster)
+
+
+def _answer_statement(
+    session: Session, line: VoiceLine, on_duty: bool, render: Render
+) -> Insert | None:
+    """The intake flow's answering statement, built on first use per process (None: the flow's
+    first reply depends on the caller)."""
+    dialect = session.get_bind().dialect.name
+    key = (INTAKE_FLOW, on_duty, dialect)
+    if key not in line.answers:
+        flow = line.flows[INTAKE_FLOW]
+        line.answers[key] = answer_statement(flow, on_duty, line.hints, render, dialect)
+    return line.answers[key]
 
 
 def answer_outbound(
@@ -129,6 +189,7 @@ def answer_step(
     sid: str,
     step: int,
     event: Event,
+    render: Render,
     *,
     recording_sid: str | None = None,
     caller: str = "",
@@ -139,9 +200,11 @@ def answer_step(
     An unknown CallSid (the row was lost, or the post is for a call we never saw) starts the
     intake flow afresh rather than leaving the caller in silence.
     """
-    call = call_by_sid(session, sid)
-    if call is None:
-        return answer_incoming(session, line, sid, caller, to)
+    found = session.execute(_CALL_TURN, {"sid": sid}).unique().one_or_none()
+    if found is None:
+        return answer_incoming(session, line, sid, caller, to, render)
+    call, code, status = found
+    open_ticket = OpenTicket(code, status) if code is not None and not call.ticket_id else None
     if step != call.step or call.status in ENDED:
         return Turn(call, replay=call.last_reply)
     flow = line.flows.get(call.flow) or line.flows[INTAKE_FLOW]
@@ -156,14 +219,16 @@ def answer_step(
             # Settled before the flow goes on, so the one who was first hears the details.
             settled = offer_calls.settle(session, call, flow, state.node, event.digits)
             won = settled is not None and settled.result is Result.accepted
-    staff = _staff(session, line)
-    ctx = _context(session, line, call, staff, won=won)
-    return _settle(session, line, call, flow, engine.advance(flow, state, event, ctx), ctx, staff)
+    roster = _Roster(session, line)
+    ctx = _context(session, line, call, roster, lambda: open_ticket, won=won)
+    return _settle(session, line, call, flow, engine.advance(flow, state, event, ctx), ctx, roster)
 
 
-def remember_reply(call: Call, reply: str) -> None:
-    """Keep the rendered reply, so a repeated post gets exactly the same answer."""
+def remember_reply(session: Session, call: Call, reply: str) -> None:
+    """Keep the rendered reply, so a repeated post gets exactly the same answer. A step that
+    changed the call alone (a key press at a menu) writes it here, in one UPDATE."""
     call.last_reply = reply
+    write_alone(session, call)
 
 
 def end_call(
@@ -266,6 +331,27 @@ def call_by_sid(session: Session, sid: str) -> Call | None:
     return session.scalar(select(Call).where(Call.sid == sid).with_for_update())
 
 
+_OPEN = aliased(Ticket, name="open_ticket")
+#: A step's one read: the call (locked), its resident and ticket, and the resident's latest
+#: open ticket, which the flow reads out to a known caller.
+_CALL_TURN = (
+    select(Call, _OPEN.code, _OPEN.status)
+    .outerjoin(
+        _OPEN,
+        _OPEN.id
+        == select(Ticket.id)
+        .where(Ticket.resident_id == Call.resident_id, Ticket.status.in_(sorted(OPEN_STATUSES)))
+        .order_by(Ticket.received_at.desc())
+        .limit(1)
+        .correlate(Call)
+        .scalar_subquery(),
+    )
+    .options(joinedload(Call.resident), joinedload(Call.ticket))
+    .where(Call.sid == bindparam("sid"))
+    .with_for_update(of=Call)
+)
+
+
 def missed_calls(session: Session, since: datetime | None = None) -> list[Call]:
     """Callers who hung up before a ticket existed, newest first: staff should call them back."""
     query = select(Call).where(Call.outcome == CallOutcome.missed)
@@ -317,6 +403,7 @@ def _new_call(
         direction=direction,
         purpose=FLOW_PURPOSES.get(flow, CallPurpose.notice),
         caller=phone.e164 if phone else caller[:40],
+        caller_kind=phone.kind if phone else None,
         line=to[:40],
         flow=flow,
         ticket_id=ticket.id if ticket else None,
@@ -332,10 +419,12 @@ def _new_call(
     return found
 
 
-def _start(session: Session, line: VoiceLine, call: Call, flow: Flow) -> Turn:
-    staff = _staff(session, line)
-    ctx = _context(session, line, call, staff)
-    return _settle(session, line, call, flow, engine.start(flow, ctx), ctx, staff)
+def _start(
+    session: Session, line: VoiceLine, call: Call, flow: Flow, roster: _Roster | None = None
+) -> Turn:
+    roster = roster or _Roster(session, line)
+    ctx = _context(session, line, call, roster, cache(lambda: _open_ticket(session, call)))
+    return _settle(session, line, call, flow, engine.start(flow, ctx), ctx, roster)
 
 
 def _settle(
@@ -345,7 +434,7 @@ def _settle(
     flow: Flow,
     step: Step,
     ctx: Context,
-    staff: tuple[str, ...],
+    roster: _Roster,
 ) -> Turn:
     """Do what the engine asks of the app (create the ticket, dial), then store the new state."""
     for _ in range(MAX_SETTLE):
@@ -356,7 +445,7 @@ def _settle(
                 break
             done = engine.advance(flow, step.state, Event(), replace(ctx, ticket_code=code))
             step = step.then(done)
-        elif any(isinstance(a, Dial) for a in step.actions) and not staff:
+        elif _dials(step) and not roster.numbers:
             # Nobody to ring after all (the roster changed mid-call): the no-answer branch.
             missed = Event(node=step.state.node, dial_status="no-answer")
             step = _without_dial(step, engine.advance(flow, step.state, missed, ctx))
@@ -364,12 +453,16 @@ def _settle(
             break
     if step.emergency:
         call.emergency = True
-    said = _said(step.actions)
-    if said:
-        call.transcript = [*call.transcript, {"line": said}]
+    lines = said(step.actions)
+    if lines:
+        call.transcript = [*call.transcript, {"line": lines}]
     _store(call, step.state)
     # Not flushed here: the webhook adds the rendered reply, and the call is written once.
-    return Turn(call, step.actions, dial=staff)
+    return Turn(call, step.actions, dial=roster.numbers if _dials(step) else ())
+
+
+def _dials(step: Step) -> bool:
+    return any(isinstance(a, Dial) for a in step.actions)
 
 
 def _store(call: Call, state: CallState) -> None:
@@ -396,15 +489,6 @@ def _cannot_register(flow: Flow, step: Step) -> Step:
 
 def _answered(event: Event) -> bool:
     return (event.dial_status or "").strip().lower() in ANSWERED
-
-
-def _said(actions: tuple[Action, ...]) -> list[str]:
-    """Every sentence the caller hears from these actions, menus' prompts included."""
-    spoken: list[str] = []
-    for action in actions:
-        says = action.prompt if isinstance(action, Gather) else (action,)
-        spoken += [say.text for say in says if isinstance(say, Say) and say.text]
-    return spoken
 
 
 def _transcribe_answer(call: Call, event: Event, *, waiting: bool) -> None:
@@ -454,43 +538,62 @@ def _sid_from_url(url: str) -> str:
 # --- what the engine needs to know ----------------------------------------------------------------
 
 
-def _staff(session: Session, line: VoiceLine) -> tuple[str, ...]:
-    shifts = staff_available(session, line.office, utcnow(), line.timezone)
-    return tuple(s.phone for s in shifts)
-
-
 def _context(
-    session: Session, line: VoiceLine, call: Call, staff: tuple[str, ...], won: bool = False
+    session: Session,
+    line: VoiceLine,
+    call: Call,
+    roster: _Roster,
+    open_ticket: Callable[[], OpenTicket | None],
+    won: bool = False,
 ) -> Context:
+    """What the flow may ask about the call; each fact is worked out when first asked for."""
     resident = call.resident
-    phone = _phone(call.caller, line.region)
-    mobile = resident.can_receive_sms if resident else bool(phone and phone.can_receive_sms)
-    values: dict[str, str | dict[str, str]] = {}
-    current = open_tickets(session, resident) if resident and not call.ticket_id else []
-    if current:
-        values["open_ticket_code"] = current[0].code
-        values["status"] = {lang: status_name(current[0].status, lang) for lang in LANGUAGES}
+    known: dict[str, str | Mapping[str, str]] = {}
     language = resident.language if resident else None
     if call.ticket is not None:
-        values["ticket_code"] = call.ticket.code
-        values.update(_about_the_ticket(session, call, won))
+        known["ticket_code"] = call.ticket.code
+        known.update(_about_the_ticket(session, call, won))
         offer = (
             offer_calls.offer_by_call(session, call) if call.purpose == CallPurpose.offer else None
         )
         language = offer.volunteer.language if offer and offer.volunteer else language
+
+    def status() -> dict[str, str] | None:
+        current = open_ticket()
+        return {lang: status_name(current.status, lang) for lang in LANGUAGES} if current else None
+
     return Context(
-        conditions={
-            "in_office_hours": bool(staff),
-            "known_caller_with_open_ticket": bool(current),
-            "number_known": bool(resident and resident.address),
-            "is_mobile": mobile,
-            "offer_won": won,
-        },
-        values=values,
+        conditions=Facts[bool](
+            {
+                "in_office_hours": lambda: bool(roster.numbers),
+                "known_caller_with_open_ticket": lambda: open_ticket() is not None,
+                "number_known": lambda: bool(resident and resident.address),
+                # The kind of line was read from the number when the call began.
+                "is_mobile": lambda: (
+                    resident.can_receive_sms if resident else call.caller_kind == PhoneKind.MOBILE
+                ),
+                "offer_won": lambda: won,
+            }
+        ),
+        values=Facts[str | Mapping[str, str]](
+            {
+                "open_ticket_code": lambda: (current := open_ticket()) and current.code,
+                "status": status,
+            },
+            known,
+        ),
         language=language,
         hints=line.hints,
         screen=screen_danger,
     )
+
+
+def _open_ticket(session: Session, call: Call) -> OpenTicket | None:
+    """The caller's latest open ticket, when the call has none of its own yet."""
+    if call.resident is None or call.ticket_id:
+        return None
+    current = open_tickets(session, call.resident)
+    return OpenTicket(current[0].code, current[0].status) if current else None
 
 
 def _about_the_ticket(session: Session, call: Call, won: bool) -> dict[str, str | dict[str, str]]:
@@ -526,9 +629,9 @@ def _ensure_ticket(
     """The call's ticket code, opening the ticket the first time; None for a withheld number."""
     if call.ticket is not None:
         return call.ticket.code
-    phone = _phone(call.caller, line.region)
-    if phone is None:
-        return None
+    if call.caller_kind is None:
+        return None  # a withheld number: nobody to text or call back
+    phone = PhoneNumber(call.caller, call.caller_kind)
     variables = request.variables
     resident = call.resident or find_or_create(session, phone, call.language)
     found = _classification(variables)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
 from app.db import Base, str_enum
+from app.phones import PhoneKind
 from app.residents.models import Resident
 from app.tickets.models import Ticket
 
@@ -65,6 +66,9 @@ class Call(Base):
     # The resident's number as the provider gave it (E.164 when it could be read) and the line's.
     caller: Mapped[str] = mapped_column(String(40), default="")
     line: Mapped[str] = mapped_column(String(40), default="")
+    # What the caller's number is (mobile, landline...), read once when the call starts; None
+    # when it could not be read (withheld). Later steps read it here instead of parsing again.
+    caller_kind: Mapped[PhoneKind | None] = mapped_column(str_enum(PhoneKind, 10))
     flow: Mapped[str] = mapped_column(String(60))
     node: Mapped[str] = mapped_column(String(60), default="")
     language: Mapped[str] = mapped_column(String(5), default="zh")

@@ -11,6 +11,7 @@ from itertools import zip_longest
 from pathlib import Path
 
 from flask import Flask, current_app
+from sqlalchemy.sql.dml import Insert
 
 from app.categories import catalog
 from app.config import PROJECT_ROOT
@@ -34,6 +35,9 @@ class VoiceLine:
     region: str
     #: The category names and words by language: what callers say, heard better when hinted.
     hints: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: How a new call is answered, by (flow, staff on duty, database dialect): built on first
+    #: use (``app.voice.calls``); None where the first reply depends on the caller.
+    answers: dict[tuple[str, bool, str], Insert | None] = field(default_factory=dict)
 
 
 def flows_dir(configured: str) -> Path:

@@ -20,8 +20,9 @@ from app.ivr.engine import (
 from app.telephony import twiml
 
 URLS = twiml.VoiceUrls(
-    action=lambda node: f"https://h.example/twilio/voice/step?node={node}&n=7",
+    step_url="https://h.example/twilio/voice/step",
     recording_status="https://h.example/twilio/voice/recording",
+    step=7,
 )
 ZH = Say("请按1。", "Polly.Zhiyu", "cmn-CN")
 
@@ -118,3 +119,15 @@ def test_listening_while_recording_starts_a_named_recording_and_a_speech_only_ga
     [stop] = render(StopRecording("record_problem"))
     assert stop.tag == "Stop" and stop[0].tag == "Recording"
     assert stop[0].attrib == {"name": "record_problem"}
+
+
+def test_a_verb_rendered_once_is_reused_but_each_step_and_roster_gets_its_own_urls():
+    menu = Gather(("dtmf",), 1, 5, "zh-CN", (), "category", (ZH,))
+    later = twiml.VoiceUrls(URLS.step_url, URLS.recording_status, step=8)
+    first = twiml.voice([menu], URLS)
+    assert twiml.voice([menu], URLS) == first  # the same reply, from the verb cache
+    [gather] = ET.fromstring(twiml.voice([menu], later))
+    assert gather.attrib["action"].endswith("node=category&n=8")
+    [verb] = render(Dial(25, "dial_staff"), dial=("+8613900139002",))
+    assert [n.text for n in verb.findall("Number")] == ["+8613900139002"]
+    assert twiml.voice([], URLS) == '<?xml version="1.0" encoding="UTF-8"?><Response />'

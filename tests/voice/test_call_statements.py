@@ -1,0 +1,94 @@
+"""What a call's steps may cost the database, and what they read once instead of every step.
+
+A new call's answer is one statement (the call written whole with its first reply, the caller's
+resident found inside it); a key press one SELECT (the call, its resident, their open ticket)
+and one UPDATE. Reading who is on duty adds one SELECT, and only where the flow asks.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from app.phones import PhoneKind
+from app.voice import calls
+from tests.messaging.test_statement_budgets import counted
+from tests.voice.conftest import LANDLINE, MOBILE, resident, spelled, the_call, tickets
+
+
+@pytest.fixture
+def app_of(client):
+    return client.application
+
+
+def test_a_new_callers_answer_is_one_statement(call, app_of, clock):
+    clock.advance(hours=12)  # 22:00: the office is closed, so no roster is read
+    with counted(app_of) as (statements, flushes):
+        walker = call(MOBILE)
+    assert "现在是下班时间" in walker.heard
+    assert len(statements) == 1 and statements[0].startswith("INSERT INTO calls"), statements
+    assert flushes == []
+    row = the_call(walker)
+    assert (row.step, row.node, row.language, row.resident_id) == (1, "greeting_closed", "zh", None)
+    assert row.caller_kind == PhoneKind.MOBILE and row.transcript[0]["line"]
+
+
+def test_a_known_caller_is_answered_in_their_language_in_the_same_one_statement(
+    call, app_of, clock
+):
+    person = resident(LANDLINE, language="en")
+    clock.advance(hours=12)
+    with counted(app_of) as (statements, _):
+        walker = call(LANDLINE)
+    assert len(statements) == 1, statements
+    assert "Our office is closed now" in walker.heard
+    row = the_call(walker)
+    assert (row.language, row.resident_id, row.caller_kind) == ("en", person.id, "landline")
+
+
+def test_in_office_hours_the_answer_also_reads_who_is_on_duty(call, app_of, on_duty):
+    with counted(app_of) as (statements, _):
+        walker = call(MOBILE)
+    assert "现在是下班时间" not in walker.heard
+    assert [s.split()[0] for s in statements] == ["SELECT", "INSERT"], statements
+    assert "duty_shifts" in statements[0]
+
+
+def test_a_key_press_is_one_select_and_one_update_even_for_a_known_caller(
+    call, app_of, clock, on_duty
+):
+    resident(MOBILE)
+    call(MOBILE).silence().press("2").record()
+    [ticket] = tickets()
+    walker = call(MOBILE)
+    with counted(app_of) as (statements, flushes):
+        walker.silence()  # the greeting ends: the open ticket's state is read out
+    assert f"{spelled(ticket.code, 'zh')} 目前的状态是：已受理" in walker.heard
+    assert [s.split()[0] for s in statements] == ["SELECT", "UPDATE"], statements
+    assert flushes == []  # the call alone changed: one Core UPDATE, no unit of work
+    with counted(app_of) as (statements, _):
+        walker.press("2")  # something new: the category menu
+    assert [s.split()[0] for s in statements] == ["SELECT", "UPDATE"], statements
+
+
+def test_the_callers_kind_of_line_is_read_once_when_the_call_begins(call, monkeypatch, on_duty):
+    parsed = []
+    real = calls.normalize
+
+    def counting(raw: str, region: str = "CN"):  # type: ignore[no-untyped-def]
+        parsed.append(raw)
+        return real(raw, region)
+
+    monkeypatch.setattr(calls, "normalize", counting)
+    walker = call(LANDLINE).silence().press("1")
+    walker.record()
+    walker.record()  # the address: a stranger is asked for it
+    assert walker.hung_up and "短信" not in walker.heard  # a landline gets no text
+    assert parsed == [LANDLINE]  # at the answer; every later step read the call's row
+    assert the_call(walker).caller_kind == PhoneKind.LANDLINE
+    [ticket] = tickets()
+    assert ticket.resident.phone_kind == "landline"
+
+
+def test_a_withheld_number_has_no_kind_of_line(call, on_duty):
+    walker = call("anonymous")
+    assert the_call(walker).caller_kind is None and the_call(walker).caller == "anonymous"
