@@ -37,6 +37,19 @@ class UnknownMessage(LookupError):
     """No message has this key (in the language asked, or in Chinese)."""
 
 
+class WordedError(ValueError):
+    """A refusal told to a person: a message of the catalog and its values, so each reader
+    gets it in their own language; str() is the English (the command line, logs)."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key = key
+        self.values = {name: str(value) for name, value in values.items()}
+        super().__init__(self.words("en"))
+
+    def words(self, language: str) -> str:
+        return text(language, self.key, **self.values)
+
+
 def text(language: str, key: str, /, default: str | None = None, **values: object) -> str:
     """The message `key` in `language` (Chinese when it has none), filled with `values`.
 

@@ -17,6 +17,11 @@ from app.auth.models import StaffRole, StaffUser
 from app.communities.models import Community, Department, Street
 
 _Place = TypeVar("_Place", Community, Department, Street)
+_MISSING = {
+    Community: "account_no_community",
+    Department: "account_no_department",
+    Street: "account_no_street",
+}
 
 
 def change_role(
@@ -34,13 +39,13 @@ def change_role(
     department = _by_code(session, Department, department_code)
     street = _by_code(session, Street, street_code)
     if street is not None and role not in (StaffRole.office, StaffRole.admin):
-        raise AccountError("only office and admin users are limited by a street")
+        raise AccountError("account_street_role")
     if role is StaffRole.community and community is None:
-        raise AccountError("community staff need a community")
+        raise AccountError("account_needs_community")
     if role is StaffRole.liaison and department is None:
-        raise AccountError("department liaisons need a department")
+        raise AccountError("account_needs_department")
     if role is not StaffRole.admin and _last_admin(session, user):
-        raise AccountError("the last admin must stay an admin")
+        raise AccountError("account_last_admin_role")
     before = (user.role, user.community_id, user.department_id, user.street_id)
     user.role, user.community, user.department, user.street = role, community, department, street
     session.flush()
@@ -60,9 +65,9 @@ def set_enabled(session: Session, user: StaffUser, enabled: bool, by: StaffUser)
     """Turn an account on or off; nobody disables their own account (or the last admin)."""
     require_reach(session, by, user)
     if not enabled and user.id == by.id:
-        raise AccountError("you cannot disable your own account")
+        raise AccountError("account_disable_self")
     if not enabled and _last_admin(session, user):
-        raise AccountError("the last admin cannot be disabled")
+        raise AccountError("account_last_admin_disable")
     if user.active and not enabled:
         user.session_version += 1
     user.active = enabled
@@ -74,7 +79,7 @@ def _by_code(session: Session, model: type[_Place], code: str | None) -> _Place 
         return None
     found = session.scalar(select(model).where(model.code == code))
     if found is None:
-        raise AccountError(f"no such {model.__tablename__[:-1]}: {code!r}")
+        raise AccountError(_MISSING[model], code=code)
     return found
 
 

@@ -20,6 +20,7 @@ from app.auth import throttle
 from app.auth.models import StaffRole, StaffUser
 from app.auth.scope import manages
 from app.communities.models import Community, Department, Street
+from app.i18n import WordedError
 from app.tickets.lifecycle import Actor
 from app.tickets.models import ActorKind
 
@@ -33,8 +34,8 @@ _hasher = PasswordHasher()  # argon2id with the library's current recommended pa
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 
 
-class AccountError(ValueError):
-    """A user that cannot be created as asked; the message says why."""
+class AccountError(WordedError):
+    """An account that cannot be created or changed as asked (an ``account_`` message)."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def staff_actor(user: StaffUser) -> Actor:
 def hash_password(password: str) -> str:
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
         raise AccountError(
-            f"password must have {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters"
+            "account_password_length", min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH
         )
     return _hasher.hash(password)
 
@@ -80,31 +81,31 @@ def create_user(
     street (`by`) creates accounts inside that street only."""
     username = username.strip()
     if not username or len(username) > 60:
-        raise AccountError("username must have 1 to 60 characters")
+        raise AccountError("account_bad_username")
     if session.scalar(select(StaffUser.id).where(StaffUser.username == username)):
-        raise AccountError(f"user {username!r} already exists")
+        raise AccountError("account_exists", username=username)
     user = StaffUser(username=username, role=role, password_hash=hash_password(password))
     if community_code:
         community = session.scalar(select(Community).where(Community.code == community_code))
         if community is None:
-            raise AccountError(f"no community {community_code!r}")
+            raise AccountError("account_no_community", code=community_code)
         user.community = community
     if department_code:
         department = session.scalar(select(Department).where(Department.code == department_code))
         if department is None:
-            raise AccountError(f"no department {department_code!r}")
+            raise AccountError("account_no_department", code=department_code)
         user.department = department
     if street_code:
         if role not in (StaffRole.office, StaffRole.admin):
-            raise AccountError("only office and admin users are limited by --street")
+            raise AccountError("account_street_role")
         street = session.scalar(select(Street).where(Street.code == street_code))
         if street is None:
-            raise AccountError(f"no street {street_code!r}")
+            raise AccountError("account_no_street", code=street_code)
         user.street = street
     if role is StaffRole.community and user.community is None:
-        raise AccountError("community staff need --community")
+        raise AccountError("account_needs_community")
     if role is StaffRole.liaison and user.department is None:
-        raise AccountError("department liaisons need --department")
+        raise AccountError("account_needs_department")
     session.add(user)
     session.flush()
     require_reach(session, by, user)
@@ -114,7 +115,7 @@ def create_user(
 def require_reach(session: Session, by: StaffUser | None, user: StaffUser) -> None:
     """Refuse a change that leaves `user` outside the street of the admin `by`."""
     if not manages(session, by, user):
-        raise AccountError("an admin of a street manages the accounts of that street only")
+        raise AccountError("account_outside_street")
 
 
 def set_password(user: StaffUser, password: str) -> None:

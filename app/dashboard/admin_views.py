@@ -12,6 +12,7 @@ from app.auth.models import StaffRole
 from app.auth.web import roles_required
 from app.categories.models import Category
 from app.clock import utcnow
+from app.communities.models import Department
 from app.dashboard import queries
 from app.dashboard.blueprint import bp
 from app.dashboard.notices import notify
@@ -55,7 +56,7 @@ def add_user() -> Response:
     role = form.get("role", "")
     try:
         if role not in {r.value for r in StaffRole}:
-            raise AccountError(f"unknown role {role!r}")
+            raise AccountError("account_unknown_role")
         create_user(
             db.session,
             form.get("username", ""),
@@ -68,10 +69,10 @@ def add_user() -> Response:
         )
     except AccountError as refused:
         db.session.rollback()
-        notify("action_refused", "error", str(refused))
+        notify(refused.key, "error", refused.values)
     else:
         db.session.commit()
-        notify("action_done", "ok")
+        notify("user_added", "ok", {"username": form.get("username", "").strip()})
     return redirect(url_for("dashboard.users"), code=303)
 
 
@@ -79,7 +80,8 @@ def add_user() -> Response:
 @roles_required(StaffRole.admin)
 def categories() -> str:
     rows = db.session.scalars(select(Category).order_by(Category.position))
-    return render_template("dashboard/categories.html", categories=list(rows))
+    units = {d.code: d for d in db.session.scalars(select(Department))}  # named, not coded
+    return render_template("dashboard/categories.html", categories=list(rows), units=units)
 
 
 @bp.get("/admin/settings")

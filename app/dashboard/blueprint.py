@@ -18,6 +18,7 @@ from app.i18n import UnknownMessage, status_name
 from app.i18n import text as translate
 from app.phones import dialable, is_e164
 from app.reports.figures import rate_text, rate_whole
+from app.tickets.models import Ticket, TicketStatus
 from app.volunteers.availability import Availability, DaySpelling
 
 bp = Blueprint(
@@ -49,12 +50,21 @@ def page_helpers() -> dict[str, Any]:
         "t": lambda key, **values: page_words(lang, key, **values),
         "flash_words": lambda message: flash_words(lang, message),
         "status_label": lambda status: status_name(str(status), lang),
+        "ticket_state": lambda ticket: ticket_state(ticket, lang),
         "problem_cell": lambda ticket: problem_cell(ticket, lang),
         "local_mode": current_app.config["SETTINGS"].local_mode,
         "user": g.get("user"),
         "rate_text": rate_text,
         "rate_whole": rate_whole,
     }
+
+
+def ticket_state(ticket: Ticket, lang: str) -> str:
+    """The ticket's status in words; a report merged into another says so (its status is
+    cancelled, which would read as withdrawn)."""
+    if ticket.status is TicketStatus.cancelled and ticket.parent_id is not None:
+        return translate(lang, "state_merged")
+    return status_name(ticket.status.value, lang)
 
 
 def page_words(lang: str, key: str, **values: Any) -> str:

@@ -61,6 +61,14 @@ class QueueFilters:
             page=page,
         )
 
+    @property
+    def shown(self) -> str:
+        """What the page lists, for its heading and count: "open" tickets, a "search" through
+        every status, "all" statuses, or one status's value."""
+        if self.status:
+            return self.status
+        return "search" if self.q else "open"
+
     def query_args(self, **changes: object) -> dict[str, str]:
         """The filters as URL arguments (defaults left out), with `changes` applied."""
         values = {**self.__dict__, **changes}

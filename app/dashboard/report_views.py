@@ -24,10 +24,14 @@ from app.reports import charts, snapshot
 from app.reports.figures import (
     DEFINITIONS,
     RATINGS,
+    Day,
     Figures,
+    Grain,
     by_community_and_department,
+    by_grain,
     daily,
     fold,
+    grain_for,
     merged,
     totals,
 )
@@ -76,7 +80,9 @@ def reports() -> str:
     ]
     by_community = fold(units, 0)
     all_communities = communities if street is None else []
-    labelled = [(d.day.strftime("%m-%d"), d) for d in days]
+    grain = grain_for(len(days))
+    labelled = _labelled(by_grain(days, grain), grain)
+    window = TREND_WINDOW[grain]
     return render_template(
         "dashboard/reports.html",
         first=first,
@@ -90,11 +96,15 @@ def reports() -> str:
         departments=departments,
         figures=figures,
         ratings=RATINGS,
-        received_chart=charts.bar_chart([(label, d.received) for label, d in labelled], trend=True),
+        grain=grain,
+        received_chart=charts.bar_chart(
+            [(label, d.received) for label, d in labelled], trend=True, window=window
+        ),
         on_time_chart=charts.bar_chart(
             [(label, d.on_time_rate) for label, d in labelled],
             percent=True,
             trend=True,
+            window=window,
         ),
         satisfaction_chart=charts.bar_chart(
             [(translate(language(), f"rating_{r}"), figures.ratings[r]) for r in RATINGS]
@@ -111,6 +121,18 @@ def reports() -> str:
         weekly=_latest(WEEKLY, 12),
         yearly=_latest(YEARLY, 5),
     )
+
+
+# The trend line's moving average: a week of days, four weeks, a quarter of months.
+TREND_WINDOW = {Grain.day: 7, Grain.week: 4, Grain.month: 3}
+
+
+def _labelled(bars: list[Day], grain: Grain) -> list[tuple[str, Day]]:
+    """Each bar with the words under it: its date (a week by its Monday), or its month."""
+    if grain is Grain.month:
+        months = translate(language(), "chart_months").split()
+        return [(months[d.day.month - 1], d) for d in bars]
+    return [(d.day.strftime("%m-%d"), d) for d in bars]
 
 
 def _latest(kind: str, count: int) -> list[SupervisionReport]:

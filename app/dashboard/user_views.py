@@ -42,7 +42,7 @@ def _account_or_404(user_id: int) -> StaffUser:
 def _role(user: StaffUser, form: dict[str, str]) -> None:
     role = form.get("role", "")
     if role not in {r.value for r in StaffRole}:
-        raise AccountError("unknown role")
+        raise AccountError("account_unknown_role")
     account_changes.change_role(
         db.session,
         user,
@@ -82,8 +82,8 @@ def change_user(user_id: int, change: str) -> Response:
         run(user, request.form.to_dict())
     except AccountError as refused:
         db.session.rollback()
-        notify("action_refused", "error", str(refused))
+        notify(refused.key, "error", refused.values)
     else:
         db.session.commit()
-        notify(done, "ok", user.username)
+        notify(done, "ok", {"username": user.username})
     return redirect(url_for("dashboard.user_page", user_id=user_id), code=303)

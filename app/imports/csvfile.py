@@ -12,24 +12,29 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.i18n import WordedError, text
 
-class RowError(ValueError):
-    """One problem with one row; the message is shown to the person importing."""
+COMMAND_LANGUAGE = "en"  # the command line's words; the dashboard says them in the staff's
+
+
+class RowError(WordedError):
+    """One problem with one row (an ``import_`` message), read in the importer's language."""
 
 
 @dataclass
 class ImportReport:
     created: int = 0
     updated: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, problem)
+    errors: list[tuple[int, RowError]] = field(default_factory=list)  # (line number, problem)
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
-    def lines(self) -> Iterator[str]:
+    def lines(self, language: str = COMMAND_LANGUAGE) -> Iterator[str]:
+        """Each problem as "line N: what is wrong", in `language`."""
         for line, problem in self.errors:
-            yield f"line {line}: {problem}"
+            yield f"{text(language, 'import_line', n=line)}: {problem.words(language)}"
 
 
 def read_rows(
@@ -41,7 +46,9 @@ def read_rows(
     header = [h.strip() for h in reader.fieldnames or []]
     missing = [c for c in required if c not in header]
     if missing:
-        raise RowError(f"missing column(s): {', '.join(missing)}; expected {','.join(columns)}")
+        raise RowError(
+            "import_missing_columns", columns=", ".join(missing), expected=",".join(columns)
+        )
     reader.fieldnames = header
     for row in reader:
         values = {k: (v or "").strip() for k, v in row.items() if k is not None}
@@ -63,18 +70,21 @@ def run_import(
     report = ImportReport()
     try:
         rows = list(read_rows(path, columns, required))
-    except (RowError, UnicodeDecodeError, csv.Error) as exc:
-        report.errors.append((1, str(exc)))
+    except RowError as exc:
+        report.errors.append((1, exc))
+        return report
+    except (UnicodeDecodeError, csv.Error):
+        report.errors.append((1, RowError("import_unreadable")))
         return report
     for line, values in rows:
         blank = [c for c in required if not values.get(c)]
         if blank:
-            report.errors.append((line, f"empty {', '.join(blank)}"))
+            report.errors.append((line, RowError("import_empty", columns=", ".join(blank))))
             continue
         try:
             created = apply_row(values)
         except RowError as exc:
-            report.errors.append((line, str(exc)))
+            report.errors.append((line, exc))
             continue
         if created:
             report.created += 1

@@ -23,9 +23,9 @@ def parse_phone(raw: str, region: str, seen: set[str]) -> PhoneNumber:
     try:
         phone = normalize(raw, region)
     except InvalidPhone as exc:
-        raise RowError(f"phone {raw!r}: {exc}") from exc
+        raise RowError("import_bad_phone", value=raw) from exc
     if phone.e164 in seen:
-        raise RowError(f"phone {phone.e164} appears twice in the file")
+        raise RowError("import_phone_twice", value=raw)
     seen.add(phone.e164)
     return phone
 
@@ -33,14 +33,14 @@ def parse_phone(raw: str, region: str, seen: set[str]) -> PhoneNumber:
 def community_by_code(session: Session, code: str) -> Community:
     community = session.scalar(select(Community).where(Community.code == code.lower()))
     if community is None:
-        raise RowError(f"unknown community {code!r} (import communities first)")
+        raise RowError("import_unknown_community", value=code)
     return community
 
 
 def parse_language(raw: str) -> str:
     language = (raw or "zh").lower()
     if language not in LANGUAGES:
-        raise RowError(f"language {raw!r} must be one of {', '.join(LANGUAGES)}")
+        raise RowError("import_bad_language", value=raw, choices=", ".join(LANGUAGES))
     return language
 
 

@@ -24,9 +24,9 @@ _CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 def check_code(code: str, seen: set[str]) -> str:
     code = code.lower()
     if not _CODE.match(code):
-        raise RowError(f"code {code!r} must be lower-case letters, digits, - or _")
+        raise RowError("import_bad_code", value=code)
     if code in seen:
-        raise RowError(f"code {code!r} appears twice in the file")
+        raise RowError("import_code_twice", value=code)
     seen.add(code)
     return code
 
@@ -38,7 +38,7 @@ def optional_phone(row: dict[str, str], column: str, region: str) -> str | None:
     try:
         return normalize(row[column], region).e164
     except InvalidPhone as exc:
-        raise RowError(f"{column} {row[column]!r}: {exc}") from exc
+        raise RowError("import_bad_phone", value=row[column]) from exc
 
 
 Place = TypeVar("Place", Community, Department, Street)
@@ -76,7 +76,7 @@ def optional_street(session: Session, row: dict[str, str]) -> Street | None:
         return None
     street = session.scalar(select(Street).where(Street.code == code))
     if street is None:
-        raise RowError(f"street {code!r} is not known: import the streets first")
+        raise RowError("import_unknown_street", value=code)
     return street
 
 
@@ -102,7 +102,7 @@ def parse_kind(raw: str) -> UnitKind:
     try:
         return UnitKind(raw or UnitKind.department)
     except ValueError:
-        raise RowError(f"kind {raw!r} must be department or partner") from None
+        raise RowError("import_bad_kind", value=raw) from None
 
 
 def parse_categories(raw: str) -> list[str]:

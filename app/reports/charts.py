@@ -16,7 +16,8 @@ MIN_WIDTH = 360
 SLOT = 32  # pixels per bar: room for a value like "100%" over it
 MAX_LABELS = 16  # day labels under the bars; more would touch
 FONT_PX = 12  # axis labels and values; the page's checks want at least 11
-TREND_DAYS = 7
+LABEL_GAP = 6  # pixels at least between two labels under the bars
+TREND_POINTS = 7  # the moving average's window: a week of days (fewer for longer bars)
 
 
 @dataclass(frozen=True)
@@ -42,15 +43,22 @@ class Chart:
 
 
 def bar_chart(
-    points: list[tuple[str, float | None]], *, percent: bool = False, trend: bool = False
+    points: list[tuple[str, float | None]],
+    *,
+    percent: bool = False,
+    trend: bool = False,
+    window: int = TREND_POINTS,
 ) -> Chart:
     """One bar per (label, value); None draws no bar (e.g. a rate with nothing to divide).
-    With `trend`, a line through the TREND_DAYS-point moving average of the values."""
+    With `trend`, a line through the `window`-point moving average of the values."""
     ceiling = 1.0 if percent else _nice(max((v or 0 for _, v in points), default=0))
     plot_height = HEIGHT - TOP - BOTTOM
-    width = max(MIN_WIDTH, LEFT + RIGHT + SLOT * len(points))
+    widest = max((_text_width(label) for label, _ in points), default=0.0)
+    # Few bars: each wide enough for its label; many: SLOT each, and labels thinned out.
+    wanted = SLOT if len(points) > MAX_LABELS else max(SLOT, math.ceil(widest + LABEL_GAP))
+    width = max(MIN_WIDTH, LEFT + RIGHT + wanted * len(points))
     slot = (width - LEFT - RIGHT) / max(1, len(points))
-    every = max(1, math.ceil(len(points) / MAX_LABELS))
+    every = max(1, math.ceil(len(points) / MAX_LABELS), math.ceil((widest + LABEL_GAP) / slot))
     bars = []
     for n, (label, value) in enumerate(points):
         height = 0.0 if not value else plot_height * value / ceiling
@@ -68,19 +76,27 @@ def bar_chart(
     if trend:
         line = " ".join(
             f"{LEFT + (n + 0.5) * slot:.1f},{TOP + plot_height * (1 - mean / ceiling):.1f}"
-            for n, mean in moving_average([v for _, v in points])
+            for n, mean in moving_average([v for _, v in points], window)
         )
     return Chart(width, HEIGHT, TOP + plot_height, LEFT, _format(ceiling, percent), bars, line)
 
 
-def moving_average(values: list[float | None]) -> list[tuple[int, float]]:
-    """(index, mean of the last TREND_DAYS known values) wherever at least one is known."""
+def moving_average(
+    values: list[float | None], window: int = TREND_POINTS
+) -> list[tuple[int, float]]:
+    """(index, mean of the last `window` known values) wherever at least one is known."""
     out = []
     for n in range(len(values)):
-        known = [v for v in values[max(0, n - TREND_DAYS + 1) : n + 1] if v is not None]
+        known = [v for v in values[max(0, n - window + 1) : n + 1] if v is not None]
         if known:
             out.append((n, sum(known) / len(known)))
     return out
+
+
+def _text_width(text: str) -> float:
+    """About how wide `text` is drawn at FONT_PX: a Chinese character is square, Latin
+    letters and digits a little over half as wide."""
+    return sum(FONT_PX if ord(c) > 0x2E7F else FONT_PX * 0.62 for c in text)
 
 
 def _nice(value: float) -> float:

@@ -34,6 +34,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -376,7 +377,7 @@ def totals(
 
 @dataclass(frozen=True)
 class Day:
-    day: date
+    day: date  # a day, or the first day of the week or month it sums up
     received: int
     handled: int
     on_time: int
@@ -387,6 +388,51 @@ class Day:
         """As `Figures.on_time_rate`: requests without a deadline are left out."""
         judged = self.on_time + self.late
         return self.on_time / judged if judged else None
+
+
+class Grain(StrEnum):
+    """How long one bar of the period's charts is: a day for a month or two, a week up to half
+    a year, a month beyond (a year is twelve bars, not 365 squeezed ones)."""
+
+    day = "day"
+    week = "week"
+    month = "month"
+
+
+DAYS_UP_TO = 60
+WEEKS_UP_TO = 26 * 7
+
+
+def grain_for(days: int) -> Grain:
+    if days <= DAYS_UP_TO:
+        return Grain.day
+    return Grain.week if days <= WEEKS_UP_TO else Grain.month
+
+
+def by_grain(days: list[Day], grain: Grain) -> list[Day]:
+    """The days summed per week (Monday first) or per calendar month, in order; each sum is
+    dated by the first of its days in the period."""
+    if grain is Grain.day:
+        return days
+    sums: dict[date, Day] = {}
+    for d in days:
+        if grain is Grain.week:
+            key = d.day - timedelta(days=d.day.weekday())
+        else:
+            key = d.day.replace(day=1)
+        was = sums.get(key)
+        sums[key] = (
+            d
+            if was is None
+            else Day(
+                was.day,
+                was.received + d.received,
+                was.handled + d.handled,
+                was.on_time + d.on_time,
+                was.late + d.late,
+            )
+        )
+    return list(sums.values())
 
 
 def daily(

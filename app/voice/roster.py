@@ -52,9 +52,12 @@ def set_shift(session: Session, name: str, phone: str, hours: str, region: str) 
     """
     try:
         number = normalize(phone, region)
+    except InvalidPhone:
+        raise RowError("import_bad_phone", value=phone) from None
+    try:
         weekly = Availability.parse(hours)
-    except (InvalidPhone, InvalidAvailability) as exc:
-        raise RowError(str(exc)) from None
+    except InvalidAvailability:
+        raise RowError("import_bad_hours", value=hours) from None
     shift = session.scalar(select(DutyShift).where(DutyShift.phone == number.e164))
     created = shift is None
     if shift is None:

@@ -35,9 +35,9 @@ def parse_skills(raw: str) -> list[str]:
     skills = sorted({s.strip().lower() for s in raw.replace("；", ";").split(";") if s.strip()})
     unknown = [s for s in skills if s not in known]
     if unknown:
-        raise RowError(f"unknown skill(s) {', '.join(unknown)}; use category codes")
+        raise RowError("import_unknown_skills", value=", ".join(unknown))
     if not skills:
-        raise RowError("no skills given")
+        raise RowError("import_no_skills")
     return skills
 
 
@@ -49,7 +49,7 @@ def parse_max_active(raw: str) -> int:
     except BadInput:
         number = None
     if number is None or number < 1:
-        raise RowError(f"max_active {raw!r} must be a whole number from 1 to 1000")
+        raise RowError("import_bad_max_active", value=raw)
     return number
 
 
@@ -57,7 +57,7 @@ def parse_availability(raw: str) -> Availability:
     try:
         return Availability.parse(raw)
     except InvalidAvailability as exc:
-        raise RowError(f"availability: {exc}") from exc
+        raise RowError("import_bad_availability", value=raw) from exc
 
 
 def import_volunteers(session: Session, path: Path, region: str) -> ImportReport:

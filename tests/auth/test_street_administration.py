@@ -98,7 +98,7 @@ def test_a_street_admin_cannot_move_an_account_out_of_its_street(client, distric
         {"role": "office", "street": "shuanglonghu-street"},
     ):
         assert post_form(client, f"{own}/role", form, own).status_code == 303
-        assert "manages the accounts of that street only" in client.get(own).get_data(as_text=True)
+        assert "街道管理员只能管理本街道的账号" in client.get(own).get_data(as_text=True)
         unchanged = account("jinshan-staff")
         assert (unchanged.role, unchanged.community_id) == (
             StaffRole.community,

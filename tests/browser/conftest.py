@@ -14,6 +14,7 @@ from app.db import db
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+DESKTOP = {"width": 1280, "height": 900}
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -65,6 +66,18 @@ def page(browser: object, live_server: str) -> Iterator[object]:
     tab.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
     yield tab
     assert tab.dialogs == [], f"a dialog opened: {tab.dialogs}"
+    context.close()
+
+
+@pytest.fixture
+def tab(browser: object, live_server: str) -> Iterator[object]:
+    """A page that may run axe-core: the site's script policy would refuse the injected copy."""
+    context = browser.new_context(  # type: ignore[attr-defined]
+        base_url=live_server, locale="zh-CN", viewport=DESKTOP, bypass_csp=True
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
     context.close()
 
 

@@ -7,7 +7,6 @@ public survey page, and axe-core on each with no serious or critical violation."
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from app.surveys.models import Survey
 from app.tickets.models import Ticket
 from app.voice.models import DutyShift
 from app.volunteers.models import Volunteer
-from tests.browser.conftest import SCREENSHOTS, screenshot
+from tests.browser.conftest import DESKTOP, SCREENSHOTS, screenshot
 from tests.support.closure import assign, report, resident, resolve, street, sweep
 from tests.support.staff import PASSWORD, staff
 from tests.support.texting import text_line
@@ -32,21 +31,9 @@ from tests.volunteers.factories import volunteer
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-DESKTOP = {"width": 1280, "height": 900}
+
 PHONE = {"width": 390, "height": 844}
 TAP = 44
-
-
-@pytest.fixture
-def tab(browser, live_server) -> Iterator[object]:
-    """A page that may run axe-core: the site's script policy would refuse the injected copy."""
-    context = browser.new_context(
-        base_url=live_server, locale="zh-CN", viewport=DESKTOP, bypass_csp=True
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def serious_violations(page) -> list[tuple[str, str, list[str]]]:
@@ -127,7 +114,7 @@ def test_the_queue_on_a_desk_and_on_a_phone(tab, app, committed, clock):
     log_in(page, username, password)
     rows = page.locator("#queue-rows tr[data-code]")
     expect(rows).to_have_count(3)
-    expect(page.locator("#queue-count")).to_have_text("共 3 件")
+    expect(page.locator("#queue-count")).to_have_text("待办 3 件")
     expect(rows.first.locator("td.countdown")).to_have_text(re.compile(r"剩\d+小时"))
     for header in ("处理人", "受理时间", "剩余时间"):
         expect(page.locator("table.queue thead")).to_contain_text(header)
@@ -298,10 +285,10 @@ def test_accounts_and_who_is_on_duty_now(tab, app, committed, clock):
     page.select_option("select[name=role]", "office")
     page.select_option("select[name=community]", "")
     page.click("button[data-action=role]")
-    expect(page.locator(".flash")).to_contain_text("已保存账号修改")
+    expect(page.locator(".flash")).to_contain_text("已保存账号 longxi 的修改")
     page.fill("input[name=password]", "another long password")
     page.click("button[data-action=password]")
-    expect(page.locator(".flash")).to_contain_text("已重设密码")
+    expect(page.locator(".flash")).to_contain_text("已重设 longxi 的密码")
     page.click("button[data-action=disable]")
     expect(page.locator("h1 .pill")).to_have_text("已停用")
     assert serious_violations(page) == []

@@ -50,7 +50,7 @@ def test_columns_say_who_when_and_how_long_is_left(admin, clock):
     clock.advance(hours=21)
     html = admin.get("/dashboard/").get_data(as_text=True)
     assert "剩3小时" in html  # 24 hours allowed, 21 gone
-    assert "处理人" in html and "受理时间" in html and "共 1 件" in html
+    assert "处理人" in html and "受理时间" in html and "待办 1 件" in html
     clock.advance(hours=4)
     assert "超时1小时" in admin.get("/dashboard/").get_data(as_text=True)
     post_form(admin, "/language", {"lang": "en", "next": "/dashboard/"}, "/dashboard/")
@@ -86,7 +86,7 @@ def test_more_than_two_hundred_open_tickets_are_counted_and_paged(admin):
     place = community()
     made = [ticket(resident(f"+86138001{n:05d}", place), "洗衣机坏了").code for n in range(205)]
     first = admin.get("/dashboard/").get_data(as_text=True)
-    assert "共 205 件" in first and "第 1 页，共 5 页" in first
+    assert "待办 205 件" in first and "第 1 页，共 5 页" in first
     seen = []
     for page in range(1, 6):
         seen += codes(admin.get(f"/dashboard/?page={page}").get_data(as_text=True))

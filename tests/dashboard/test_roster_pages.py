@@ -40,7 +40,8 @@ def test_the_roster_shows_load_reliability_history_and_last_offer(admin, clock):
     html = admin.get("/dashboard/volunteers").get_data(as_text=True)
     assert "87%" in html  # (9/11 + 9/10 + 9/10) / 3, as matching ranks it
     assert "29%" in html  # (1/8 + 1/4 + 1/2) / 3
-    assert "8/1/0 · 8/0 · 4" in html and "0/0/6 · 0/2 · 0" in html
+    assert "接单8 谢绝1 未回复0 · 完成8 退回0 · 评价4" in html
+    assert "接单0 谢绝0 未回复6 · 完成0 退回2 · 评价0" in html
     assert html.count("11-25 10:00") == 2 and steady.name in html
 
 

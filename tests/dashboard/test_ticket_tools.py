@@ -97,7 +97,7 @@ def test_admins_edit_reset_and_disable_accounts(client, ctx, app):
     assert other.get("/dashboard/").status_code == 302  # their old session ended
     refused = post_form(client, f"{page}/role", {"role": "community", "community": ""}, page)
     assert refused.status_code == 303
-    assert "community staff need a community" in client.get(page).get_data(as_text=True)
+    assert "社区工作人员必须选择所属社区" in client.get(page).get_data(as_text=True)
     post_form(client, f"{page}/password", {"password": "a new long password"}, page)
     assert log_in(other, "lx", PASSWORD).status_code == 401  # the old password fails
     assert log_in(other, "lx", "a new long password").status_code == 302

@@ -9,11 +9,12 @@ import pytest
 
 from app.auth.models import StaffRole
 from app.categories.danger import HazardKind
+from app.dashboard.admin_views import VISIBLE_SETTINGS
 from app.dashboard.import_views import IMPORTS
 from app.dashboard.ticket_views import ACTIONS
 from app.dashboard.timeline import KINDS
 from app.messaging.models import MessageKind, MessageStatus
-from app.reports.figures import RATINGS
+from app.reports.figures import RATINGS, Grain
 from app.surveys.models import FollowUpStatus, SurveyChannel, SurveyStatus
 from app.surveys.operations import ANSWERED, INVALID, NO_ANSWER
 from app.tickets import editing
@@ -67,6 +68,12 @@ COMPOSED = {
     "action_": list(ACTIONS),
     "outbox_": [k.value for k in MessageKind],
     "recording_": ["record_problem", "record_address", "record_message"],
+    # What the queue lists: open tickets, a search, every status, or one status.
+    **{f"queue_{part}_": ["open", "search", "all", "status"] for part in ("title", "count")},
+    "queue_empty_": ["open", "search", "all", "status"],
+    **{f"chart_{part}_": [g.value for g in Grain] for part in ("received", "on_time", "trend")},
+    "setting_": [name.lower() for name in VISIBLE_SETTINGS] + ["database", "local_mode"],
+    "setting_policy_": ["calendar", "working_days"],
     "language_": list(editing.LANGUAGES),
     # What a ticket_edited / resident_edited event lists as changed.
     "field_": [
