@@ -26,6 +26,7 @@ from app.clock import utcnow
 from app.communities.models import Department
 from app.config import current_settings
 from app.db import changed
+from app.i18n import text
 from app.messaging.delivery import FAILED_STATUSES
 from app.messaging.models import Message
 from app.messaging.models import Priority as SendPriority
@@ -493,14 +494,17 @@ def won_text(offer: Offer) -> Text:
     """The ticket's details for its new holder: only now do they learn who and where."""
     ticket = offer.ticket
     resident = ticket.resident
+    language = Party.of(offer).language
+    address = ticket.address or (resident.address if resident else "")
     values = {
         "code": ticket.code,
         "summary": problem_summary(ticket.description, hide=False),
-        "resident": resident.name if resident else "",
-        "address": ticket.address or (resident.address if resident else ""),
+        # Never an empty slot ("刘婆婆，，电话…"): an unnamed resident, the community and building.
+        "resident": (resident.name if resident else "") or text(language, "resident"),
+        "address": address or place(ticket, language),
         "phone": dialable(resident.phone, current_settings().HOTLINE_REGION) if resident else "",
     }
-    return Text("offer_won", Party.of(offer).language, values)
+    return Text("offer_won", language, values)
 
 
 def decline(session: Session, offer: Offer) -> Outcome:

@@ -186,7 +186,8 @@ def answer_offer(
     if not offers:
         late = _latest_offer(session, parties, reply.code)
         if late is None:
-            return None
+            # "不接" or a bare "1" is an answer to an offer, never a resident's new problem.
+            return None if reply.note else Answer(Text("offer_none", language))
         outcome = dispatch.closed_outcome(late)
         return Answer(outcome.text, late.ticket_id)
     offer = offers[0]

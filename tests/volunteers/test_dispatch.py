@@ -8,9 +8,10 @@ from sqlalchemy import select
 from app.db import db
 from app.messaging.models import Message, MessageStatus
 from app.messaging.optouts import opt_out
+from app.residents.models import Resident
 from app.scheduling.runner import run_sweeps_once
 from app.tickets.lifecycle import SYSTEM, Move, transition
-from app.tickets.models import ActorKind, Priority, TicketStatus
+from app.tickets.models import ActorKind, Priority, Ticket, TicketStatus
 from app.volunteers.models import OfferStatus, Volunteer
 from tests.support.texting import post_signed, replies, text_line
 from tests.volunteers import factories as f
@@ -78,6 +79,20 @@ def test_accepting_by_sms_gives_the_details_and_tells_the_others(client, street)
     late = replies(text_line(client, texter(others[0].volunteer_id), "接单"))[0]
     assert "已有人接单" in late
     assert db.session.get(Volunteer, winner.volunteer_id).active_tasks == 1
+
+
+def test_the_details_never_leave_an_empty_slot(client, ctx, clock):
+    """A resident known by building only, with no name or address: the assignment names the
+    community and building instead of "王奶奶，，电话…"."""
+    home = f.community()
+    f.volunteer(1, home)
+    db.session.add(Resident(phone="+86" + RESIDENT, community_id=home.id, building="5栋"))
+    db.session.commit()
+    report(client)
+    [offer] = offers()
+    [reply] = replies(text_line(client, texter(offer.volunteer_id), "1"))
+    assert "，，" not in reply
+    assert f"居民，{home.name}5栋，电话138 0013 8000" in reply
 
 
 def test_waves_expire_and_advance_then_staff_are_told(client, street, clock, app):
@@ -233,6 +248,15 @@ def test_a_volunteer_with_nothing_open_is_treated_as_a_resident(client, street):
     reply = replies(text_line(client, texter(2), "楼道灯不亮了"))[0]
     assert "已收到" in reply
     assert only_ticket().resident.phone == f.phone_of(2)
+
+
+@pytest.mark.parametrize("answer", ["1", "2", "不接", "没空", "可以", "好"])
+def test_an_answer_with_no_offer_waiting_says_so_and_opens_nothing(client, street, answer):
+    """Found by texting as a volunteer: "不接" with nothing on offer opened a ticket at the
+    volunteer's own number and asked for their address."""
+    [reply] = replies(text_line(client, texter(2), answer))
+    assert "没有待回复的派单" in reply
+    assert db.session.scalars(select(Ticket)).all() == []
 
 
 def test_a_unit_gets_its_category_without_waves_and_replies_alike(client, street, clock, app):
