@@ -78,12 +78,17 @@ def run_jobs_once(app: Flask) -> jobs.Ran:
 
 
 def run_sweeps_once(app: Flask, holder: str) -> list[str]:
-    """Run every sweep if this process holds the lease; returns the names that ran."""
+    """Run every sweep if this process holds the lease; returns the names that ran.
+
+    Due jobs go first: the sweeps leave a ticket with a job waiting to that job, so a pass
+    must not wait on the job loop to catch up."""
     ran: list[str] = []
     with app.app_context(), db.unit_of_work(writes=True) as session:
         ttl = timedelta(seconds=app.config["HOTLINE_SWEEP_LEASE_SECONDS"])
         if not lease.acquire(session, lease.SWEEPS, holder, ttl):
             return ran
+        session.commit()
+        jobs.run_due(session, JOBS)
         for name, sweep in SWEEPS:
             started = time.perf_counter()
             try:

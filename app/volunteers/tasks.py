@@ -25,6 +25,9 @@ BATCH = 500
 _NO_OPEN_OFFER = not_(
     exists().where(Offer.ticket_id == Ticket.id, Offer.status == OfferStatus.open)
 )
+# A new ticket's own job escalates or dispatches it (and carries its text's trace): the sweep
+# only catches what no job holds, or it would offer a department's category to volunteers.
+_NO_JOB = not_(exists().where(Job.ticket_id == Ticket.id))
 
 
 def ticket_opened(session: Session, job: Job) -> None:
@@ -78,6 +81,7 @@ def dispatch_waiting(session: Session) -> int:
             Ticket.status.in_((S.new, S.reopened)),
             Ticket.assignee_id.is_(None),
             _NO_OPEN_OFFER,
+            _NO_JOB,
             Ticket.community_id.is_not(None) | (Ticket.received_at >= placeless_since),
         )
         .order_by(Ticket.received_at)

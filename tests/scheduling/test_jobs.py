@@ -12,10 +12,11 @@ from app.db import db
 from app.messaging.models import Message
 from app.scheduling import jobs
 from app.scheduling.models import Job, JobKind
-from app.scheduling.runner import Worker
+from app.scheduling.runner import Worker, run_sweeps_once
 from app.telephony import rest
 from app.telephony.sender import TwilioSender
 from app.tickets.models import Ticket, TicketStatus
+from app.volunteers import tasks as volunteer_tasks
 from app.volunteers.models import Offer
 from tests.support.texting import LINE, post_signed, run_jobs, sms_form
 from tests.volunteers import factories as f
@@ -48,6 +49,19 @@ def test_a_text_asks_the_worker_to_dispatch_and_the_job_does_it_once(client, ctx
     run_jobs(client.application)
     assert ticket.status is TicketStatus.dispatching and len(f.offers()) == 3
     assert _waiting_jobs() == []  # done, so deleted with the work
+
+
+def test_a_sweep_leaves_a_ticket_to_its_own_job(client, ctx, clock):
+    """The catch-up dispatch must not take a ticket whose job is waiting: the job decides (a
+    department's category is escalated, not offered to volunteers). A whole sweep pass runs due
+    jobs first, under their text's trace."""
+    _text_a_problem(client)
+    assert volunteer_tasks.dispatch_waiting(db.session) == 0
+    db.session.commit()
+    assert f.only_ticket().status is TicketStatus.new and f.offers() == []
+    run_sweeps_once(client.application, "test-holder")
+    db.session.expire_all()
+    assert len(f.offers()) == 3 and _waiting_jobs() == []
 
 
 def test_a_failing_job_is_put_off_and_tried_again(ctx, clock):
