@@ -81,6 +81,15 @@ def test_accepting_by_sms_gives_the_details_and_tells_the_others(client, street)
     assert db.session.get(Volunteer, winner.volunteer_id).active_tasks == 1
 
 
+def test_a_chongqing_yes_takes_the_offer(client, street):
+    """Found by texting as a volunteer: "要得 <code>" got the help text instead of the job."""
+    report(client)
+    winner = offers()[0]
+    code = only_ticket().code
+    [reply] = replies(text_line(client, texter(winner.volunteer_id), f"要得 {code}"))
+    assert f"求助{code}由您负责" in reply
+
+
 def test_the_details_never_leave_an_empty_slot(client, ctx, clock):
     """A resident known by building only, with no name or address: the assignment names the
     community and building instead of "王奶奶，，电话…"."""
