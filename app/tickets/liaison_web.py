@@ -12,6 +12,7 @@ from app.tickets.escalation import department_done, department_return, usable_li
 from app.tickets.lifecycle import IllegalTransition
 from app.tickets.links import gone, keep_private
 from app.tickets.models import LiaisonLink
+from app.tickets.summary import place
 
 bp = Blueprint("liaison", __name__)
 bp.after_request(keep_private)
@@ -61,6 +62,9 @@ def _page(link: LiaisonLink, error: str = "") -> str:
         ticket=ticket,
         category_zh=ticket.category.name_zh,
         category_en=ticket.category.name_en,
+        # The unit goes there: where, as the volunteer who takes a ticket learns it.
+        place_zh=place(ticket, "zh"),
+        place_en=place(ticket, "en"),
         due=f"{due:%Y-%m-%d %H:%M}",
         error=error,
     )

@@ -137,6 +137,8 @@ def test_the_page_shows_on_get_and_acts_once_on_post(client, ctx, clock):
     path = re.search(r"(/d/[\w-]+)", body)[1]
     page = client.get(path)
     assert page.status_code == 200 and ticket.code in page.text
+    where = ticket.community.name + (ticket.building or "")
+    assert f"地点：{where}" in page.text  # the unit goes there
     db.session.expire_all()
     assert ticket.status == TicketStatus.escalated
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
