@@ -22,11 +22,7 @@ PROBLEM = "洗衣机坏了，转几下就不动了"
 @pytest.fixture
 def street(ctx, clock):
     """A community with a resident in building 3 and three volunteers who fix most things."""
-    home = f.community()
-    f.resident(home)
-    for n in range(1, 4):
-        f.volunteer(n, home, skills=("appliance", "plumbing", "electrical"))
-    return home
+    return f.neighbourhood(skills=("appliance", "plumbing", "electrical"))
 
 
 def tickets() -> list[Ticket]:

@@ -32,10 +32,7 @@ def _waiting_jobs() -> list[Job]:
 
 def _text_a_problem(client) -> None:
     """Three volunteers and a resident who texts the line (the request only, no worker)."""
-    home = f.community()
-    for n in range(1, 4):
-        f.volunteer(n, home)
-    f.resident(home)
+    f.neighbourhood()
     post_signed(client, "/twilio/sms", sms_form("+86" + f.RESIDENT, "洗衣机坏了"))
 
 

@@ -21,10 +21,7 @@ OFFICE_PHONE = "+8613900002001"  # the community's staff phone in the factories
 @pytest.fixture
 def street(ctx, clock):
     """Wednesday 10:00: one person on duty, a community office, a resident, three volunteers."""
-    home = f.community()
-    f.resident(home)
-    for n in range(1, 4):
-        f.volunteer(n, home, skills=("appliance", "building", "other"))
+    home = f.neighbourhood(skills=("appliance", "building", "other"))
     set_shift(db.session, "张主任", DUTY_PHONE, "Mon-Fri 08:30-17:30", "CN")
     db.session.commit()
     return home

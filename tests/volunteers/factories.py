@@ -64,6 +64,15 @@ def unit(code: str = "sanitation", liaison: str = "+8613900000009") -> Departmen
     return row
 
 
+def neighbourhood(skills: tuple[str, ...] = ("appliance",)) -> Community:
+    """A community with a resident in building 3 and three volunteers with these skills."""
+    home = community()
+    resident(home)
+    for n in range(1, 4):
+        volunteer(n, home, skills=skills)
+    return home
+
+
 def phone_of(number: int) -> str:
     return f"+86139{number:08d}"
 
