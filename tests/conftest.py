@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -38,6 +39,7 @@ settings.load_profile("hotline-ci" if os.environ.get("HYPOTHESIS_PROFILE") == "c
 
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 PUBLIC_BASE_URL = "https://hotline.example.org"
+LIVE_ACCOUNT = "AC" + "1" * 32  # a Twilio account SID: an app given one is out of local mode
 KEEP = {"categories", "alembic_version"}  # reference data loaded once per run
 
 
@@ -81,6 +83,17 @@ def app_config(database_url: str, **extra: object) -> dict[str, object]:
         "HOTLINE_SESSION_IDLE_MINUTES": 10 * 365 * 24 * 60,
         **extra,
     }
+
+
+@contextmanager
+def another_app(database_url: str, **extra: object) -> Iterator[Flask]:
+    """An app beside the suite's on the same database (its settings plus `extra`); its
+    connections are closed after."""
+    other = create_app(app_config(database_url, **extra))
+    try:
+        yield other
+    finally:
+        other.extensions[EXTENSION_KEY].dispose()
 
 
 @pytest.fixture(scope="session")

@@ -12,8 +12,7 @@ from flask import Flask
 from app import create_app
 from app.auth import throttle
 from app.config import install
-from app.db import EXTENSION_KEY
-from tests.conftest import app_config
+from tests.conftest import another_app, app_config
 from tests.support.staff import log_in, staff
 
 PROXY = "10.0.0.2"  # the socket address every request comes from, behind the proxy
@@ -21,9 +20,8 @@ PROXY = "10.0.0.2"  # the socket address every request comes from, behind the pr
 
 @pytest.fixture
 def behind_one_proxy(app: Flask) -> Iterator[Flask]:
-    proxied = create_app(app_config(app.config["DATABASE_URL"], HOTLINE_TRUSTED_PROXIES=1))
-    yield proxied
-    proxied.extensions[EXTENSION_KEY].dispose()
+    with another_app(app.config["DATABASE_URL"], HOTLINE_TRUSTED_PROXIES=1) as proxied:
+        yield proxied
     install(app.config["SETTINGS"])
 
 

@@ -7,10 +7,9 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from app import create_app
 from app.auth.models import StaffRole
-from app.db import EXTENSION_KEY, db
-from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
+from app.db import db
+from tests.conftest import LIVE_ACCOUNT, another_app
 from tests.support.staff import community, csrf_token, department, log_in, resident, staff, ticket
 from tests.test_security_headers import every_request
 
@@ -81,24 +80,11 @@ def test_every_page_says_local_mode(app, client, ctx):
 
 
 def test_no_page_says_local_mode_with_a_real_provider(app, database_url):
-    live = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "test-secret-0123456789abcdef-0123456789",
-            "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
-            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
-        }
-    )
-    try:
-        with live.app_context():
-            staff("admin")
-            client = live.test_client()
-            log_in(client, "admin")
-            for path in ("/login", "/dashboard/", "/dashboard/reports", "/s/unknown"):
-                html = client.get(path).get_data(as_text=True)
-                assert not any(word in html for word in BANNER), path
-            db.session.remove()
-    finally:
-        live.extensions[EXTENSION_KEY].dispose()
+    with another_app(database_url, TWILIO_ACCOUNT_SID=LIVE_ACCOUNT) as live, live.app_context():
+        staff("admin")
+        client = live.test_client()
+        log_in(client, "admin")
+        for path in ("/login", "/dashboard/", "/dashboard/reports", "/s/unknown"):
+            html = client.get(path).get_data(as_text=True)
+            assert not any(word in html for word in BANNER), path
+        db.session.remove()

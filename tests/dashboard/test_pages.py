@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from flask import Flask
 from sqlalchemy import select
 
-from app import create_app
 from app.auth.models import StaffRole
-from app.db import EXTENSION_KEY, db
+from app.db import db
 from app.messaging.models import Direction, Message
 from app.tickets.models import Priority, Ticket
 from app.volunteers.models import Volunteer
-from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
+from tests.conftest import AUTH_TOKEN, LIVE_ACCOUNT, another_app
 from tests.support.staff import community, log_in, post_form, resident, staff, ticket
 
 XSS = "<script>alert(1)</script>"
@@ -149,23 +147,10 @@ def test_links_in_texts_are_clickable_but_nothing_else_is_markup(admin):
 
 
 def test_local_pages_do_not_exist_with_a_real_provider(app, database_url):  # app: cleaned after
-    live: Flask = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "test-secret-0123456789abcdef-0123456789",
-            "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
-            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
-        }
-    )
-    client = live.test_client()
-    try:
-        with live.app_context():
-            staff("admin")
-            log_in(client, "admin")
-            assert client.get("/dashboard/outbox").status_code == 404
-            assert client.get("/dashboard/simulator").status_code == 404
-            db.session.remove()
-    finally:
-        live.extensions[EXTENSION_KEY].dispose()
+    with another_app(database_url, TWILIO_ACCOUNT_SID=LIVE_ACCOUNT) as live, live.app_context():
+        client = live.test_client()
+        staff("admin")
+        log_in(client, "admin")
+        assert client.get("/dashboard/outbox").status_code == 404
+        assert client.get("/dashboard/simulator").status_code == 404
+        db.session.remove()

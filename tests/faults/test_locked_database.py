@@ -15,9 +15,8 @@ from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from app import create_app
-from app.db import EXTENSION_KEY, db
-from tests.conftest import app_config
+from app.db import db
+from tests.conftest import another_app
 from tests.support.texting import text_line
 
 pytestmark = pytest.mark.faults
@@ -31,9 +30,8 @@ def impatient(app: Flask, database_url: str) -> Iterator[Flask]:
     """The suite's SQLite database, served by an app that waits WAIT_SECONDS for the lock."""
     if make_url(database_url).get_backend_name() != "sqlite":
         pytest.skip("the write lock is SQLite's; PostgreSQL locks rows")
-    other = create_app(app_config(database_url, HOTLINE_LOCK_WAIT_SECONDS=WAIT_SECONDS))
-    yield other
-    other.extensions[EXTENSION_KEY].dispose()
+    with another_app(database_url, HOTLINE_LOCK_WAIT_SECONDS=WAIT_SECONDS) as other:
+        yield other
 
 
 def assert_not_now_then_taken(app: Flask) -> None:

@@ -12,9 +12,7 @@ from flask import Flask
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from app import create_app
-from app.db import EXTENSION_KEY
-from tests.conftest import app_config
+from tests.conftest import another_app
 from tests.faults.test_locked_database import WAIT_SECONDS, assert_not_now_then_taken
 from tests.support.texting import text_line
 
@@ -25,9 +23,8 @@ pytestmark = pytest.mark.faults
 def impatient(app: Flask, database_url: str) -> Iterator[Flask]:
     if make_url(database_url).get_backend_name() != "postgresql":
         pytest.skip("PostgreSQL's lock_timeout; SQLite's write lock has its own test")
-    other = create_app(app_config(database_url, HOTLINE_LOCK_WAIT_SECONDS=WAIT_SECONDS))
-    yield other
-    other.extensions[EXTENSION_KEY].dispose()
+    with another_app(database_url, HOTLINE_LOCK_WAIT_SECONDS=WAIT_SECONDS) as other:
+        yield other
 
 
 def test_a_table_locked_by_another_session_makes_a_text_wait_then_503(impatient, database_url):
