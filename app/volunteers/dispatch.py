@@ -486,8 +486,8 @@ def _close_open_offers(
     for offer in session.scalars(query).all():
         if _close(session, offer, status):
             party = Party.of(offer)
-            text = Text(template, party.language, {"code": ticket.code})
-            queue_sms(session, party.phone, text, ticket_id=ticket.id, landline=party.by_voice)
+            notice = Text(template, party.language, {"code": ticket.code})
+            queue_sms(session, party.phone, notice, ticket_id=ticket.id, landline=party.by_voice)
 
 
 def won_text(offer: Offer) -> Text:
