@@ -39,7 +39,7 @@ from flask import Flask
 from bench import load, servers, webhook_cost
 from bench.webhooks import signed, sms_form, ticket_code
 from chaos import checks, harness
-from chaos.scenarios import OFFERS_WITHIN_SECONDS
+from chaos.checks import OFFERS_WITHIN_SECONDS
 from tests.support.twilio_double import TwilioDouble
 
 #: The deployed defaults (leases, sweep ticks), but no daily cap on offers to one volunteer.

@@ -11,6 +11,7 @@ from chaos.harness import Report, expect, rows, scalar
 from tests.support.twilio_double import TwilioDouble
 
 Key = tuple[str, str]  # (number, body): every queued text in a scenario has its own
+OFFERS_WITHIN_SECONDS = 2.0  # p95, text received to its first offer accepted by the provider
 
 
 def sent_keys(flask_app: Flask) -> set[Key]:

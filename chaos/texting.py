@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 import threading
 import time
 import urllib.error
@@ -110,11 +109,3 @@ def open_loop(
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] if ordered else 0.0
-
-
-def latency_line(deliveries: list[Delivery]) -> str:
-    first = [d.attempts[0].ms for d in deliveries]
-    return (
-        f"latency of first attempts: median {statistics.median(first):.0f} ms, "
-        f"p99 {percentile(first, 99):.0f} ms, max {max(first):.0f} ms"
-    )
