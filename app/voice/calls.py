@@ -16,22 +16,22 @@ status arrives.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache, cached_property
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import Insert
 
 from app.categories.catalog import Classification, classify
 from app.categories.danger import screen as screen_danger
 from app.clock import utcnow
-from app.db import insert_once, write_alone
+from app.db import Base, insert_once, loaded, table, write_alone
 from app.i18n import LANGUAGES, status_name, text
 from app.ivr import engine
 from app.ivr.engine import (
@@ -51,6 +51,7 @@ from app.messaging.models import Message, MessageKind, Priority
 from app.messaging.outbox import queue_sms
 from app.phones import InvalidPhone, PhoneKind, PhoneNumber, normalize
 from app.residents.directory import by_phone, find_or_create
+from app.residents.models import Resident
 from app.surveys import operations as surveys
 from app.tickets.intake import add_information, confirmation, open_ticket, resident_actor
 from app.tickets.lifecycle import record
@@ -86,6 +87,7 @@ UNREACHED = frozenset(
 )
 #: Ticket creations and empty dials settled within one reply; a valid flow needs two at most.
 MAX_SETTLE = 5
+R = TypeVar("R", bound=Base)
 
 
 @dataclass(frozen=True)
@@ -200,11 +202,10 @@ def answer_step(
     An unknown CallSid (the row was lost, or the post is for a call we never saw) starts the
     intake flow afresh rather than leaving the caller in silence.
     """
-    found = session.execute(_CALL_TURN, {"sid": sid}).unique().one_or_none()
+    found = _turn_call(session, sid)
     if found is None:
         return answer_incoming(session, line, sid, caller, to, render)
-    call, code, status = found
-    open_ticket = OpenTicket(code, status) if code is not None and not call.ticket_id else None
+    call, open_ticket = found
     if step != call.step or call.status in ENDED:
         return Turn(call, replay=call.last_reply)
     flow = line.flows.get(call.flow) or line.flows[INTAKE_FLOW]
@@ -331,25 +332,66 @@ def call_by_sid(session: Session, sid: str) -> Call | None:
     return session.scalar(select(Call).where(Call.sid == sid).with_for_update())
 
 
-_OPEN = aliased(Ticket, name="open_ticket")
-#: A step's one read: the call (locked), its resident and ticket, and the resident's latest
+_CALLS, _RESIDENTS, _TICKETS = table(Call), table(Resident), table(Ticket)
+_OPEN = _TICKETS.alias("open_ticket")
+#: A step's one read, in Core (the ORM's row processing for three joined objects cost more than
+#: the rest of the step): the call (locked), its resident and ticket, and the resident's latest
 #: open ticket, which the flow reads out to a known caller.
 _CALL_TURN = (
-    select(Call, _OPEN.code, _OPEN.status)
-    .outerjoin(
-        _OPEN,
-        _OPEN.id
-        == select(Ticket.id)
-        .where(Ticket.resident_id == Call.resident_id, Ticket.status.in_(sorted(OPEN_STATUSES)))
-        .order_by(Ticket.received_at.desc())
-        .limit(1)
-        .correlate(Call)
-        .scalar_subquery(),
+    select(
+        *_CALLS.c,
+        *(c.label(f"resident_{c.key}") for c in _RESIDENTS.c),
+        *(c.label(f"ticket_{c.key}") for c in _TICKETS.c),
+        _OPEN.c.code.label("open_code"),
+        _OPEN.c.status.label("open_status"),
     )
-    .options(joinedload(Call.resident), joinedload(Call.ticket))
-    .where(Call.sid == bindparam("sid"))
-    .with_for_update(of=Call)
+    .select_from(
+        _CALLS.outerjoin(_RESIDENTS, _RESIDENTS.c.id == _CALLS.c.resident_id)
+        .outerjoin(_TICKETS, _TICKETS.c.id == _CALLS.c.ticket_id)
+        .outerjoin(
+            _OPEN,
+            _OPEN.c.id
+            == select(Ticket.id)
+            .where(
+                Ticket.resident_id == _CALLS.c.resident_id,
+                Ticket.status.in_(sorted(OPEN_STATUSES)),
+            )
+            .order_by(Ticket.received_at.desc())
+            .limit(1)
+            .correlate(_CALLS)
+            .scalar_subquery(),
+        )
+    )
+    .where(_CALLS.c.sid == bindparam("sid"))
+    .with_for_update(of=_CALLS)
 )
+
+
+def _turn_call(session: Session, sid: str) -> tuple[Call, OpenTicket | None] | None:
+    """The call for a step, with its resident and ticket as loaded, and the resident's latest
+    open ticket when the call has none of its own; None for an unknown CallSid."""
+    found = session.connection().execute(_CALL_TURN, {"sid": sid}).one_or_none()
+    if found is None:
+        return None
+    calls, residents = len(_CALLS.c), len(_CALLS.c) + len(_RESIDENTS.c)
+    call = loaded(
+        session,
+        Call,
+        dict(zip(_CALLS.c.keys(), found[:calls], strict=True))
+        | {
+            "resident": _related(session, Resident, found[calls:residents]),
+            "ticket": _related(session, Ticket, found[residents:-2]),
+        },
+    )
+    code, status = found[-2:]
+    return call, OpenTicket(code, status) if code is not None and not call.ticket_id else None
+
+
+def _related(session: Session, model: type[R], columns: Sequence[Any]) -> R | None:
+    """The resident or ticket in a step's row (their id first), or None when the call has none."""
+    if columns[0] is None:
+        return None
+    return loaded(session, model, dict(zip(table(model).c.keys(), columns, strict=True)))
 
 
 def missed_calls(session: Session, since: datetime | None = None) -> list[Call]:
