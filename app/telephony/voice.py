@@ -37,7 +37,10 @@ def incoming_call() -> Response:
 
 @bp.post("/voice/step")
 def step() -> Response:
-    event = Event.from_form(_numbers_checked(), node=request.args.get("node"))
+    # Read as a plain dict: a step's post lacks most of the fields looked for, and each miss
+    # in the MultiDict raises (and builds) an exception inside its get().
+    form = request.form.to_dict()
+    event = Event.from_form(_numbers_checked(form), node=request.args.get("node"))
     turn = calls.answer_step(
         db.session,
         voice_line(),
@@ -45,9 +48,9 @@ def step() -> Response:
         _step_number(),
         event,
         _render,
-        recording_sid=request.form.get("RecordingSid"),
-        caller=_field("From"),
-        to=_field("To"),
+        recording_sid=form.get("RecordingSid"),
+        caller=form.get("From", "")[:40],
+        to=form.get("To", "")[:40],
     )
     return _reply(turn)
 
@@ -130,11 +133,11 @@ def _step_number() -> int:
     return -1 if found is None else found
 
 
-def _numbers_checked() -> Mapping[str, str]:
+def _numbers_checked(form: Mapping[str, str]) -> Mapping[str, str]:
     """The provider sends plain numbers; anything else (inf, a superscript digit) is a 400."""
-    decimal(request.form.get("Confidence"), "Confidence")
-    _seconds("RecordingDuration")
-    return request.form
+    decimal(form.get("Confidence"), "Confidence")
+    seconds(form.get("RecordingDuration"), "RecordingDuration")
+    return form
 
 
 def _seconds(name: str) -> int | None:

@@ -23,7 +23,7 @@ from functools import cache, cached_property
 from typing import Any, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import Insert
@@ -354,7 +354,9 @@ _CALL_TURN = (
             == select(Ticket.id)
             .where(
                 Ticket.resident_id == _CALLS.c.resident_id,
-                Ticket.status.in_(sorted(OPEN_STATUSES)),
+                # Single values, not a list: an IN list is an "expanding" parameter, whose
+                # SQL is rendered anew at every execution.
+                Ticket.status.in_([literal(s, Ticket.status.type) for s in sorted(OPEN_STATUSES)]),
             )
             .order_by(Ticket.received_at.desc())
             .limit(1)
