@@ -135,7 +135,8 @@ def answer_incoming(
     roster = _Roster(session, line)
     statement = _answer_statement(session, line, bool(roster.numbers), render)
     if statement is not None:
-        reply = session.scalar(
+        # Core on the session's connection: the ORM's execute path adds nothing to an INSERT.
+        reply = session.connection().scalar(
             statement,
             {
                 "sid": sid,
