@@ -68,7 +68,7 @@ from app.voice.models import (
     CallStatus,
 )
 from app.voice.openings import Facts, Render, answer_statement, said
-from app.voice.roster import staff_available
+from app.voice.roster import Roster, read_roster
 from app.voice.setup import INTAKE_FLOW, VoiceLine
 from app.volunteers.dispatch import VOICE_OFFER_FLOW, Result, offer_values
 
@@ -110,15 +110,29 @@ class OpenTicket(NamedTuple):
 
 class _Roster:
     """Staff a caller can be put through to now, read only if the flow asks (a branch on office
-    hours, or a Dial): most steps never do, and outside office hours it costs nothing."""
+    hours, or a Dial): most steps never do, and outside office hours it costs nothing. A new
+    call's answer may use the roster this process read last (``kept``): its statement checks
+    that the roster is still that one."""
 
-    def __init__(self, session: Session, line: VoiceLine) -> None:
-        self.session, self.line = session, line
+    def __init__(self, session: Session, line: VoiceLine, *, kept: bool = False) -> None:
+        self.session, self.line, self.kept = session, line, kept
+
+    @cached_property
+    def office_open(self) -> bool:
+        return self.line.office.is_available(utcnow(), self.line.timezone)
+
+    @cached_property
+    def roster(self) -> Roster:
+        kept = self.line.roster
+        if not self.kept or kept.last is None:
+            kept.last = read_roster(self.session)
+        return kept.last
 
     @cached_property
     def numbers(self) -> tuple[str, ...]:
-        shifts = staff_available(self.session, self.line.office, utcnow(), self.line.timezone)
-        return tuple(s.phone for s in shifts)
+        if not self.office_open:
+            return ()
+        return self.roster.available(self.line.office, utcnow(), self.line.timezone)
 
 
 # --- entry points for the webhooks ----------------------------------------------------------------
@@ -132,8 +146,8 @@ def answer_incoming(
     A new call is one statement when the flow's first reply does not depend on the caller
     (``app.voice.openings``); ``render`` turns actions into the reply to store with it."""
     phone = _phone(caller, line.region)
-    roster = _Roster(session, line)
-    statement = _answer_statement(session, line, bool(roster.numbers), render)
+    roster = _Roster(session, line, kept=True)
+    statement = _answer_statement(session, line, bool(roster.numbers), roster.office_open, render)
     if statement is not None:
         # Core on the session's connection: the ORM's execute path adds nothing to an INSERT.
         reply = session.connection().scalar(
@@ -145,11 +159,14 @@ def answer_incoming(
                 "line": to[:40],
                 "phone": phone.e164 if phone else None,
                 "started_at": utcnow(),
+                "roster": roster.roster.fingerprint if roster.office_open else None,
             },
         )
         if reply is not None:
             return Turn(replay=reply)
-        # The call exists (a repeated post): below, it is found and its reply given again.
+        # The call exists (a repeated post): below, it is found and its reply given again. Or
+        # the roster changed since this process read it: read now, it decides the reply.
+        roster = _Roster(session, line)
     call = _new_call(session, line, sid, CallDirection.inbound, INTAKE_FLOW, caller, to)
     if call.step:
         return Turn(call, replay=call.last_reply)
@@ -158,15 +175,17 @@ def answer_incoming(
 
 
 def _answer_statement(
-    session: Session, line: VoiceLine, on_duty: bool, render: Render
+    session: Session, line: VoiceLine, on_duty: bool, office_open: bool, render: Render
 ) -> Insert | None:
     """The intake flow's answering statement, built on first use per process (None: the flow's
     first reply depends on the caller)."""
     dialect = session.get_bind().dialect.name
-    key = (INTAKE_FLOW, on_duty, dialect)
+    key = (INTAKE_FLOW, on_duty, office_open, dialect)
     if key not in line.answers:
         flow = line.flows[INTAKE_FLOW]
-        line.answers[key] = answer_statement(flow, on_duty, line.hints, render, dialect)
+        line.answers[key] = answer_statement(
+            flow, on_duty, line.hints, render, dialect, office_open=office_open
+        )
     return line.answers[key]
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, bindparam, case, literal, select
+from sqlalchemy import ColumnElement, String, bindparam, case, literal, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
@@ -27,6 +27,7 @@ from app.ivr.engine import Action, Context, Step
 from app.ivr.flows import Flow
 from app.residents.models import Resident
 from app.voice.models import Call, CallDirection, CallPurpose
+from app.voice.roster import fingerprint
 
 #: Renders the actions of the reply numbered ``step`` as the provider's markup.
 Render = Callable[[Sequence[Action], int], str]
@@ -70,12 +71,16 @@ def answer_statement(
     hints: Mapping[str, tuple[str, ...]],
     render: Render,
     dialect: str,
+    *,
+    office_open: bool,
 ) -> Insert | None:
     """The statement that answers a new call to ``flow`` (staff on duty or not) with its first
     reply, or None when that reply depends on the caller.
 
-    Binds: sid, caller, caller_kind, line, phone (the caller's E.164, or None), started_at.
-    Returns the reply it wrote; no row when the call exists already."""
+    Binds: sid, caller, caller_kind, line, phone (the caller's E.164, or None), started_at, and
+    when the office is open, roster: the fingerprint of the roster ``on_duty`` was worked out
+    from. It returns the reply it wrote; no row when the call exists already, or when the
+    roster is no longer the one given (both are then answered the long way)."""
     by_language: dict[str, dict[str, Any]] = {}
     for language in flow.languages:
         conditions = Facts[bool]({"in_office_hours": lambda: on_duty})
@@ -85,7 +90,9 @@ def answer_statement(
         if conditions.asked - SHARED_FACTS or values.asked or _needs_the_app(step):
             return None
         by_language[language] = _call_columns(step, render(step.actions, 1))
-    return _statement(flow, by_language, dialect) if by_language else None
+    if not by_language:
+        return None
+    return _statement(flow, by_language, dialect, office_open)
 
 
 def _needs_the_app(step: Step) -> bool:
@@ -116,36 +123,46 @@ def said(actions: Sequence[Action]) -> list[str]:
     return spoken
 
 
-def _statement(flow: Flow, by_language: dict[str, dict[str, Any]], dialect: str) -> Insert:
+def _statement(
+    flow: Flow, by_language: dict[str, dict[str, Any]], dialect: str, office_open: bool
+) -> Insert:
     calls = table(Call)
     resident = select(Resident.id, Resident.language).where(Resident.phone == bindparam("phone"))
     speaks = resident.with_only_columns(Resident.language).scalar_subquery()
     default = by_language[flow.languages[0]]  # the engine's language for anyone else
 
-    def chosen(column: str) -> ColumnElement[Any] | Any:
+    def chosen(column: str) -> ColumnElement[Any]:
         others = {lang: row[column] for lang, row in by_language.items()}
-        if all(value == default[column] for value in others.values()):
-            return default[column]
         kind = calls.c[column].type
+        if all(value == default[column] for value in others.values()):
+            return literal(default[column], kind)
         whens = {lang: literal(value, kind) for lang, value in others.items()}
         return case(whens, value=speaks, else_=literal(default[column], kind))
 
+    fixed = {
+        "direction": CallDirection.inbound,
+        "purpose": CallPurpose.intake,
+        "flow": flow.name,
+        "step": 1,
+    }
+    columns: dict[str, ColumnElement[Any]] = {
+        "sid": bindparam("sid", type_=calls.c.sid.type),
+        "caller": bindparam("caller", type_=calls.c.caller.type),
+        "caller_kind": bindparam("caller_kind", type_=calls.c.caller_kind.type),
+        "line": bindparam("line", type_=calls.c.line.type),
+        "resident_id": resident.with_only_columns(Resident.id).scalar_subquery(),
+        "started_at": bindparam("started_at", type_=calls.c.started_at.type),
+        **{column: literal(value, calls.c[column].type) for column, value in fixed.items()},
+        **{column: chosen(column) for column in default},
+    }
+    # Staff on duty or not is settled by a roster this process read earlier: the row is
+    # written only if the roster is still that one (an INSERT ... SELECT ... WHERE).
+    unchanged = fingerprint() == bindparam("roster", type_=String) if office_open else true()
+    written = select(*columns.values()).where(unchanged)
     module = sqlite if dialect == "sqlite" else postgresql
     statement: Insert = (
         module.insert(calls)
-        .values(
-            sid=bindparam("sid", type_=calls.c.sid.type),
-            direction=CallDirection.inbound,
-            purpose=CallPurpose.intake,
-            caller=bindparam("caller", type_=calls.c.caller.type),
-            caller_kind=bindparam("caller_kind", type_=calls.c.caller_kind.type),
-            line=bindparam("line", type_=calls.c.line.type),
-            flow=flow.name,
-            resident_id=resident.with_only_columns(Resident.id).scalar_subquery(),
-            started_at=bindparam("started_at", type_=calls.c.started_at.type),
-            step=1,
-            **{column: chosen(column) for column in default},
-        )
+        .from_select(list(columns), written)
         .on_conflict_do_nothing(index_elements=["sid"])
         .returning(calls.c.last_reply)
     )

@@ -7,10 +7,11 @@ person" when the office is open *and* someone on the roster is on duty.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, String, Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from app.imports.csvfile import ImportReport, RowError, run_import
@@ -38,11 +39,57 @@ def on_duty(session: Session, when: datetime, tz: str) -> list[DutyShift]:
     return [s for s in shifts if Availability.from_json(s.hours).is_available(when, tz)]
 
 
-def staff_available(
-    session: Session, office: Availability, when: datetime, tz: str
-) -> list[DutyShift]:
-    """Who a caller can be put through to now: nobody outside office hours."""
-    return on_duty(session, when, tz) if office.is_available(when, tz) else []
+@dataclass(frozen=True)
+class Roster:
+    """The roster as read at one moment: each active entry's number and weekly hours, and the
+    roster's ``fingerprint`` as the database worked it out then (see ``fingerprint``)."""
+
+    fingerprint: str
+    shifts: tuple[tuple[str, Availability], ...]
+
+    def available(self, office: Availability, when: datetime, tz: str) -> tuple[str, ...]:
+        """Who a caller can be put through to at ``when``: nobody outside office hours."""
+        if not office.is_available(when, tz):
+            return ()
+        return tuple(phone for phone, hours in self.shifts if hours.is_available(when, tz))
+
+
+class KeptRoster:
+    """The roster as this process read it last, for answering calls without reading it again
+    (their statement checks the fingerprint; see ``app.voice.openings``)."""
+
+    def __init__(self) -> None:
+        self.last: Roster | None = None
+
+
+def fingerprint() -> ColumnElement[str]:
+    """Every roster entry (inactive ones too) as one string, computed by the database: while it
+    equals a ``Roster``'s, the roster is as that one read it. A statement can hold it as a
+    condition, so checking a roster kept in memory costs no statement of its own."""
+    entry = (
+        cast(DutyShift.id, String)
+        + ":"
+        + DutyShift.phone
+        + ":"
+        + cast(DutyShift.active, String)
+        + ":"
+        + cast(DutyShift.hours, Text)
+    )
+    listed = select(entry.label("entry")).order_by(DutyShift.id).subquery()
+    return func.coalesce(select(func.aggregate_strings(listed.c.entry, ";")).scalar_subquery(), "")
+
+
+def read_roster(session: Session) -> Roster:
+    """The roster now, with its fingerprint, in one SELECT."""
+    rows = session.execute(
+        select(DutyShift.phone, DutyShift.hours, DutyShift.active, fingerprint()).order_by(
+            DutyShift.id
+        )
+    ).all()
+    return Roster(
+        rows[0][3] if rows else "",
+        tuple((phone, Availability.from_json(hours)) for phone, hours, active, _ in rows if active),
+    )
 
 
 def set_shift(session: Session, name: str, phone: str, hours: str, region: str) -> bool:

@@ -16,7 +16,7 @@ from sqlalchemy.sql.dml import Insert
 from app.categories import catalog
 from app.config import PROJECT_ROOT
 from app.ivr.flows import Flow, FlowError, load_and_validate
-from app.voice.roster import office_hours
+from app.voice.roster import KeptRoster, office_hours
 from app.volunteers.availability import Availability
 
 EXTENSION_KEY = "hotline.voice"
@@ -35,9 +35,10 @@ class VoiceLine:
     region: str
     #: The category names and words by language: what callers say, heard better when hinted.
     hints: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    #: How a new call is answered, by (flow, staff on duty, database dialect): built on first
-    #: use (``app.voice.calls``); None where the first reply depends on the caller.
-    answers: dict[tuple[str, bool, str], Insert | None] = field(default_factory=dict)
+    #: How a new call is answered, by (flow, staff on duty, office open, database dialect):
+    #: built on first use (``app.voice.calls``); None where the first reply depends on the caller.
+    answers: dict[tuple[str, bool, bool, str], Insert | None] = field(default_factory=dict)
+    roster: KeptRoster = field(default_factory=KeptRoster)
 
 
 def flows_dir(configured: str) -> Path:

@@ -2,15 +2,20 @@
 
 A new call's answer is one statement (the call written whole with its first reply, the caller's
 resident found inside it); a key press one SELECT (the call, its resident, their open ticket)
-and one UPDATE. Reading who is on duty adds one SELECT, and only where the flow asks.
+and one UPDATE. In office hours the answer uses the roster as the process read it last, and
+its one statement checks that the roster is unchanged; a step reads it only where the flow asks.
 """
 
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import update
 
+from app.db import db
 from app.phones import PhoneKind
 from app.voice import calls
+from app.voice.models import DutyShift
+from app.voice.setup import EXTENSION_KEY
 from tests.messaging.test_statement_budgets import counted
 from tests.voice.conftest import LANDLINE, MOBILE, resident, spelled, the_call, tickets
 
@@ -45,12 +50,32 @@ def test_a_known_caller_is_answered_in_their_language_in_the_same_one_statement(
     assert (row.language, row.resident_id, row.caller_kind) == ("en", person.id, "landline")
 
 
-def test_in_office_hours_the_answer_also_reads_who_is_on_duty(call, app_of, on_duty):
+def test_in_office_hours_the_roster_is_read_once_then_checked_inside_the_answer(
+    call, app_of, on_duty
+):
+    app_of.extensions[EXTENSION_KEY].roster.last = None  # a process that never read it
     with counted(app_of) as (statements, _):
         walker = call(MOBILE)
     assert "现在是下班时间" not in walker.heard
     assert [s.split()[0] for s in statements] == ["SELECT", "INSERT"], statements
     assert "duty_shifts" in statements[0]
+    with counted(app_of) as (statements, _):
+        again = call(MOBILE)
+    assert again.heard == walker.heard
+    assert len(statements) == 1 and statements[0].startswith("INSERT INTO calls"), statements
+
+    db.session.execute(update(DutyShift).values(active=False))  # the one on duty goes home
+    db.session.commit()
+    with counted(app_of) as (statements, _):
+        after = call(MOBILE)
+    assert "现在是下班时间" in after.heard  # nobody to put the caller through to
+    # The answer's INSERT wrote nothing (the roster changed); the call was answered the long way.
+    assert statements[0].startswith("INSERT INTO calls")
+    assert sum("duty_shifts" in s for s in statements) == 1, statements
+    assert the_call(after).node == "greeting_closed"
+    with counted(app_of) as (statements, _):
+        call(MOBILE)
+    assert len(statements) == 1, statements
 
 
 def test_a_key_press_is_one_select_and_one_update_even_for_a_known_caller(

@@ -14,7 +14,7 @@ from app.cli import build_cli
 from app.db import db
 from app.imports.csvfile import RowError
 from app.ivr.flows import FlowError
-from app.voice.roster import import_roster, office_hours, on_duty, set_shift, staff_available
+from app.voice.roster import import_roster, office_hours, on_duty, read_roster, set_shift
 from app.voice.setup import DEFAULT_FLOWS_DIR
 
 WEDNESDAY_10 = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 10:00 in Chongqing
@@ -77,7 +77,9 @@ def test_on_duty_follows_each_persons_weekly_hours(ctx):
     assert [s.name for s in on_duty(db.session, WEDNESDAY_10, TZ)] == ["张主任"]
     assert [s.phone for s in on_duty(db.session, SATURDAY_10, TZ)] == ["+8613900139001"]
     office = office_hours("Mon-Fri 08:30-17:30")
-    assert staff_available(db.session, office, SATURDAY_10, TZ) == []  # office shut at weekends
+    roster = read_roster(db.session)
+    assert roster.available(office, SATURDAY_10, TZ) == ()  # office shut at weekends
+    assert roster.available(office, WEDNESDAY_10, TZ) == ("+8613900139000",)
     assert not set_shift(db.session, "张主任", "+8613900139000", "Mon 09:00-10:00", "CN")
 
 
