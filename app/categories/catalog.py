@@ -58,6 +58,17 @@ def _handlers(path: Path = CATEGORY_FILE) -> dict[str, str]:
     return {c["code"]: c["handled_by"] for c in load(path).categories if c.get("handled_by")}
 
 
+@cache
+def _skills(path: Path = CATEGORY_FILE) -> dict[str, str]:
+    return {c["code"]: c.get("skill") or c["code"] for c in load(path).categories}
+
+
+def skill_of(code: str) -> str:
+    """The volunteer skill a category asks for, from the data file read once per process (a
+    category without one asks for the skill of its own name)."""
+    return _skills().get(code, code)
+
+
 def handler_code(code: str) -> str | None:
     """The department or partner unit code the data file names for a category: the default of a
     unit that declares no categories (`Department.handles`); routing keeps to the street."""

@@ -22,7 +22,7 @@ from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
-from app.db import changed, table
+from app.db import table
 from app.operations import tracing
 from app.scheduling.models import Job, JobKind
 
@@ -83,35 +83,30 @@ def claim(session: Session, batch: int) -> list[int]:
     """Ids of up to `batch` due jobs now held by this worker for CLAIM_SECONDS."""
     now = utcnow()
     free = or_(Job.locked_until.is_(None), Job.locked_until < now)
-    candidates = select(Job.id).where(Job.run_at <= now, free).order_by(Job.id).limit(batch)
+    due = select(Job.id).where(Job.run_at <= now, free).order_by(Job.id).limit(batch)
     if session.get_bind().dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
-    ids = list(session.scalars(candidates))
-    claimed = []
-    for job_id in ids:
-        # Conditional: another worker that read the same row first has moved locked_until on.
-        taken = changed(
-            session.execute(
-                update(Job)
-                .where(Job.id == job_id, free)
-                .values(locked_until=now + timedelta(seconds=CLAIM_SECONDS))
-                .execution_options(synchronize_session=False)
-            )
-        )
-        if taken:
-            claimed.append(job_id)
+        due = due.with_for_update(skip_locked=True)
+    # One statement for the batch; `free` again in its WHERE: a row another worker took after
+    # the subquery read it (PostgreSQL re-checks it under the row lock) is not taken twice.
+    claimed = session.scalars(
+        update(Job)
+        .where(Job.id.in_(due.scalar_subquery()), free)
+        .values(locked_until=now + timedelta(seconds=CLAIM_SECONDS))
+        .returning(Job.id)
+        .execution_options(synchronize_session=False)
+    ).all()
     session.commit()
-    return claimed
+    return sorted(claimed)
 
 
 def run_due(session: Session, handlers: Mapping[JobKind, Handler], *, batch: int = 20) -> Ran:
     """Claim and run one batch of due jobs, each in its own transaction."""
     ran = Ran()
-    for job_id in claim(session, batch):
-        job = session.get(Job, job_id)
-        if job is None:
-            continue
-        with tracing.bound(trace=job.trace, job=f"{job.kind}:{job_id}"):
+    claimed = claim(session, batch)
+    if not claimed:
+        return ran
+    for job in session.scalars(select(Job).where(Job.id.in_(claimed)).order_by(Job.id)).all():
+        with tracing.bound(trace=job.trace, job=f"{job.kind}:{job.id}"):
             _run(session, job, handlers[job.kind], ran)
     return ran
 

@@ -46,17 +46,17 @@ def escalate(
     return ticket
 
 
-def auto_escalate(session: Session, ticket: Ticket) -> bool:
+def auto_escalate(session: Session, ticket: Ticket, route: routing.Route) -> bool:
     """At intake: a category its street's department handles is escalated to it (e.g. admin
     -> that street's 民政办); one only other streets' units handle goes to staff, never to
     another street's unit. False: dispatch it (volunteers, or a partner unit's liaison)."""
-    unit = routing.unit_for(session, ticket)
+    unit = route.unit
     if unit is not None:
         if unit.kind is not UnitKind.department:
             return False
         escalate(session, ticket, unit, SYSTEM, f"category {ticket.category_code} is {unit.code}'s")
         return True
-    if ticket.community is None or not routing.handled_elsewhere(session, ticket):
+    if ticket.community_id is None or not route.elsewhere:
         return False  # without a place the street is unknown: dispatch holds it for one
     _to_staff(session, ticket)
     return True

@@ -113,13 +113,14 @@ def transition(
         raise IllegalTransition(ticket, move)
     before = ticket.status
     session = object_session(ticket)
+    now = utcnow()
     # Compare and set in the database: of two requests that both read `before`, the second
-    # finds the ticket moved on (re-read) and is refused like any other illegal move.
+    # finds the ticket moved on (re-read) and is refused like any other illegal move. The
+    # ticket's time is the event's, so recording the event changes nothing more.
     if session is None:
         ticket.status = target
-    elif not claim(session, ticket, Ticket.status == before, status=target):
+    elif not claim(session, ticket, Ticket.status == before, status=target, updated_at=now):
         raise MovedMeanwhile(ticket, move)
-    now = utcnow()
     if move is Move.resolve:
         ticket.resolved_at = now
         data = {**(data or {}), **_punctuality(ticket, now)}
@@ -130,7 +131,7 @@ def transition(
     if move in _VISIT_MOVES and actor.kind is ActorKind.volunteer:
         ticket.visits = (ticket.visits or 0) + 1
     event = record(
-        ticket, EventKind(move.value), actor, reason=reason, data=data, from_status=before
+        ticket, EventKind(move.value), actor, reason=reason, data=data, from_status=before, at=now
     )
     moved.send(ticket, move=move)
     return event
@@ -154,11 +155,12 @@ def record(
     reason: str = "",
     data: dict[str, Any] | None = None,
     from_status: S | None = None,
+    at: datetime | None = None,
 ) -> TicketEvent:
     """Append an event to the timeline; for a status change `from_status` is the old status."""
     event = TicketEvent(
         kind=kind,
-        at=utcnow(),
+        at=at or utcnow(),
         from_status=from_status,
         to_status=ticket.status if from_status is not None else None,
         actor_kind=actor.kind,

@@ -11,6 +11,9 @@ ticket's street has none (`handled_elsewhere`), the ticket goes to staff, not ac
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
@@ -22,22 +25,35 @@ def street_id(ticket: Ticket) -> int | None:
     return ticket.community.street_id if ticket.community is not None else None
 
 
+@dataclass(frozen=True)
+class Route:
+    """Where a new ticket goes, read once for the worker's intake (escalate, offer or dispatch):
+    the unit of its street that takes its category (None: volunteers), and whether units of
+    other streets handle it (then, with none in its own, staff arrange it)."""
+
+    unit: Department | None
+    elsewhere: bool
+
+
+def route(session: Session, ticket: Ticket) -> Route:
+    """`unit_for` and `handled_elsewhere` together, from one read of every unit (a short list)."""
+    own, code = street_id(ticket), ticket.category_code
+    units = session.scalars(select(Department).order_by(Department.kind, Department.code)).all()
+    mine = [u for u in units if u.street_id == own]
+    return Route(_taker(_ordered(mine, code), code), _elsewhere(units, own, code))
+
+
 def unit_for(session: Session, ticket: Ticket) -> Department | None:
     """The unit of `ticket`'s street that handles its category: a department (escalated to),
     else a partner unit its liaison can be offered the ticket by; None when there is none."""
-    for unit in street_units(session, ticket):
-        if not unit.handles(ticket.category_code):
-            return None
-        if unit.kind is UnitKind.department or unit.liaison_phone:
-            return unit
-    return None
+    return _taker(street_units(session, ticket), ticket.category_code)
 
 
 def handled_elsewhere(session: Session, ticket: Ticket) -> bool:
     """Does a unit of another street (or of none) handle `ticket`'s category? Asked when its own
     street has none: then the category is a unit's, and staff must arrange it."""
-    own, code = street_id(ticket), ticket.category_code
-    return any(u.street_id != own and u.handles(code) for u in session.scalars(select(Department)))
+    units = session.scalars(select(Department))
+    return _elsewhere(units, street_id(ticket), ticket.category_code)
 
 
 def street_units(session: Session, ticket: Ticket) -> list[Department]:
@@ -45,7 +61,24 @@ def street_units(session: Session, ticket: Ticket) -> list[Department]:
     then departments before partner units."""
     query = select(Department).where(_in_street_of(ticket))
     units = session.scalars(query.order_by(Department.kind, Department.code))
-    return sorted(units, key=lambda u: not u.handles(ticket.category_code))
+    return _ordered(units, ticket.category_code)
+
+
+def _ordered(units: Iterable[Department], code: str) -> list[Department]:
+    return sorted(units, key=lambda u: not u.handles(code))
+
+
+def _taker(ordered: list[Department], code: str) -> Department | None:
+    for unit in ordered:
+        if not unit.handles(code):
+            return None
+        if unit.kind is UnitKind.department or unit.liaison_phone:
+            return unit
+    return None
+
+
+def _elsewhere(units: Iterable[Department], own: int | None, code: str) -> bool:
+    return any(u.street_id != own and u.handles(code) for u in units)
 
 
 def street_name(session: Session, ticket: Ticket, language: str) -> str:

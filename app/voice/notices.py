@@ -20,8 +20,10 @@ COMING_FLOW = "coming"
 
 @moved.connect
 def volunteer_is_coming(ticket: Ticket, move: Move) -> None:
+    if move is not Move.assign:  # before reading the resident: most moves never need them
+        return
     resident = ticket.resident
-    if move is not Move.assign or resident is None or resident.can_receive_sms:
+    if resident is None or resident.can_receive_sms:
         return
     if ticket.assignee is None:
         return  # a department's liaison took it: they arrange the visit themselves

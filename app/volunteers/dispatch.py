@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, case, exists, func, select, update
 from sqlalchemy.orm import Session, lazyload
 
+from app.categories.catalog import category_name
 from app.clock import utcnow
 from app.communities.models import Department
 from app.config import current_settings
@@ -124,9 +125,10 @@ def bump(volunteer: Volunteer | None, **deltas: int) -> None:
         setattr(volunteer, name, getattr(Volunteer, name) + delta)
 
 
-def start(session: Session, ticket: Ticket) -> None:
+def start(session: Session, ticket: Ticket, route: routing.Route | None = None) -> None:
     """Begin a round for a ticket nobody holds: its handling unit, or the first wave. A ticket
-    with no community yet is held instead (`places.hold`)."""
+    with no community yet is held instead (`places.hold`). `route`: the ticket's, if the caller
+    has read it already."""
     if ticket.status not in STARTABLE or ticket.assignee_id is not None:
         return
     if not places.has_place(ticket):  # an offer must say where: wait for it, or tell staff
@@ -140,7 +142,7 @@ def start(session: Session, ticket: Ticket) -> None:
             .values(status=OfferStatus.withdrawn)
         )
     round_ = (last_round or 0) + 1
-    unit = routing.unit_for(session, ticket)
+    unit = route.unit if route is not None else routing.unit_for(session, ticket)
     if (
         unit is not None
         and unit.liaison_phone
@@ -189,6 +191,7 @@ def send_wave(session: Session, ticket: Ticket, round_: int, wave: int, size: in
             for c in found
         ]
     session.flush()
+    _count_offers(session, [people[c.volunteer_id] for c in found], utcnow())
     sent = [
         {"offer": offer.id, "volunteer": offer.volunteer_id, "score": c.score}
         for offer, c in zip(offers, found, strict=True)
@@ -269,10 +272,9 @@ def _offer(
         message=message,
     )
     session.add(offer)
-    if party.volunteer is not None:
-        _count_offer(party.volunteer, now)
     if flush:
         session.flush()
+        _count_offers(session, [party.volunteer] if party.volunteer else [], now)
     return offer
 
 
@@ -280,22 +282,36 @@ def offer_values(ticket: Ticket, language: str) -> dict[str, str]:
     """What an offer says before anyone has taken it: no name, number or exact address."""
     return {
         "code": ticket.code,
-        "category": ticket.category.display_name(language),
+        "category": category_name(ticket.category_code, language) or ticket.category_code,
         "place": place(ticket, language),
         "summary": problem_summary(ticket.description),
     }
 
 
-def _count_offer(volunteer: Volunteer, now: datetime) -> None:
+_OFFER_COUNTERS = ("offers_on_day", "offers_day", "offers_total", "last_offered_at")
+
+
+def _count_offers(session: Session, volunteers: list[Volunteer], now: datetime) -> None:
+    """One UPDATE for the volunteers just offered a ticket (a whole wave at once); the count
+    of the day restarts at 1 on a new local day. The objects re-read the counters if asked."""
+    if not volunteers:
+        return
     today = now.astimezone(ZoneInfo(current_settings().HOTLINE_TIMEZONE)).date()
-    # One UPDATE: the count restarts at 1 on a new local day. (Setting it to 0 and then adding
-    # 1 in SQL never restarted it: the SQL addition reads the stored count, not the 0.)
-    volunteer.offers_on_day = case(
-        (Volunteer.offers_day == today, Volunteer.offers_on_day + 1), else_=1
+    session.execute(
+        update(Volunteer)
+        .where(Volunteer.id.in_([v.id for v in volunteers]))
+        .values(
+            offers_on_day=case(
+                (Volunteer.offers_day == today, Volunteer.offers_on_day + 1), else_=1
+            ),
+            offers_day=today,
+            offers_total=Volunteer.offers_total + 1,
+            last_offered_at=now,
+        )
+        .execution_options(synchronize_session=False)
     )
-    volunteer.offers_day = today
-    bump(volunteer, offers_total=1)
-    volunteer.last_offered_at = now
+    for volunteer in volunteers:
+        session.expire(volunteer, _OFFER_COUNTERS)
 
 
 def no_taker(session: Session, ticket: Ticket) -> None:

@@ -52,7 +52,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
-from app.categories.models import Category
+from app.categories.catalog import skill_of
 from app.clock import utcnow
 from app.communities.models import Community
 from app.config import current_settings
@@ -121,8 +121,6 @@ def candidates(
 ) -> list[Candidate]:
     """The best `limit` volunteers to ask about `ticket` now, best first; for dispatch round
     `round_` (None: anyone asked about the ticket in any round is left out)."""
-    category = session.get(Category, ticket.category_code)
-    assert category is not None
     config = current_settings()
     now = utcnow()
     local = now.astimezone(ZoneInfo(config.HOTLINE_TIMEZONE))
@@ -130,7 +128,7 @@ def candidates(
     nearby = [cid for cid in (ticket.community_id, *neighbours) if cid is not None]
     values = {
         "ticket_id": ticket.id,
-        "skill": category.skill or category.code,
+        "skill": skill_of(ticket.category_code),
         "today": local.date(),
         "per_day": config.HOTLINE_OFFERS_PER_DAY,
         "minute": local.weekday() * DAY + local.hour * 60 + local.minute,

@@ -7,14 +7,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import exists, func, not_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.clock import utcnow
 from app.config import current_settings
 from app.messaging.delivery import FAILED_STATUSES
 from app.messaging.models import Message
 from app.scheduling.models import Job
-from app.tickets import escalation
+from app.tickets import escalation, routing
 from app.tickets.models import Ticket
 from app.tickets.models import TicketStatus as S
 from app.volunteers import dispatch
@@ -35,11 +35,13 @@ def ticket_opened(session: Session, job: Job) -> None:
 
     A job may run twice (a worker died after the work, before the commit): only a ticket still
     new and unheld is acted on."""
-    ticket = session.get(Ticket, job.ticket_id)
+    # With its community: its street decides the route, its place the offers' wording.
+    ticket = session.get(Ticket, job.ticket_id, options=[joinedload(Ticket.community)])
     if ticket is None or ticket.status is not S.new or ticket.assignee_id is not None:
         return
-    if not escalation.auto_escalate(session, ticket):
-        dispatch.start(session, ticket)
+    route = routing.route(session, ticket)
+    if not escalation.auto_escalate(session, ticket, route):
+        dispatch.start(session, ticket, route)
 
 
 def expire_offers(session: Session) -> int:
