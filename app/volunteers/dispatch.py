@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, case, exists, func, select, update
+from sqlalchemy import ColumnElement, bindparam, case, exists, func, select, update
 from sqlalchemy.orm import Session, lazyload
 
 from app.categories.catalog import category_name
@@ -289,27 +289,27 @@ def offer_values(ticket: Ticket, language: str) -> dict[str, str]:
 
 
 _OFFER_COUNTERS = ("offers_on_day", "offers_day", "offers_total", "last_offered_at")
+_TODAY = bindparam("today", type_=Volunteer.offers_day.type)
+_COUNT_OFFERS = (  # built once: the count of the day restarts at 1 on a new local day
+    update(Volunteer)
+    .where(Volunteer.id.in_(bindparam("ids", expanding=True)))
+    .values(
+        offers_on_day=case((Volunteer.offers_day == _TODAY, Volunteer.offers_on_day + 1), else_=1),
+        offers_day=_TODAY,
+        offers_total=Volunteer.offers_total + 1,
+        last_offered_at=bindparam("now", type_=Volunteer.last_offered_at.type),
+    )
+)
 
 
 def _count_offers(session: Session, volunteers: list[Volunteer], now: datetime) -> None:
-    """One UPDATE for the volunteers just offered a ticket (a whole wave at once); the count
-    of the day restarts at 1 on a new local day. The objects re-read the counters if asked."""
+    """One UPDATE for the volunteers just offered a ticket (a whole wave at once). The objects
+    re-read the counters if asked."""
     if not volunteers:
         return
     today = now.astimezone(ZoneInfo(current_settings().HOTLINE_TIMEZONE)).date()
-    session.execute(
-        update(Volunteer)
-        .where(Volunteer.id.in_([v.id for v in volunteers]))
-        .values(
-            offers_on_day=case(
-                (Volunteer.offers_day == today, Volunteer.offers_on_day + 1), else_=1
-            ),
-            offers_day=today,
-            offers_total=Volunteer.offers_total + 1,
-            last_offered_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    )
+    values = {"ids": [v.id for v in volunteers], "today": today, "now": now}
+    session.connection().execute(_COUNT_OFFERS, values)
     for volunteer in volunteers:
         session.expire(volunteer, _OFFER_COUNTERS)
 
