@@ -139,7 +139,7 @@ def classify(text: str, path: Path = CATEGORY_FILE) -> Classification:
         scores[code] = scores.get(code, 0.0) + len(word) * weight
         if len(word) > len(decisive.get(code, "")):
             decisive[code] = word
-    order = {entry["code"]: n for n, entry in enumerate(load(path).categories)}
+    order = _order(path)
     best = max(scores, key=lambda code: (scores[code], -order[code]), default=None)
     hazard = detect_danger(text)
     return Classification(
@@ -151,15 +151,27 @@ def classify(text: str, path: Path = CATEGORY_FILE) -> Classification:
     )
 
 
+@cache
+def _order(path: Path) -> dict[str, int]:
+    """Each category's place in the file (ties go to the one listed first)."""
+    return {entry["code"]: n for n, entry in enumerate(load(path).categories)}
+
+
 _Hit = tuple[int, int, str, str, float]  # start, end, category, keyword, weight
+_Keyword = tuple[str, str, float, str, bool]  # category, keyword, weight, needle, ascii
 
 
 def _keyword_hits(text: str, path: Path) -> list[_Hit]:
     hits: list[_Hit] = []
     folded = text.casefold()
-    for code, word, weight, needle, ascii_word in _keywords_of(path):
-        # A plain substring test first: most keywords are absent, and it costs far less than
-        # the pattern (which then finds the whole words, and where).
+    # Only keywords whose first character the text has can occur in it (a few of hundreds);
+    # a plain substring test then, as it costs far less than the pattern (which finds the whole
+    # words, and where).
+    by_first = _keywords_by_first(path)
+    candidates = sorted(i for c in set(text) | set(folded) for i in by_first.get(c, ()))
+    keywords = _keywords_of(path)
+    for i in candidates:
+        code, word, weight, needle, ascii_word = keywords[i]
         if needle in (folded if ascii_word else text):
             hits.extend(
                 (m.start(), m.end(), code, word, weight) for m in _word_pattern(word).finditer(text)
@@ -168,7 +180,7 @@ def _keyword_hits(text: str, path: Path) -> list[_Hit]:
 
 
 @cache
-def _keywords_of(path: Path) -> list[tuple[str, str, float, str, bool]]:
+def _keywords_of(path: Path) -> list[_Keyword]:
     """Every keyword in file order, with what must occur in the text for it to match."""
     found = []
     for entry in load(path).categories:
@@ -179,6 +191,15 @@ def _keywords_of(path: Path) -> list[tuple[str, str, float, str, bool]]:
                     needle = word.casefold() if ascii_word else word
                     found.append((entry["code"], word, weight, needle, ascii_word))
     return found
+
+
+@cache
+def _keywords_by_first(path: Path) -> dict[str, tuple[int, ...]]:
+    """The positions in `_keywords_of` of the keywords starting with each character."""
+    positions: dict[str, list[int]] = {}
+    for i, (*_, needle, _ascii) in enumerate(_keywords_of(path)):
+        positions.setdefault(needle[0], []).append(i)
+    return {first: tuple(found) for first, found in positions.items()}
 
 
 def _non_overlapping(hits: list[_Hit]) -> list[tuple[str, str, float]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
 from app.i18n import fold
 
@@ -81,11 +82,15 @@ _NEGATION = re.compile(
     r"|(?:^|\W)(?:no|not|never|without|isn't|wasn't)\s+(?:an?\s+|any\s+|the\s+)?$"
 )
 _BLANK = "\u3000"
+# Finds a phrase of NOT_DANGER wherever any occurs (which one is left to the replacements).
+_ANY_NOT_DANGER = re.compile("|".join(re.escape(phrase) for phrase in NOT_DANGER))
 
 
 def detect(text: str) -> Hazard | None:
     """The danger `text` reports, or None. The earliest kind in `DANGER_WORDS` order wins."""
     screened = screen(text)
+    if not _any_danger().search(screened):
+        return None
     for kind in DANGER_WORDS:
         match = _pattern(kind).search(screened)
         if match is not None:
@@ -98,8 +103,11 @@ def screen(text: str) -> str:
     look-alikes ("热水器打不着火") and the denied mentions ("没有煤气味"). Any list of danger
     words (the IVR flow's too) found in what is left is danger."""
     folded = fold(text).lower()
-    for phrase in NOT_DANGER:
-        folded = folded.replace(phrase, _BLANK * len(phrase))
+    if _ANY_NOT_DANGER.search(folded):  # mostly not: then none of the phrases needs replacing
+        for phrase in NOT_DANGER:
+            folded = folded.replace(phrase, _BLANK * len(phrase))
+    if not _any_danger().search(folded):  # mostly not: nothing can be denied either
+        return folded
     denied = [
         match.span()
         for kind in DANGER_WORDS
@@ -124,3 +132,9 @@ def _pattern(kind: HazardKind) -> re.Pattern[str]:
             )
         )
     return _PATTERNS[kind]
+
+
+@cache
+def _any_danger() -> re.Pattern[str]:
+    """Finds a danger word of any kind wherever one occurs."""
+    return re.compile("|".join(_pattern(kind).pattern for kind in DANGER_WORDS))
