@@ -5,6 +5,7 @@ so the count must match the carrier's: GSM-7 when every character is in the GSM 
 otherwise UCS-2, where Chinese costs a segment per 67 characters once a message is split.
 """
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -17,6 +18,11 @@ GSM7_BASIC = frozenset(
 )
 # Extension table: each is sent as ESC + character, so it costs two septets.
 GSM7_EXTENSION = frozenset("\f^{}\\[~]|€")
+
+_GSM7 = GSM7_BASIC | GSM7_EXTENSION
+# The characters that cost two units: an escape pair in GSM-7, a surrogate pair in UTF-16.
+_GSM7_DOUBLE = re.compile("[" + re.escape("".join(sorted(GSM7_EXTENSION))) + "]")
+_UCS2_DOUBLE = re.compile("[\U00010000-\U0010FFFF]")
 
 GSM7_SINGLE = 160  # septets in a message sent as one segment
 GSM7_PART = 153  # septets per segment once split: the rest is the concatenation header
@@ -47,22 +53,27 @@ def count(text: str) -> SegmentInfo:
     cut across segments, so a split message can need one segment more than plain division says.
     """
     if _is_gsm7(text):
-        sizes = [2 if c in GSM7_EXTENSION else 1 for c in text]
-        return _segment(Encoding.GSM7, sizes, GSM7_SINGLE, GSM7_PART)
-    sizes = [2 if ord(c) > 0xFFFF else 1 for c in text]
-    return _segment(Encoding.UCS2, sizes, UCS2_SINGLE, UCS2_PART)
-
-
-def _segment(encoding: Encoding, sizes: list[int], single: int, part: int) -> SegmentInfo:
-    units = sum(sizes)
+        encoding, single, part, double = Encoding.GSM7, GSM7_SINGLE, GSM7_PART, _GSM7_DOUBLE
+    else:
+        encoding, single, part, double = Encoding.UCS2, UCS2_SINGLE, UCS2_PART, _UCS2_DOUBLE
+    doubles = len(double.findall(text))
+    units = len(text) + doubles
     if units <= single:
         return SegmentInfo(encoding, 1 if units else 0, units)
+    if not doubles:
+        return SegmentInfo(encoding, -(-units // part), units)
+    sizes = [2 if double.match(c) else 1 for c in text]
+    return SegmentInfo(encoding, _split(sizes, part), units)
+
+
+def _split(sizes: list[int], part: int) -> int:
+    """Segments of `part` units holding characters of `sizes` units, none cut in two."""
     segments, used = 1, 0
     for size in sizes:
         if used + size > part:
             segments, used = segments + 1, 0
         used += size
-    return SegmentInfo(encoding, segments, units)
+    return segments
 
 
 # Typographic characters that word processors and phones slip into English text. Each has a
@@ -120,4 +131,4 @@ def smart_ascii(text: str) -> str:
 
 
 def _is_gsm7(text: str) -> bool:
-    return all(c in GSM7_BASIC or c in GSM7_EXTENSION for c in text)
+    return _GSM7.issuperset(text)

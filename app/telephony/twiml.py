@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import quote
+from xml.sax.saxutils import escape
 
 from flask import Response
 from twilio.twiml import TwiML
@@ -29,11 +30,15 @@ from app.ivr.engine import Action
 
 
 def messages(bodies: list[str]) -> Response:
-    """A messaging response replying with `bodies` (none: an empty, valid response)."""
-    response = MessagingResponse()
-    for body in bodies:
-        response.message(body)
-    return Response(str(response), mimetype="text/xml")
+    """A messaging response replying with `bodies` (none: an empty, valid response).
+
+    Written out rather than built as a tree: the same text, character for character, as the
+    twilio library's MessagingResponse gives (a test holds them equal), at a fraction of the
+    cost of a webhook's busiest reply."""
+    if not bodies:
+        return Response(_EMPTY_MESSAGES, mimetype="text/xml")
+    replies = "".join(f"<Message>{escape(b)}</Message>" if b else "<Message />" for b in bodies)
+    return Response(f"{_DECLARATION}<Response>{replies}</Response>", mimetype="text/xml")
 
 
 #: Twilio's ``phone_call`` model is tuned for phone audio but only for some languages; for the
@@ -59,6 +64,7 @@ class VoiceUrls:
 VERB_CACHE_SIZE = 2048
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 _EMPTY = str(VoiceResponse())
+_EMPTY_MESSAGES = str(MessagingResponse())
 
 
 def voice(actions: Iterable[Action], urls: VoiceUrls, dial: Sequence[str] = ()) -> str:
