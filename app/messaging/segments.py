@@ -22,7 +22,7 @@ GSM7_EXTENSION = frozenset("\f^{}\\[~]|€")
 _GSM7 = GSM7_BASIC | GSM7_EXTENSION
 # The characters that cost two units: an escape pair in GSM-7, a surrogate pair in UTF-16.
 _GSM7_DOUBLE = re.compile("[" + re.escape("".join(sorted(GSM7_EXTENSION))) + "]")
-_UCS2_DOUBLE = re.compile("[\U00010000-\U0010FFFF]")
+_UCS2_DOUBLE = re.compile("[\U00010000-\U0010ffff]")
 
 GSM7_SINGLE = 160  # septets in a message sent as one segment
 GSM7_PART = 153  # septets per segment once split: the rest is the concatenation header

@@ -17,6 +17,7 @@ from sqlalchemy import (
     BindParameter,
     Row,
     Select,
+    String,
     and_,
     bindparam,
     case,
@@ -27,6 +28,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    true,
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
@@ -38,6 +40,7 @@ from app.db import persistent
 from app.messaging.models import Message, OptOut
 from app.residents.models import Resident
 from app.surveys.models import Survey, SurveyChannel, SurveyStatus
+from app.tickets import neighbours
 from app.tickets.models import ACTIVE_STATUSES, Ticket
 from app.volunteers.models import Volunteer
 
@@ -54,6 +57,9 @@ class Sender:
     survey: bool  # a survey waiting for an answer, or rated by SMS moments ago (a comment)
     recent_ticket_id: int | None  # the open ticket written about within the follow-up window
     original_id: int | None  # the open ticket a new report of the given category would repeat
+    # PostgreSQL: the place (`tickets.neighbours`) held before this was read, so `original_id`
+    # stays current for a new report there
+    held_place: str | None = None
 
 
 _SEEN = exists().where(Message.provider_sid == bindparam("sid"))  # a repeated delivery
@@ -122,14 +128,41 @@ def _statement() -> Select[Any]:
 
 
 NUMBER_LOCKS = 581  # the advisory lock class (first key) of numbers whose text is being handled
-# PostgreSQL, first: a repeated delivery ends here; any other text holds the sender's number.
-_HOLD = select(
-    _SEEN.label("seen"),
-    case(
-        (_SEEN, null()),
-        else_=func.pg_advisory_xact_lock(NUMBER_LOCKS, func.hashtext(bindparam("phone"))),
-    ),
-)
+
+
+def _hold() -> Select[Any]:
+    """PostgreSQL, first: a repeated delivery ends here; any other text holds the sender's
+    number and then, for a sender placed in a building, that building for a new report of the
+    text's category (`tickets.neighbours`), whose key it returns. The building waits for the
+    number (LATERAL: it is evaluated for the row the number's lock made), so texts from one
+    number queue on the number alone and no two texts take the two locks in opposite orders."""
+    phone: BindParameter[str] = bindparam("phone")
+    number = select(
+        _SEEN.label("seen"),
+        case(
+            (_SEEN, null()),
+            else_=func.pg_advisory_xact_lock(NUMBER_LOCKS, func.hashtext(phone)),
+        ).label("number"),
+    ).subquery("number")
+    place = neighbours.place_key_sql(
+        Resident.community_id, Resident.building, bindparam("category", type_=String)
+    )
+    building = (
+        select(place.label("place"), neighbours.hold(place).label("held"))
+        .where(
+            ~number.c.seen,
+            Resident.phone == phone,
+            Resident.building != "",
+            Resident.community_id.is_not(None),
+        )
+        .lateral("building")
+    )
+    return select(number.c.seen, number.c.number, building.c.place, building.c.held).select_from(
+        number.outerjoin(building, true())
+    )
+
+
+_HOLD = _hold()
 _RESIDENT = list(Resident.__table__.columns)
 _STATEMENT = _statement()  # built once; each text only binds its values
 
@@ -138,15 +171,20 @@ def load_sender(session: Session, sid: str, phone: str, category: str) -> Sender
     """The sender of a text, read in one SELECT.
 
     PostgreSQL: a statement before it tells a repeated delivery (then the only statement) and
-    otherwise holds the number (an advisory lock to the end of the transaction), so texts from
-    one number are handled one at a time and what the SELECT then reads (in a snapshot of its
-    own, taken after the lock) stays current until the commit: a text resent a dozen times at
-    once opens one ticket, the copies find it. SQLite's writers take turns already.
+    otherwise holds the number, and the sender's building for a report of `category` (advisory
+    locks to the end of the transaction), so texts from one number, and new reports of one
+    problem from one building, are handled one at a time and what the SELECT then reads (in a
+    snapshot of its own, taken after the locks) stays current until the commit: a text resent
+    a dozen times at once opens one ticket, the copies find it, and so do the neighbours'
+    texts. SQLite's writers take turns already.
     """
     connection = session.connection()
-    postgres = connection.dialect.name == "postgresql"
-    if postgres and connection.execute(_HOLD, {"sid": sid, "phone": phone}).scalar():
-        return _repeated()
+    held_place = None
+    if connection.dialect.name == "postgresql":
+        held = connection.execute(_HOLD, {"sid": sid, "phone": phone, "category": category}).one()
+        if held.seen:
+            return _repeated()
+        held_place = held.place
     settings = current_settings()
     now = utcnow()
     row = connection.execute(
@@ -171,6 +209,7 @@ def load_sender(session: Session, sid: str, phone: str, category: str) -> Sender
         survey=bool(row.survey),
         recent_ticket_id=row.recent_ticket_id,
         original_id=row.original_id,
+        held_place=held_place,
     )
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import CTE, Executable, Select, Table, bindparam, func, select
+from sqlalchemy import CTE, Executable, Select, String, Table, bindparam, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -21,7 +21,7 @@ from app.residents import directory
 from app.residents.models import Resident
 from app.scheduling.jobs import WAKE, enqueue, job_row, write_job
 from app.scheduling.models import Job, JobKind
-from app.tickets import repeats, routing, urgent
+from app.tickets import neighbours, repeats, routing, urgent
 from app.tickets.codes import candidates
 from app.tickets.due_dates import set_community_deadline
 from app.tickets.lifecycle import SYSTEM, Actor, event_row, record, write_event
@@ -97,7 +97,8 @@ def report(
     if ticket is not None and not another_problem(ticket, found):
         add_information(ticket, resident, text, found)
         return Report(ticket, created=False, classification=found)
-    ticket = open_ticket(session, resident, text, channel, found, original=original)
+    held = sender.held_place if sender is not None else None
+    ticket = open_ticket(session, resident, text, channel, found, original=original, held=held)
     if ticket.parent_id is not None:  # a repeat, merged into the ticket already open
         parent = session.get(Ticket, ticket.parent_id)
         assert parent is not None
@@ -132,9 +133,11 @@ def open_ticket(
     where: Place | None = None,
     *,
     original: int | _LookUp | None = LOOK_UP,
+    held: str | None = None,
 ) -> Ticket:
     """Every channel's new ticket: the ticket and its "received" event, a repeat merged into its
-    original (`original`: its id, None for none, or LOOK_UP), staff alerted to danger, and the
+    original (`original`: its id, None for none, or LOOK_UP; `held`: the place the caller
+    held before it looked, see `_hold_building`), staff alerted to danger, and the
     worker asked to escalate or dispatch it.
 
     The ticket, its event and the worker's job are Core INSERTs, no flush (one statement on
@@ -164,7 +167,7 @@ def open_ticket(
         visits=0,
     )
     set_community_deadline(ticket, now)
-    if original is None and _hold_building(session, ticket):
+    if original is None and _hold_building(session, ticket, held):
         original = LOOK_UP  # a neighbour's report of it may have been written meanwhile
     data = {
         "channel": channel.value,
@@ -193,22 +196,19 @@ def open_ticket(
     return ticket
 
 
-BUILDING_LOCKS = 582  # the advisory lock class (first key) of buildings getting a new report
-_HOLD_BUILDING = select(
-    func.pg_advisory_xact_lock(BUILDING_LOCKS, func.hashtext(bindparam("building")))
-)
+_HOLD_BUILDING = select(neighbours.hold(bindparam("building", type_=String)))
 
 
-def _hold_building(session: Session, ticket: Ticket) -> bool:
+def _hold_building(session: Session, ticket: Ticket, held: str | None) -> bool:
     """PostgreSQL: wait until another new report of this category from this building (the
     neighbours texting the same stairwell light in the same second) is committed, so the repeat
-    check sees it; True when held. On SQLite the single writer already orders them."""
-    if not (ticket.building and ticket.community_id):
+    check sees it; True when held here. False when `held` already names the place (a text holds
+    its sender's building before the sender is read, so what was read is current), and on
+    SQLite, whose single writer already orders them."""
+    key = neighbours.place_key(ticket.community_id, ticket.building, ticket.category_code)
+    if key is None or key == held or session.get_bind().dialect.name != "postgresql":
         return False
-    if session.get_bind().dialect.name != "postgresql":
-        return False
-    place = f"{ticket.community_id}/{ticket.building}/{ticket.category_code}"
-    session.execute(_HOLD_BUILDING, {"building": place})
+    session.execute(_HOLD_BUILDING, {"building": key})
     return True
 
 
