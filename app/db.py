@@ -40,7 +40,7 @@ from sqlalchemy.orm import (
     scoped_session,
     sessionmaker,
 )
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 from sqlalchemy.sql.dml import Insert, Update
 from sqlalchemy.types import TypeDecorator
 
@@ -304,9 +304,11 @@ def loaded(session: Session, model: type[_Row], values: dict[str, Any]) -> _Row:
 def persistent(session: Session, row: _Row, values: dict[str, Any]) -> _Row:
     """`row` holding `values` as loaded from the database (reading them costs no SELECT, and
     only later changes are written), and persistent in `session`, which must not hold another
-    object for the same primary key. For a row just written or read by a Core statement."""
-    for key, value in values.items():
-        set_committed_value(row, key, value)
+    object for the same primary key. For a row just written or read by a Core statement.
+
+    The values go straight into the instance's dict: making it detached then resets every
+    attribute's history as if loaded, which setting each as committed did one by one before."""
+    instance_dict(row).update(values)
     make_transient_to_detached(row)
     session.add(row)
     return row

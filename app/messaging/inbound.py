@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,8 +34,8 @@ class Inbound:
     sender: Sender
     classification: Classification  # what a report in these words would be about
 
-    @property
-    def word(self) -> str:
+    @cached_property
+    def word(self) -> str:  # asked by several handlers
         return normalise_words(self.body)
 
 
@@ -116,8 +117,8 @@ def receive_sms(
             )
             rows.append(row | {"provider_sid": None})
     session.flush()  # what the handlers changed through the ORM goes first (nothing, usually)
-    statement = _WRITE[session.get_bind().dialect.name]
-    written = session.execute(statement, rows).scalars().all()
+    connection = session.connection()
+    written = connection.execute(_WRITE[connection.dialect.name], rows).scalars().all()
     if sid not in written:  # delivered twice at once: the other delivery handles it
         session.rollback()
         return None

@@ -31,7 +31,8 @@ _INSERT = insert_skipping(table(Resident), "phone", *table(Resident).columns)
 def create(session: Session, phone: PhoneNumber, language: str) -> Resident:
     """A new resident for a number nobody had a moment ago (or the one created meanwhile)."""
     values = {"phone": phone.e164, "phone_kind": phone_kind(phone), "language": language}
-    stored = session.execute(_INSERT[session.get_bind().dialect.name], values).one_or_none()
+    connection = session.connection()
+    stored = connection.execute(_INSERT[connection.dialect.name], values).one_or_none()
     if stored is not None:
         return persistent(session, Resident(), dict(stored._mapping))
     existing = by_phone(session, phone.e164)

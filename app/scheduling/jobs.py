@@ -65,8 +65,9 @@ def enqueue(session: Session, kind: JobKind, ticket_id: int | None, **data: Any)
 
 def write_job(session: Session, ticket_id: int | None, row: dict[str, Any]) -> None:
     """The `job_row` for `ticket_id` in one Core INSERT (with its wake-up on PostgreSQL)."""
-    postgres = session.get_bind().dialect.name == "postgresql"
-    session.execute(_INSERT_AND_NOTIFY if postgres else _INSERT, row | {"ticket_id": ticket_id})
+    connection = session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    connection.execute(_INSERT_AND_NOTIFY if postgres else _INSERT, row | {"ticket_id": ticket_id})
 
 
 @dataclass

@@ -6,7 +6,19 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import CTE, Executable, Select, String, Table, bindparam, select
+from sqlalchemy import (
+    CTE,
+    Column,
+    Connection,
+    Executable,
+    MetaData,
+    Select,
+    String,
+    Table,
+    bindparam,
+    insert,
+    select,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -19,12 +31,12 @@ from app.messaging.outbox import Text
 from app.messaging.sender_context import Sender
 from app.residents import directory
 from app.residents.models import Resident
-from app.scheduling.jobs import WAKE, enqueue, job_row, write_job
+from app.scheduling.jobs import WAKE, enqueue, job_row
 from app.scheduling.models import Job, JobKind
 from app.tickets import neighbours, repeats, routing, urgent
 from app.tickets.codes import candidates
 from app.tickets.due_dates import set_community_deadline
-from app.tickets.lifecycle import SYSTEM, Actor, event_row, record, write_event
+from app.tickets.lifecycle import SYSTEM, Actor, event_row, record
 from app.tickets.models import (
     ACTIVE_STATUSES,
     ActorKind,
@@ -246,21 +258,37 @@ def _opening(job: bool) -> Select[Any]:
 _OPENING = {job: _opening(job) for job in (False, True)}  # built once; each ticket binds
 
 
+def _openings() -> Table:
+    """SQLite: the view an INSERT into which writes a ticket's first event and, when its
+    `job_kind` is given, the worker's job (migration 0019: no INSERT inside WITH there)."""
+    jobs = [c for c in table(Job).columns if c.key not in ("id", "ticket_id")]
+    return Table(
+        "ticket_openings",
+        MetaData(),  # not the models': no table is created for it
+        *(Column(c.key, c.type) for c in table(TicketEvent).columns if c.key != "id"),
+        *(Column("job_" + c.key, c.type) for c in jobs),
+    )
+
+
+_OPENING_SQLITE = insert(_openings())
+
+
 def _insert(
     session: Session, ticket: Ticket, event: dict[str, Any], job: dict[str, Any] | None
 ) -> None:
     """Write `ticket` under the first free code with its first `event` and, if given, the
     worker's `job`, and make the ticket persistent in `session`. PostgreSQL: one statement;
-    SQLite (no INSERT inside WITH): one INSERT each."""
+    SQLite: the ticket's INSERT, then one INSERT for the event and the job."""
     values = {c.key: getattr(ticket, c.key) for c in _COLUMNS}
-    if session.get_bind().dialect.name == "postgresql":
-        followers = _bound("event_", event) | _bound("job_", job or {})
-        ticket_id, code = _under_free_code(session, _OPENING[job is not None], values | followers)
+    connection = session.connection()
+    followers = _bound("job_", job or {})
+    if connection.dialect.name == "postgresql":
+        followers |= _bound("event_", event)
+        statement = _OPENING[job is not None]
+        ticket_id, code = _under_free_code(connection, statement, values | followers)
     else:
-        ticket_id, code = _under_free_code(session, _INSERT_TICKET["sqlite"], values)
-        write_event(session, ticket_id, event)
-        if job is not None:
-            write_job(session, ticket_id, job)
+        ticket_id, code = _under_free_code(connection, _INSERT_TICKET["sqlite"], values)
+        connection.execute(_OPENING_SQLITE, event | followers | {"ticket_id": ticket_id})
     persistent(session, ticket, values | {"id": ticket_id, "code": code})
 
 
@@ -269,12 +297,12 @@ def _bound(prefix: str, row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _under_free_code(
-    session: Session, statement: Executable, params: dict[str, Any]
+    connection: Connection, statement: Executable, params: dict[str, Any]
 ) -> tuple[int, str]:
     """Run the ticket's INSERT with each candidate code until one is free (the INSERT skips a
     taken code and returns nothing); the ticket's id and code."""
     for code in candidates():
-        ticket_id = session.execute(statement, params | {"code": code}).scalar()
+        ticket_id = connection.execute(statement, params | {"code": code}).scalar()
         if ticket_id is not None:
             return ticket_id, code
     raise AssertionError("candidates() never ends")

@@ -13,11 +13,10 @@ from enum import StrEnum
 from typing import Any
 
 from blinker import Namespace
-from sqlalchemy import insert
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import object_session
 
 from app.clock import utcnow
-from app.db import LostRace, claim, table
+from app.db import LostRace, claim
 from app.tickets.models import ActorKind, EventKind, Ticket, TicketEvent
 from app.tickets.models import TicketStatus as S
 
@@ -178,12 +177,9 @@ def record(
     return event
 
 
-_INSERT_EVENT = insert(table(TicketEvent))
-
-
 def event_row(kind: EventKind, actor: Actor, at: datetime, data: dict[str, Any]) -> dict[str, Any]:
     """Every column of a new ticket's first event but its `ticket_id`, for a Core INSERT (no
-    flush) written with the ticket (`write_event`, or in the ticket's own statement)."""
+    flush) written with the ticket, in the ticket's own statement or one after it."""
     return {
         "at": at,
         "kind": kind,
@@ -195,9 +191,3 @@ def event_row(kind: EventKind, actor: Actor, at: datetime, data: dict[str, Any])
         "reason": "",
         "data": data,
     }
-
-
-def write_event(session: Session, ticket_id: int, row: dict[str, Any]) -> None:
-    """`record` for a ticket written by a Core INSERT a moment ago: the `event_row` in one
-    INSERT of its own, no flush. The caller has already set the ticket's `updated_at`."""
-    session.execute(_INSERT_EVENT, row | {"ticket_id": ticket_id})

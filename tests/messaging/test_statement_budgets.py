@@ -5,7 +5,8 @@ Transaction control (BEGIN, COMMIT) is not counted; every other statement is. Po
 one more read first (a repeated delivery told, else the sender's number and building held by
 advisory locks, so the sender is then read in a snapshot taken after the locks) and writes a
 new ticket, its "received" event and the worker's job in one statement (INSERTs inside WITH);
-SQLite has no INSERT inside WITH, so it writes them one INSERT each.
+SQLite has no INSERT inside WITH: it writes the ticket, then the event and the job in one
+INSERT into a view whose trigger writes both (migration 0019).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from sqlalchemy.orm import Session
 from app.db import db
 from app.messaging.models import Message
 from app.residents.models import Resident
-from app.tickets.models import Ticket
+from app.scheduling.models import Job
+from app.tickets.models import Ticket, TicketEvent
 from app.volunteers.models import Offer
 from tests.support.texting import post_signed, replies, run_jobs, sms_form, text_line
 from tests.volunteers import factories as f
@@ -28,13 +30,13 @@ from tests.volunteers.factories import RESIDENT
 
 # A first text from a new number: the sender's context, the resident, the ticket with its
 # "received" event and the worker's job, and the text with its reply (one INSERT).
-NEW_SENDER_TICKET = {"postgresql": 5, "sqlite": 6}
+NEW_SENDER_TICKET = {"postgresql": 5, "sqlite": 5}
 # A known resident's new problem: the same without the resident, and the unit of its street
 # that handles its category (the reply names it when there is one). On PostgreSQL the first
 # statement also holds the resident's building for the category (neighbours reporting it at
 # once), so the SELECT after it reads a current answer to "does this repeat a neighbour's?"
 # and the worker's job is written with the ticket.
-KNOWN_RESIDENT_TICKET = {"postgresql": 5, "sqlite": 6}
+KNOWN_RESIDENT_TICKET = {"postgresql": 5, "sqlite": 5}
 # The provider delivering a text again: one read tells it, nothing is written.
 DUPLICATE = 1
 
@@ -83,6 +85,18 @@ def test_a_first_text_from_a_new_number_stays_within_its_budget(client, ctx):
     assert flushes == []  # Core statements only: no unit of work on the hot path
     inbound = db.session.scalars(select(Message).where(Message.provider_sid.is_not(None))).one()
     assert inbound.ticket_id == ticket.id  # written once, already holding its ticket
+    # The rows written with the ticket (in its WITH, or through SQLite's view) are whole.
+    [event] = db.session.scalars(select(TicketEvent)).all()
+    assert (event.ticket_id, event.kind, event.actor_id) == (
+        ticket.id,
+        "received",
+        ticket.resident_id,
+    )
+    assert event.data["category"] == ticket.category_code and event.data["keyword"] == "洗衣机"
+    assert event.at == ticket.received_at and event.actor_label == "+8613800138000"
+    [job] = db.session.scalars(select(Job)).all()
+    assert (job.ticket_id, job.kind, job.attempts, job.data) == (ticket.id, "ticket_opened", 0, {})
+    assert job.trace == inbound.provider_sid and job.locked_until is None
 
 
 def test_a_known_residents_new_problem_stays_within_its_budget(client, ctx, clock):
