@@ -62,7 +62,8 @@ def count(text: str) -> SegmentInfo:
         return SegmentInfo(encoding, 1 if units else 0, units)
     if not doubles:
         return SegmentInfo(encoding, -(-units // part), units)
-    sizes = [2 if double.match(c) else 1 for c in text]
+    positions = {m.start() for m in double.finditer(text)}
+    sizes = [2 if i in positions else 1 for i in range(len(text))]
     return SegmentInfo(encoding, _split(sizes, part), units)
 
 
