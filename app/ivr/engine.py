@@ -18,6 +18,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from app.i18n import text
@@ -500,9 +501,9 @@ class _Run:
         rate: str | None = None,
     ) -> Gather:
         """A Gather that hears speech (and keys when there are options to press)."""
-        own = speech.hints.get(self.language, ())
-        extra = self.context.hints.get(self.language, ())
-        hints = tuple(dict.fromkeys((*own, *extra)))[:MAX_HINTS]
+        hints = _hints(
+            speech.hints.get(self.language, ()), self.context.hints.get(self.language, ())
+        )
         return Gather(
             input=("dtmf", "speech") if keys else ("speech",),
             num_digits=max((len(k) for k in keys), default=1),
@@ -626,6 +627,13 @@ def _heard(speech: SpeechInput | None, event: Event) -> str | None:
     if event.confidence is not None and event.confidence < speech.min_confidence:
         return None
     return text
+
+
+@lru_cache(maxsize=256)
+def _hints(own: tuple[str, ...], extra: tuple[str, ...]) -> tuple[str, ...]:
+    """A node's hints, then the app's, each once, at most ``MAX_HINTS``: the same few lists
+    are merged at every step of every call, so each merge is kept."""
+    return tuple(dict.fromkeys((*own, *extra)))[:MAX_HINTS]
 
 
 def _is_code(name: str) -> bool:
