@@ -14,12 +14,23 @@ fills in their code, creates a ticket or rings staff before the first wait) has 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, String, bindparam, case, literal, select, true
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    bindparam,
+    case,
+    cast,
+    literal_column,
+    select,
+    true,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.types import TypeEngine
 
 from app.db import table
 from app.ivr import engine
@@ -131,13 +142,15 @@ def _statement(
     speaks = resident.with_only_columns(Resident.language).scalar_subquery()
     default = by_language[flow.languages[0]]  # the engine's language for anyone else
 
+    def constant(column: str, value: Any) -> ColumnElement[Any]:
+        return _constant(value, calls.c[column].type, dialect)
+
     def chosen(column: str) -> ColumnElement[Any]:
         others = {lang: row[column] for lang, row in by_language.items()}
-        kind = calls.c[column].type
         if all(value == default[column] for value in others.values()):
-            return literal(default[column], kind)
-        whens = {lang: literal(value, kind) for lang, value in others.items()}
-        return case(whens, value=speaks, else_=literal(default[column], kind))
+            return constant(column, default[column])
+        whens = {lang: constant(column, value) for lang, value in others.items()}
+        return case(whens, value=speaks, else_=constant(column, default[column]))
 
     fixed = {
         "direction": CallDirection.inbound,
@@ -152,7 +165,7 @@ def _statement(
         "line": bindparam("line", type_=calls.c.line.type),
         "resident_id": resident.with_only_columns(Resident.id).scalar_subquery(),
         "started_at": bindparam("started_at", type_=calls.c.started_at.type),
-        **{column: literal(value, calls.c[column].type) for column, value in fixed.items()},
+        **{column: constant(column, value) for column, value in fixed.items()},
         **{column: chosen(column) for column in default},
     }
     # Staff on duty or not is settled by a roster this process read earlier: the row is
@@ -167,3 +180,19 @@ def _statement(
         .returning(calls.c.last_reply)
     )
     return statement
+
+
+def _constant(value: Any, kind: TypeEngine[Any], dialect: str) -> ColumnElement[Any]:
+    """``value`` written into the statement's SQL, once: bound, it would be converted (JSON
+    encoded, the enum looked up) at every execution, and these are the same for every call."""
+    if isinstance(value, bool):
+        sql = ("true" if value else "false") if dialect == "postgresql" else str(int(value))
+    elif isinstance(value, int):
+        sql = str(value)
+    else:
+        words = json.dumps(value) if isinstance(value, dict | list) else str(value)
+        sql = "'" + words.replace("'", "''") + "'"  # SQLAlchemy escapes a % for the driver
+    written = literal_column(sql, kind)
+    # PostgreSQL reads a quoted literal as text where a CASE chooses: a JSON column wants JSON.
+    json_column = isinstance(value, dict | list) and dialect == "postgresql"
+    return cast(written, kind) if json_column else written

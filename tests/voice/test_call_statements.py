@@ -9,11 +9,11 @@ its one statement checks that the roster is unchanged; a step reads it only wher
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import JSON, Boolean, Integer, Text, select, update
 
 from app.db import db
 from app.phones import PhoneKind
-from app.voice import calls
+from app.voice import calls, openings
 from app.voice.models import DutyShift
 from app.voice.setup import EXTENSION_KEY
 from tests.messaging.test_statement_budgets import counted
@@ -117,3 +117,18 @@ def test_the_callers_kind_of_line_is_read_once_when_the_call_begins(call, monkey
 def test_a_withheld_number_has_no_kind_of_line(call, on_duty):
     walker = call("anonymous")
     assert the_call(walker).caller_kind is None and the_call(walker).caller == "anonymous"
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ({"said": "it's 100% \\ done", "path": ["greeting"]}, JSON()),
+        ('<Say><prosody rate="90%">it\'s 1 2 3</prosody></Say>', Text()),
+        (True, Boolean()),
+        (False, Boolean()),
+        (7, Integer()),
+    ],
+)
+def test_what_the_answer_holds_in_its_sql_reads_back_unchanged(ctx, value, kind):
+    written = openings._constant(value, kind, db.engine.dialect.name)
+    assert db.session.scalar(select(written)) == value
