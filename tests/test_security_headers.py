@@ -12,7 +12,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
+from app.security_headers import WITHOUT_NONCE
 from tests.support.staff import community, log_in, resident, staff, ticket
+from tests.support.texting import post_signed
 
 EXPECTED = {
     "X-Frame-Options": "DENY",
@@ -86,6 +88,17 @@ def test_inline_styles_carry_this_responses_nonce(client):
     [nonce] = NONCE.findall(response.get_data(as_text=True))
     assert f"'nonce-{nonce}'" in response.headers["Content-Security-Policy"]
     assert NONCE.findall(client.get("/s/unknown").get_data(as_text=True)) != [nonce]
+
+
+def test_a_response_without_inline_styles_gets_the_fixed_policy_and_every_header(client):
+    """No nonce was asked for: one policy string made at start-up, which admits no inline
+    style at all."""
+    answer = post_signed(client, "/twilio/ping", {"CallSid": "CA1"})
+    assert answer.headers["Content-Security-Policy"] == WITHOUT_NONCE
+    assert "style-src 'self';" in WITHOUT_NONCE and "nonce" not in WITHOUT_NONCE
+    assert answer.headers["X-Frame-Options"] == "DENY"
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    assert answer.headers["Referrer-Policy"] == "same-origin"
 
 
 def test_no_template_has_inline_script_or_an_unsigned_style_block():
