@@ -22,15 +22,26 @@ _NUMBER = re.compile(r"(?<![\w.+-])\+?\d{2,4}(?:[ -]?\d{3,4}){1,3}(?!\w)")
 # The secret part of a resident's, volunteer's or liaison's link, and of a callback URL.
 _LINK_TOKEN = re.compile(r"(/(?:s|o|d|providers/[a-z]+/[a-z-]+)/)[^/\s\"?]+")
 _SECRET_PARAM = re.compile(r"((?:token|key|secret|signature)=)[^&\s\"]+", re.IGNORECASE)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)  # what json.dumps would build per line
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 _HANDLER_NAME = "hotline"
 
 
 def redact(text: str) -> str:
-    """Mask numbers down to their last four digits, and link tokens and secrets entirely."""
+    """Mask numbers down to their last four digits, and link tokens and secrets entirely.
+
+    A link token follows a "/" and a secret an "=": text without them (most values: levels,
+    ids, durations) skips those replacements."""
     text = _NUMBER.sub(_last_four, text)
-    text = _LINK_TOKEN.sub(r"\1…", text)
-    return _SECRET_PARAM.sub(r"\1…", text)
+    if "/" in text:
+        text = _LINK_TOKEN.sub(_keep_prefix, text)
+    if "=" in text:
+        text = _SECRET_PARAM.sub(_keep_prefix, text)
+    return text
+
+
+def _keep_prefix(match: re.Match[str]) -> str:
+    return match.group(1) + "…"
 
 
 def _last_four(match: re.Match[str]) -> str:
@@ -58,7 +69,7 @@ class JsonLines(logging.Formatter):
             line["error"] = self.formatException(record.exc_info)
         when = datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
         redacted = {k: redact(v) if isinstance(v, str) else v for k, v in line.items()}
-        return json.dumps({"ts": when, **redacted}, ensure_ascii=False, default=str)
+        return _ENCODER.encode({"ts": when, **redacted})
 
 
 class Plain(logging.Formatter):

@@ -6,8 +6,10 @@ import json
 import logging
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from app.operations import tracing
+from app.operations import logs, tracing
 from app.operations.logs import JsonLines, redact
 
 
@@ -42,3 +44,12 @@ def test_a_json_line_carries_the_bound_trace_and_is_redacted():
     assert line["msg"] == "to …8000"
     assert (line["trace"], line["request_id"], line["status"]) == ("SM1", "r1", 200)
     assert line["ts"].endswith("+00:00")
+
+
+@given(st.text(alphabet='0123456789 +-./?&="sodkeyTOKENprovidersali_x中', max_size=40))
+def test_skipping_replacements_that_cannot_match_changes_nothing(text):
+    """`redact` skips the link and secret replacements for text without "/" or "="; the result
+    must be what all three replacements give."""
+    masked = logs._NUMBER.sub(logs._last_four, text)
+    masked = logs._LINK_TOKEN.sub(r"\1…", masked)
+    assert redact(text) == logs._SECRET_PARAM.sub(r"\1…", masked)
