@@ -37,10 +37,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     csrf.init_app(app)
     operations_web.init_app(app)  # first: every request gets its id and trace before the rest
-    csrf.exempt(operations_web.bp)  # /metrics: a bearer token, never a browser cookie
 
     from app import bad_input, health, security_headers
     from app.auth import views as auth_views
+    from app.auth.web import sessionless
     from app.dashboard import routes as dashboard
     from app.open311 import api as open311
     from app.providers import callbacks as provider_callbacks
@@ -69,13 +69,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(dashboard.root)
     app.register_blueprint(open311.bp)
-    csrf.exempt(open311.bp)  # an API: authenticated by api_key, never by a browser cookie
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(voice.bp)
-    csrf.exempt(webhooks.bp)  # the provider signs its requests instead
-    csrf.exempt(voice.bp)
     app.register_blueprint(provider_callbacks.bp)
-    csrf.exempt(provider_callbacks.bp)  # the secret in the URL stands in for a signature
+    sessionless(app, operations_web.bp)  # /metrics: a bearer token, never a browser cookie
+    sessionless(app, open311.bp)  # an API: authenticated by api_key
+    sessionless(app, webhooks.bp)  # the provider signs its requests
+    sessionless(app, voice.bp)
+    sessionless(app, provider_callbacks.bp)  # the secret in the URL stands in for a signature
 
     from app.cli import register
 

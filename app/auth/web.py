@@ -13,25 +13,38 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import Blueprint, Flask, abort, current_app, g, redirect, request, session, url_for
 
 from app.auth.models import StaffRole, StaffUser
 from app.clock import utcnow
 from app.config import current_settings
 from app.db import db
+from app.extensions import csrf
 
 F = TypeVar("F", bound=Callable[..., Any])
 LANGUAGES = ("zh", "en")
 SEEN_RESOLUTION_SECONDS = 60
+SESSIONLESS = "hotline.sessionless"
+
+
+def sessionless(app: Flask, blueprint: Blueprint) -> None:
+    """`blueprint` serves machines that prove who they are in every request (a provider's
+    signature, a secret in the URL, an API key, a bearer token), never with the staff session
+    cookie: its requests have no staff user and need no CSRF token."""
+    csrf.exempt(blueprint)
+    app.extensions.setdefault(SESSIONLESS, set()).add(blueprint.name)
 
 
 def load_user() -> None:
     """before_app_request: put the session's user (or None) on `g.user`.
 
     A session idle for HOTLINE_SESSION_IDLE_MINUTES is over: the cookie is cleared (the
-    language choice stays) and the next page asks for the login again.
+    language choice stays) and the next page asks for the login again. Sessionless routes
+    never read the cookie (their answers do not depend on it, so they carry no Vary: Cookie).
     """
     g.user = None
+    if request.blueprint in current_app.extensions.get(SESSIONLESS, ()):
+        return
     uid = session.get("uid")
     if uid is None:
         return
