@@ -5,11 +5,15 @@ configured public base URL (proxies change scheme, host and prefix) and the raw 
 Flask's ``request.url`` decodes escapes and would break the signature.
 """
 
+import base64
 import hmac
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from functools import lru_cache
+from hashlib import sha1
 from urllib.parse import SplitResult, parse_qs, quote, urlparse, urlsplit
 
 from twilio.request_validator import RequestValidator, add_port, remove_port
+from werkzeug.datastructures import MultiDict
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
 
@@ -43,18 +47,34 @@ def is_valid_signature(
     """
     if not signature or not auth_token:
         return False
-    validator = RequestValidator(auth_token)
     if isinstance(form, str):
         if "bodySHA256" not in parse_qs(urlsplit(url).query):
             return False  # a raw body is only signed through its hash in the URL
-        return bool(validator.validate(url, form, signature))
+        return bool(RequestValidator(auth_token).validate(url, form, signature))
     # As the SDK's validate, which accepts the URL with or without its port, but the URL as
     # called is tried first and alone: one HMAC per genuine request instead of two.
-    given = signature.encode()
+    given, key, fields = signature.encode(), auth_token.encode(), _fields(form or {})
     return any(
-        hmac.compare_digest(validator.compute_signature(candidate, form or {}).encode(), given)
+        hmac.compare_digest(form_signature(key, candidate, fields), given)
         for candidate in _with_and_without_port(url)
     )
+
+
+def form_signature(key: bytes, url: str, fields: Iterable[tuple[str, list[str]]]) -> bytes:
+    """Twilio's signature, as the SDK's `RequestValidator.compute_signature` makes it: the URL,
+    then each field's name before each of its distinct values (names and values sorted), signed
+    with HMAC-SHA1 and base64-encoded. (The SDK asks a Flask form for each field's values in a
+    way that raises and catches an exception per field.)"""
+    signed = url + "".join(
+        name + value for name, values in sorted(fields) for value in sorted(set(values))
+    )
+    return base64.b64encode(hmac.new(key, signed.encode(), sha1).digest())
+
+
+def _fields(form: Mapping[str, str]) -> list[tuple[str, list[str]]]:
+    if isinstance(form, MultiDict):
+        return list(form.lists())
+    return [(name, [value]) for name, value in form.items()]
 
 
 def _with_and_without_port(url: str) -> Iterator[str]:
@@ -63,6 +83,7 @@ def _with_and_without_port(url: str) -> Iterator[str]:
     yield remove_port(parsed) if parsed.port else add_port(parsed)
 
 
+@lru_cache(maxsize=8)
 def _normalised_base(base_url: str) -> str:
     """``base_url`` without its trailing slash; a malformed one is a configuration error."""
     parts = urlsplit(base_url)
