@@ -23,7 +23,7 @@ from sqlalchemy import (
     String,
     bindparam,
     case,
-    cast,
+    literal,
     literal_column,
     select,
     true,
@@ -183,16 +183,14 @@ def _statement(
 
 
 def _constant(value: Any, kind: TypeEngine[Any], dialect: str) -> ColumnElement[Any]:
-    """``value`` written into the statement's SQL, once: bound, it would be converted (JSON
-    encoded, the enum looked up) at every execution, and these are the same for every call."""
-    if isinstance(value, bool):
-        sql = ("true" if value else "false") if dialect == "postgresql" else str(int(value))
-    elif isinstance(value, int):
-        sql = str(value)
-    else:
-        words = json.dumps(value) if isinstance(value, dict | list) else str(value)
-        sql = "'" + words.replace("'", "''") + "'"  # SQLAlchemy escapes a % for the driver
-    written = literal_column(sql, kind)
-    # PostgreSQL reads a quoted literal as text where a CASE chooses: a JSON column wants JSON.
-    json_column = isinstance(value, dict | list) and dialect == "postgresql"
-    return cast(written, kind) if json_column else written
+    """``value`` as the answering statement holds it. On SQLite it is written into the SQL,
+    once: bound, it would be converted (JSON encoded, the enum looked up) at every execution,
+    and it is the same for every call. On PostgreSQL it stays bound: psycopg parses a statement
+    longer than 4 KiB (this one, with the replies written in) anew at every execution, and
+    that costs more than the conversions."""
+    if dialect != "sqlite":
+        return literal(value, kind)
+    if isinstance(value, int):  # bool included: SQLite has 0 and 1
+        return literal_column(str(int(value)), kind)
+    words = json.dumps(value) if isinstance(value, dict | list) else str(value)
+    return literal_column("'" + words.replace("'", "''") + "'", kind)
