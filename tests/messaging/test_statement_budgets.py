@@ -23,10 +23,8 @@ from app.messaging.models import Message
 from app.residents.models import Resident
 from app.scheduling.models import Job
 from app.tickets.models import Ticket, TicketEvent
-from app.volunteers.models import Offer
-from tests.support.texting import post_signed, replies, run_jobs, sms_form, text_line
+from tests.support.texting import post_signed, replies, sms_form, text_line
 from tests.volunteers import factories as f
-from tests.volunteers.factories import RESIDENT
 
 # A first text from a new number: the sender's context, the resident, the ticket with its
 # "received" event and the worker's job, and the text with its reply (one INSERT).
@@ -125,30 +123,3 @@ def test_a_repeated_delivery_costs_one_statement_and_writes_nothing(client, ctx)
     assert all(s.startswith("SELECT") for s in statements)
     assert flushes == []
     assert db.session.scalar(select(Ticket.id).order_by(Ticket.id.desc())) == 1
-
-
-def test_a_wave_of_offers_is_written_in_one_flush(client, ctx, clock):
-    """PostgreSQL: one INSERT of the wave's texts and one of its offers. SQLite does not promise
-    the order of RETURNING rows, so SQLAlchemy writes its rows one by one there (in-process, no
-    round trips); the flush is still one."""
-    home = f.community()
-    f.resident(home)
-    for n in range(1, 6):
-        f.volunteer(n, home)
-    post(client, RESIDENT, "洗衣机坏了，转几下就不动了")
-    with counted(client.application) as (statements, _):
-        run_jobs(client.application)  # the worker: dispatch, the first wave
-    offers = db.session.scalars(select(Offer)).all()
-    assert len(offers) == 3 and all(o.message_id is not None for o in offers)
-    # Opt-outs were read with the candidates (matching leaves them out), not once per offer.
-    lookups = [s for s in statements if s.startswith("SELECT EXISTS (SELECT * FROM opt_outs")]
-    assert lookups == [], "\n".join(statements)
-    inserts = [s.split(" (")[0] for s in statements if s.startswith("INSERT")]
-    each = 1 if db.engine.dialect.name == "postgresql" else len(offers)
-    assert inserts.count("INSERT INTO messages") == each, "\n".join(statements)
-    assert inserts.count("INSERT INTO offers") == each, "\n".join(statements)
-    first = inserts.index("INSERT INTO messages")
-    assert (
-        inserts[first : first + 2 * each]
-        == ["INSERT INTO messages"] * each + ["INSERT INTO offers"] * each
-    )  # texts then offers, nothing between: one flush

@@ -24,7 +24,9 @@ from tests.volunteers.factories import RESIDENT
 DISPATCH = {"postgresql": 16, "sqlite": 20}
 
 
-def test_a_new_tickets_dispatch_stays_within_its_budget(client, ctx):
+def first_wave(client) -> tuple[list[str], list[Offer]]:  # type: ignore[no-untyped-def]
+    """A resident's new report dispatched by the worker to five volunteers nearby: the
+    statements the worker ran, and the offers of its first wave."""
     home = f.community()
     f.resident(home)
     for n in range(1, 6):
@@ -34,6 +36,11 @@ def test_a_new_tickets_dispatch_stays_within_its_budget(client, ctx):
         run_jobs(client.application)
     offers = db.session.scalars(select(Offer)).all()
     assert len(offers) == 3, "\n".join(statements)
+    return statements, list(offers)
+
+
+def test_a_new_tickets_dispatch_stays_within_its_budget(client, ctx):
+    statements, _ = first_wave(client)
     assert len(statements) <= budget(DISPATCH), "\n".join(statements)
 
     def count(start: str) -> int:
@@ -63,3 +70,23 @@ def test_the_counters_of_a_wave_are_each_volunteers_own(client, ctx, clock):
         select(Volunteer.offers_total, Volunteer.offers_on_day).order_by(Volunteer.id)
     ).all()
     assert [tuple(r) for r in rows] == [(1, 1), (11, 1), (1, 1)]
+
+
+def test_a_wave_of_offers_is_written_in_one_flush(client, ctx, clock):
+    """PostgreSQL: one INSERT of the wave's texts and one of its offers. SQLite does not promise
+    the order of RETURNING rows, so SQLAlchemy writes its rows one by one there (in-process, no
+    round trips); the flush is still one."""
+    statements, offers = first_wave(client)
+    assert all(o.message_id is not None for o in offers)
+    # Opt-outs were read with the candidates (matching leaves them out), not once per offer.
+    lookups = [s for s in statements if s.startswith("SELECT EXISTS (SELECT * FROM opt_outs")]
+    assert lookups == [], "\n".join(statements)
+    inserts = [s.split(" (")[0] for s in statements if s.startswith("INSERT")]
+    each = 1 if db.engine.dialect.name == "postgresql" else len(offers)
+    assert inserts.count("INSERT INTO messages") == each, "\n".join(statements)
+    assert inserts.count("INSERT INTO offers") == each, "\n".join(statements)
+    first = inserts.index("INSERT INTO messages")
+    assert (
+        inserts[first : first + 2 * each]
+        == ["INSERT INTO messages"] * each + ["INSERT INTO offers"] * each
+    )  # texts then offers, nothing between: one flush
