@@ -19,6 +19,12 @@ READY_SECONDS = 60  # generous: start-up migrates and validates flows on a loade
 STOP_SECONDS = 30
 
 
+def _interruptible() -> None:
+    """Ctrl-C as at a terminal: a suite run as a background job (`cmd &` in a script) has
+    SIGINT ignored, and children inherit that, so a stop by SIGINT would test nothing."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -40,7 +46,11 @@ class Hotline:
     def start(self) -> Hotline:
         with self.log.open("ab") as out:
             self.popen = subprocess.Popen(
-                [self.program, *self.args], env=self.env, stdout=out, stderr=subprocess.STDOUT
+                [self.program, *self.args],
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_interruptible,
             )
         return self
 
