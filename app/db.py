@@ -294,11 +294,7 @@ def loaded(session: Session, model: type[_Row], values: dict[str, Any]) -> _Row:
     found = session.identity_map.get(key)
     if found is not None:
         return cast(_Row, found)
-    row = model()
-    inspect(row).dict.update(values)
-    make_transient_to_detached(row)
-    session.add(row)
-    return row
+    return persistent(session, model(), values)
 
 
 def persistent(session: Session, row: _Row, values: dict[str, Any]) -> _Row:

@@ -31,12 +31,11 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.util import identity_key
 
 from app.clock import utcnow
 from app.communities.models import Department
 from app.config import current_settings
-from app.db import persistent
+from app.db import loaded
 from app.messaging.models import Message, OptOut
 from app.residents.models import Resident
 from app.surveys.models import Survey, SurveyChannel, SurveyStatus
@@ -221,7 +220,5 @@ def _resident(session: Session, row: Row[Any]) -> Resident | None:
     """The resident of `row`, persistent in `session` as if the ORM had loaded it."""
     if row.id is None:
         return None
-    held = session.identity_map.get(identity_key(Resident, row.id))
-    if held is not None:  # already in this session (a worker's or a test's): that one
-        return held
-    return persistent(session, Resident(), {c.key: row._mapping[c] for c in _RESIDENT})
+    # Already in this session (a worker's or a test's): that one.
+    return loaded(session, Resident, {c.key: row._mapping[c] for c in _RESIDENT})
