@@ -167,7 +167,7 @@ def answer_incoming(
         # The call exists (a repeated post): below, it is found and its reply given again. Or
         # the roster changed since this process read it: read now, it decides the reply.
         roster = _Roster(session, line)
-    call = _new_call(session, line, sid, CallDirection.inbound, INTAKE_FLOW, caller, to)
+    call = _new_call(session, line, sid, CallDirection.inbound, INTAKE_FLOW, caller, phone, to)
     if call.step:
         return Turn(call, replay=call.last_reply)
     flow = line.flows[call.flow]
@@ -199,7 +199,10 @@ def answer_outbound(
     line_no: str,
 ) -> Turn:
     """A resident picked up a call the worker placed: run ``flow_name`` (a survey) about it."""
-    call = _new_call(session, line, sid, CallDirection.outbound, flow_name, to, line_no, ticket)
+    phone = _phone(to, line.region)
+    call = _new_call(
+        session, line, sid, CallDirection.outbound, flow_name, to, phone, line_no, ticket
+    )
     if call.step:
         return Turn(call, replay=call.last_reply)
     return _start(session, line, call, line.flows[flow_name])
@@ -296,7 +299,9 @@ def _unanswered_call(session: Session, line: VoiceLine, sid: str) -> Call | None
         return None
     ticket = session.get(Ticket, placed.ticket_id)
     flow = urlsplit(placed.callback_url or "").path.rsplit("/", 1)[-1]
-    return _new_call(session, line, sid, CallDirection.outbound, flow, placed.peer, "", ticket)
+    phone = _phone(placed.peer, line.region)
+    direction = CallDirection.outbound
+    return _new_call(session, line, sid, direction, flow, placed.peer, phone, "", ticket)
 
 
 def update_recording(
@@ -451,16 +456,17 @@ def _new_call(
     direction: CallDirection,
     flow: str,
     caller: str,
+    phone: PhoneNumber | None,
     to: str,
     ticket: Ticket | None = None,
 ) -> Call:
     """The call for ``sid``, created if new; a repeated or concurrent post finds the first row.
+    ``phone``: ``caller`` parsed once by the caller (None: withheld or not a number).
 
     One INSERT ... ON CONFLICT DO NOTHING (no lookup first, no savepoint): a new call is the
     common case, and the row it writes stays locked until the turn commits, so a concurrent
     copy waits on it and then reads the finished row.
     """
-    phone = _phone(caller, line.region)
     resident = by_phone(session, phone.e164) if phone else None
     call = Call(
         sid=sid,
