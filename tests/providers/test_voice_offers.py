@@ -85,7 +85,8 @@ def test_the_offer_prompt_carries_the_ticket_and_collects_1_or_2(gateway):
     assert params["CalledNumber"] == number(gateway, ELDER)
     values = prompt_values(gateway, params)
     assert values[0] == code and values[1] == "家电维修" and "洗衣机坏了" in values[3]
-    assert not any("401" in v for v in values)  # no exact address before it is taken
+    # no exact address before it is taken (the random code itself may hold "401")
+    assert not any("401" in v.replace(code, "") for v in values)
     if gateway.provider == "aliyun":
         keys = {params[f"MenuKeyMap.{n}.Key"]: params[f"MenuKeyMap.{n}.Code"] for n in (1, 2)}
         assert {key: gateway.names[code] for key, code in keys.items()} == {
