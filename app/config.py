@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TWILIO_API_DEFAULT = "https://api.twilio.com"
@@ -103,6 +104,11 @@ class Settings:
     def local_mode(self) -> bool:
         """No provider credentials: outbound messages are recorded, not sent."""
         return not self.TWILIO_ACCOUNT_SID and self.sms_provider == self.voice_provider == "local"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The line's local time zone (deadlines, quiet hours, days and times shown)."""
+        return ZoneInfo(self.HOTLINE_TIMEZONE)
 
     @property
     def sms_provider(self) -> str:

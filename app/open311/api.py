@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import select
 
 from app.auth.accounts import user_by_api_key
 from app.auth.models import StaffUser
 from app.categories.models import Category
+from app.config import current_settings
 from app.db import db
 from app.open311.requests import (
     Open311Error,
@@ -63,7 +64,7 @@ def _key_holder() -> StaffUser | None:
 
 
 def _as_requests(reader: StaffUser | None, tickets: list[Ticket]) -> Response:
-    timezone = current_app.config["HOTLINE_TIMEZONE"]
+    timezone = current_settings().HOTLINE_TIMEZONE
     readable = in_scope(db.session, reader, tickets)
     return jsonify([as_request(t, timezone, own_words=t.id in readable) for t in tickets])
 
@@ -75,7 +76,7 @@ def post_request() -> Response:
         raise Open311Error(403, "a valid api_key is required")
     try:
         ticket = create_request(
-            db.session, user, request.form.to_dict(), current_app.config["HOTLINE_REGION"]
+            db.session, user, request.form.to_dict(), current_settings().HOTLINE_REGION
         )
     except Open311Error:
         db.session.rollback()

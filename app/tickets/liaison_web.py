@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
+from flask import Blueprint, abort, render_template, request
 
-from flask import Blueprint, abort, current_app, render_template, request
-
+from app.config import current_settings
 from app.db import db
 from app.tickets.escalation import department_done, department_return, usable_link, use_link
 from app.tickets.lifecycle import IllegalTransition
@@ -56,7 +55,7 @@ def liaison_answer(token: str) -> str | tuple[str, int]:
 def _page(link: LiaisonLink, error: str = "") -> str:
     ticket = link.ticket
     assert ticket.due_at is not None
-    due = ticket.due_at.astimezone(ZoneInfo(current_app.config["HOTLINE_TIMEZONE"]))
+    due = ticket.due_at.astimezone(current_settings().zone)
     return render_template(
         "public/liaison.html",
         ticket=ticket,

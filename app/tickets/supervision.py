@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
@@ -114,5 +113,5 @@ def _without_autoflush(session: Session, rows: list[Ticket]) -> Iterator[Ticket]
 
 def local_time(when: datetime) -> str:
     """A deadline as an SMS shows it: month, day and time in HOTLINE_TIMEZONE."""
-    local = when.astimezone(ZoneInfo(current_settings().HOTLINE_TIMEZONE))
+    local = when.astimezone(current_settings().zone)
     return f"{local:%m-%d %H:%M}"

@@ -17,7 +17,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, bindparam, case, exists, func, select, update
 from sqlalchemy.orm import Session, lazyload
@@ -307,7 +306,7 @@ def _count_offers(session: Session, volunteers: list[Volunteer], now: datetime) 
     re-read the counters if asked."""
     if not volunteers:
         return
-    today = now.astimezone(ZoneInfo(current_settings().HOTLINE_TIMEZONE)).date()
+    today = now.astimezone(current_settings().zone).date()
     values = {"ids": [v.id for v in volunteers], "today": today, "now": now}
     session.connection().execute(_COUNT_OFFERS, values)
     for volunteer in volunteers:

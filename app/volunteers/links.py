@@ -7,10 +7,9 @@ unguessable, answered once, and useless after the offer closes.
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
+from flask import Blueprint, abort, render_template, request
 
-from flask import Blueprint, abort, current_app, render_template, request
-
+from app.config import current_settings
 from app.db import db
 from app.i18n import text
 from app.messaging.outbox import queue_sms
@@ -54,7 +53,7 @@ def _page(offer: Offer, state: str, details: str = "") -> str:
 def _local_time(offer: Offer) -> str:
     if offer.expires_at is None:
         return ""
-    zone = ZoneInfo(current_app.config["HOTLINE_TIMEZONE"])
+    zone = current_settings().zone
     return offer.expires_at.astimezone(zone).strftime("%H:%M")
 
 
