@@ -6,9 +6,10 @@ an inbound text goes back inside the webhook's own response and is recorded as `
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
@@ -45,21 +46,13 @@ def queue_sms(
 
     A sweep queueing hundreds passes ``flush=False`` and flushes once for the batch (inside
     ``session.no_autoflush``, so the opt-out lookups do not flush row by row either); the row
-    has no id until then. A caller that read `to`'s opt-out with its own query (a wave of
-    offers, in the query that found its volunteers) passes `opted_out`; None looks it up. The
-    worker looks again before it sends.
+    has no id until then. A caller that read `to`'s opt-out with its own query passes
+    `opted_out`; None looks it up. The worker looks again before it sends.
     """
-    reason = _suppression(session, to, landline, opted_out)
-    message = _message(
-        to,
-        text,
-        status=MessageStatus.suppressed if reason else MessageStatus.queued,
-        priority=priority,
-        ticket_id=ticket_id,
+    suppressed = suppression(session, to, landline=landline, opted_out=opted_out)
+    message = Message(
+        **sms_row(to, text, priority=priority, ticket_id=ticket_id, suppressed=suppressed)
     )
-    message.error_message = reason
-    if not reason:
-        message.next_attempt_at = utcnow()
     session.add(message)
     if flush:
         session.flush()
@@ -80,23 +73,72 @@ def queue_call(
     """Queue an outbound call; the provider fetches `twiml_url` when it is answered.
     ``values`` are what a gateway's registered voice prompt reads out (a domestic gateway plays
     a prompt instead of fetching the URL). ``flush=False`` as for `queue_sms`."""
-    message = Message(
-        direction=Direction.outbound,
-        kind=MessageKind.call,
-        peer=to,
-        status=MessageStatus.queued,
-        priority=priority,
-        callback_url=twiml_url,
-        language=language,
-        params={k: str(v) for k, v in (values or {}).items()},
-        ticket_id=ticket_id,
-        next_attempt_at=utcnow(),
-        segments=0,
+    row = call_row(
+        to, twiml_url, priority=priority, ticket_id=ticket_id, language=language, values=values
     )
+    message = Message(**row)
     session.add(message)
     if flush:
         session.flush()
     return message
+
+
+def sms_row(
+    to: str, text: Text, *, priority: int, ticket_id: int | None, suppressed: str = ""
+) -> dict[str, object]:
+    """The row of an SMS queued for the worker, or kept as `suppressed` (the reason, if any)."""
+    status = MessageStatus.suppressed if suppressed else MessageStatus.queued
+    values = _text_values(to, text, status=status, priority=priority, ticket_id=ticket_id)
+    values["error_message"] = suppressed
+    values["next_attempt_at"] = None if suppressed else values["created_at"]
+    values["callback_url"] = None
+    return values
+
+
+def call_row(
+    to: str,
+    twiml_url: str,
+    *,
+    priority: int,
+    ticket_id: int | None,
+    language: str,
+    values: Mapping[str, object] | None,
+) -> dict[str, object]:
+    """The row of an outbound call queued for the worker (the same columns as `sms_row`'s)."""
+    now = utcnow()
+    return {
+        "direction": Direction.outbound,
+        "kind": MessageKind.call,
+        "peer": to,
+        "body": "",
+        "template": None,
+        "language": language,
+        "params": {k: str(v) for k, v in (values or {}).items()},
+        "segments": 0,
+        "encoding": segments.Encoding.GSM7,
+        "status": MessageStatus.queued,
+        "priority": priority,
+        "ticket_id": ticket_id,
+        "created_at": now,
+        "error_message": "",
+        "next_attempt_at": now,
+        "callback_url": twiml_url,
+    }
+
+
+_INSERT_QUEUED = insert(Message).returning(Message.id, Message.peer)  # built once
+
+
+def write_queued(session: Session, rows: Sequence[dict[str, object]]) -> dict[str, int]:
+    """Write `rows` (from `sms_row` and `call_row`, each to a different number) in one INSERT,
+    without the ORM's flush; their ids by number."""
+    peers = [row["peer"] for row in rows]
+    if len(set(peers)) != len(peers):
+        raise ValueError("one message per number in a batch: its id is found by number")
+    if not rows:
+        return {}
+    written = session.connection().execute(_INSERT_QUEUED, list(rows))
+    return {peer: message_id for message_id, peer in written}
 
 
 def record_reply(
@@ -112,7 +154,7 @@ def record_reply(
     The caller only hands the provider replies whose status is `replied`; a reply to an
     opted-out number is kept as `suppressed`, for the record.
     """
-    reason = "" if ignore_opt_out else _suppression(session, to, landline=False, opted_out=None)
+    reason = "" if ignore_opt_out else suppression(session, to, landline=False, opted_out=None)
     message = _message(
         to,
         text,
@@ -173,7 +215,8 @@ def answer_row(
     return values
 
 
-def _suppression(session: Session, to: str, landline: bool, opted_out: bool | None) -> str:
+def suppression(session: Session, to: str, *, landline: bool, opted_out: bool | None) -> str:
+    """Why a text to `to` is not sent ("" when it is); `opted_out`: if the caller read it."""
     if is_opted_out(session, to) if opted_out is None else opted_out:
         return "opted out"
     if landline:

@@ -17,8 +17,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, case, exists, func, select, update
+from sqlalchemy import ColumnElement, bindparam, case, exists, func, insert, select, update
 from sqlalchemy.orm import Session, lazyload
 
 from app.categories.catalog import category_name
@@ -30,7 +31,7 @@ from app.i18n import text
 from app.messaging.delivery import FAILED_STATUSES
 from app.messaging.models import Message
 from app.messaging.models import Priority as SendPriority
-from app.messaging.outbox import Text, queue_call, queue_sms
+from app.messaging.outbox import Text, call_row, queue_sms, sms_row, suppression, write_queued
 from app.phones import dialable
 from app.tickets import office, places, routing
 from app.tickets.lifecycle import SYSTEM, Actor, IllegalTransition, Move, record, transition
@@ -170,30 +171,32 @@ def send_wave(session: Session, ticket: Ticket, round_: int, wave: int, size: in
     config = current_settings()
     urgent = ticket.priority == Priority.urgent
     minutes = config.HOTLINE_URGENT_OFFER_MINUTES if urgent else config.HOTLINE_OFFER_MINUTES
-    expires_at = utcnow() + timedelta(minutes=minutes)
+    now = utcnow()
+    expires_at = now + timedelta(minutes=minutes)
     found = matching.candidates(session, ticket, size, round_)
     people = _volunteers(session, [c.volunteer_id for c in found])
-    # The wave is written in one flush: one INSERT of its texts, one of its offers.
-    with session.no_autoflush:
-        offers = [
-            _offer(
-                session,
-                ticket,
-                Party(people[c.volunteer_id]),
-                round_,
-                wave,
-                expires_at,
-                c,
-                flush=False,
-                opted_out=False,  # candidates() leaves out numbers that opted out
-            )
-            for c in found
-        ]
-    session.flush()
-    _count_offers(session, [people[c.volunteer_id] for c in found], utcnow())
+    tokens = [new_token() for _ in found]
+    # candidates() leaves out numbers that opted out; each volunteer has a number of their own
+    asks = [
+        _asking(session, ticket, Party(people[c.volunteer_id]), token, opted_out=False)
+        for c, token in zip(found, tokens, strict=True)
+    ]
+    message_ids = write_queued(session, asks)
+    rows = [
+        _offer_row(ticket, round_, wave, c, token, now)
+        | {
+            "volunteer_id": c.volunteer_id,
+            "unit_id": None,
+            "expires_at": expires_at,
+            "message_id": message_ids[people[c.volunteer_id].phone],
+        }
+        for c, token in zip(found, tokens, strict=True)
+    ]
+    offer_ids = _write_offers(session, rows)
+    _count_offers(session, [people[c.volunteer_id] for c in found], now)
     sent = [
-        {"offer": offer.id, "volunteer": offer.volunteer_id, "score": c.score}
-        for offer, c in zip(offers, found, strict=True)
+        {"offer": offer_ids[token], "volunteer": c.volunteer_id, "score": c.score}
+        for c, token in zip(found, tokens, strict=True)
     ]
     if sent:
         record(
@@ -203,6 +206,18 @@ def send_wave(session: Session, ticket: Ticket, round_: int, wave: int, size: in
             data={"round": round_, "wave": wave, "offers": sent},
         )
     return len(sent)
+
+
+_INSERT_OFFERS = insert(Offer).returning(Offer.id, Offer.token)  # built once
+
+
+def _write_offers(session: Session, rows: list[dict[str, object]]) -> dict[str, int]:
+    """A wave's offers in one INSERT (their texts are written already); their ids by token.
+    No ORM flush: a wave is the worker's commonest write."""
+    if not rows:
+        return {}
+    written = session.connection().execute(_INSERT_OFFERS, rows)
+    return {token: offer_id for offer_id, token in written}
 
 
 def _volunteers(session: Session, ids: list[int]) -> dict[int, Volunteer]:
@@ -221,60 +236,75 @@ def _offer(
     wave: int,
     expires_at: datetime | None,
     candidate: matching.Candidate,
-    *,
-    flush: bool = True,
-    opted_out: bool | None = None,
 ) -> Offer:
-    """Text the offer, then record it: the message first, so the offer is written once,
-    already pointing at its message (the link needs only the token). `flush=False` leaves both
-    to the caller's one flush for a whole wave; `opted_out` as for `queue_sms`."""
+    """Ask one party (a unit, or a volunteer replacing one who declined): the message first,
+    so the offer is written once, already pointing at its message."""
     now = utcnow()
     token = new_token()
-    language = party.language
-    values = offer_values(ticket, language)
-    if party.by_voice:
-        message = queue_call(
-            session,
-            party.phone,
-            call_url(VOICE_OFFER_FLOW, ticket.code),
-            priority=SendPriority.offer,
-            ticket_id=ticket.id,
-            language=language,
-            values=values,
-            flush=flush,
-        )
-    else:
-        link = ""
-        if current_settings().HOTLINE_LINKS_ENABLED:
-            link = f"{current_settings().PUBLIC_BASE_URL}/o/{token}"
-        urgent = ticket.priority == Priority.urgent
-        message = queue_sms(
-            session,
-            party.phone,
-            Text("offer_urgent" if urgent else "offer", language, {**values, "link": link}),
-            priority=SendPriority.offer,
-            ticket_id=ticket.id,
-            flush=flush,
-            opted_out=opted_out,
-        )
+    message = Message(**_asking(session, ticket, party, token, opted_out=None))
+    session.add(message)
     offer = Offer(
-        ticket=ticket,
+        **_offer_row(ticket, round_, wave, candidate, token, now),
         volunteer=party.volunteer,
         unit=party.unit,
-        round=round_,
-        wave=wave,
-        token=token,
-        score=candidate.score,
-        reasons=candidate.reasons,
-        created_at=now,
         expires_at=expires_at,
         message=message,
     )
     session.add(offer)
-    if flush:
-        session.flush()
-        _count_offers(session, [party.volunteer] if party.volunteer else [], now)
+    session.flush()
+    _count_offers(session, [party.volunteer] if party.volunteer else [], now)
     return offer
+
+
+def _offer_row(
+    ticket: Ticket,
+    round_: int,
+    wave: int,
+    candidate: matching.Candidate,
+    token: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """What every offer of a wave holds, whoever it asks."""
+    return {
+        "ticket_id": ticket.id,
+        "round": round_,
+        "wave": wave,
+        "status": OfferStatus.open,
+        "token": token,
+        "score": candidate.score,
+        "reasons": candidate.reasons,
+        "created_at": now,
+    }
+
+
+def _asking(
+    session: Session, ticket: Ticket, party: Party, token: str, *, opted_out: bool | None
+) -> dict[str, object]:
+    """The row of the text asking `party` (or of the call, to a volunteer on a landline).
+    `opted_out`: the party's, if the caller read it; None looks it up."""
+    language = party.language
+    values = offer_values(ticket, language)
+    if party.by_voice:
+        url = call_url(VOICE_OFFER_FLOW, ticket.code)
+        return call_row(
+            party.phone,
+            url,
+            priority=SendPriority.offer,
+            ticket_id=ticket.id,
+            language=language,
+            values=values,
+        )
+    link = ""
+    if current_settings().HOTLINE_LINKS_ENABLED:
+        link = f"{current_settings().PUBLIC_BASE_URL}/o/{token}"
+    urgent = ticket.priority == Priority.urgent
+    return sms_row(
+        party.phone,
+        Text("offer_urgent" if urgent else "offer", language, {**values, "link": link}),
+        priority=SendPriority.offer,
+        ticket_id=ticket.id,
+        suppressed=suppression(session, party.phone, landline=False, opted_out=opted_out),
+    )
 
 
 def offer_values(ticket: Ticket, language: str) -> dict[str, str]:
