@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask import Flask
 
-from bench import load, servers, webhook_cost
+from bench import cpu_use, load, servers, webhook_cost
 from bench.webhooks import signed, sms_form, ticket_code
 from chaos import checks, harness
 from chaos.checks import OFFERS_WITHIN_SECONDS
@@ -60,6 +60,7 @@ class Outcome:
     offer_p95: float
     drained_after: float
     load_average: float
+    cpu_ms: dict[str, float]  # CPU per text by kind of process, the drain included
 
     @property
     def holds(self) -> bool:
@@ -85,11 +86,13 @@ def run(url: str, rate: float, seconds: float) -> Outcome:
             warming = range(WARM_FROM, WARM_FROM + WARM)
             load.warm([signed(f"{base}/twilio/sms", sms_form(n)) for n in warming])
             texts = [signed(f"{base}/twilio/sms", sms_form(n)) for n in range(count)]
+            started = cpu_use.snapshot()
             answered = load.open_loop(texts, rate, ticket_code)
             load_average = os.getloadavg()[0]
             finished = time.monotonic()
-        drained = harness.wait_for(lambda: _pending(flask_app) == 0, 120)
-        drained_after = time.monotonic() - finished
+            drained = harness.wait_for(lambda: _pending(flask_app) == 0, 120)
+            drained_after = time.monotonic() - finished
+            cpu_ms = cpu_use.per_item(started, cpu_use.snapshot(), count)
     finally:
         for process in workers:
             process.stop()
@@ -113,6 +116,7 @@ def run(url: str, rate: float, seconds: float) -> Outcome:
             p95,
             drained_after,
             load_average,
+            cpu_ms,
         )
     finally:
         harness.close(flask_app)
@@ -161,6 +165,7 @@ def report(outcome: Outcome, line: Callable[[str], None] = print) -> None:
         f" {outcome.offer_p95:.2f} s; drained {outcome.drained_after:.1f} s after;"
         f" load average {outcome.load_average:.1f}: {verdict}"
     )
+    line(f"       CPU ms per text: {cpu_use.describe(outcome.cpu_ms)}")
 
 
 def main() -> None:
