@@ -94,6 +94,8 @@ def configure(fmt: str = "json", level: str = "INFO") -> None:
     root.addHandler(handler)
     root.setLevel(level.upper())
     # The request line comes from app.operations.web, with its route and trace; the migration
-    # and scheduler libraries say every step at INFO, which is noise for whoever runs the line.
-    for chatty in ("werkzeug", "alembic", "apscheduler"):
+    # and scheduler libraries say every step at INFO, which is noise for whoever runs the line,
+    # and the twilio client writes eleven lines for each message it sends (the worker's own
+    # "sms sent" line, with the message and its sid, is the one that matters).
+    for chatty in ("werkzeug", "alembic", "apscheduler", "twilio.http_client"):
         logging.getLogger(chatty).setLevel(logging.WARNING)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import Counter
 
@@ -12,6 +13,7 @@ from app.db import db
 from app.messaging import outbox
 from app.messaging.models import Message, MessageStatus, Priority
 from app.messaging.optouts import is_opted_out
+from app.operations import logs
 from app.messaging.outbox import Text
 from app.residents.models import Resident
 from app.scheduling.runner import send_outbox_once
@@ -57,6 +59,17 @@ def test_a_queued_sms_is_sent_once_with_a_status_callback(app, ctx, clock, sende
     assert sent.status == MessageStatus.sent and sent.provider_sid.startswith("SM")
     assert send_outbox_once(app, sender).sent == 0
     assert len(twilio_double.messages()) == 1
+
+
+def test_a_send_logs_the_workers_line_not_the_clients_request_dump(app, ctx, clock, sender, caplog):
+    logs.configure()
+    caplog.set_level(logging.INFO)  # the root's level: each library's own still holds
+    message_id = queue()
+    assert send_outbox_once(app, sender).sent == 1
+    lines = [(r.name, r.getMessage()) for r in caplog.records]
+    assert ("app.messaging.worker", "sms sent") in lines
+    assert not [name for name, _ in lines if name.startswith("twilio")], lines
+    assert row(message_id).status == MessageStatus.sent
 
 
 @pytest.mark.parametrize("failure", ["500", "429", "refused"])
