@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import bindparam, delete, exists, select
 from sqlalchemy.orm import Session
 
 from app.db import insert_once
@@ -20,8 +20,12 @@ OPT_IN_WORDS = frozenset(
 OPT_IN_ONLY_WHEN_OPTED_OUT = frozenset({"开始", "恢复"})
 
 
+# Built once: the outbox asks before every text it sends.
+_OPTED_OUT = select(exists().where(OptOut.phone == bindparam("phone")))
+
+
 def is_opted_out(session: Session, phone: str) -> bool:
-    return bool(session.scalar(select(exists().where(OptOut.phone == phone))))
+    return bool(session.scalar(_OPTED_OUT, {"phone": phone}))
 
 
 def opt_out(session: Session, phone: str, source: str) -> None:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
@@ -61,24 +61,27 @@ class Outcome:
 OnPermanentFailure = Callable[[Session, Message, int | None], None]
 
 
+_NOW = bindparam("now", type_=Message.next_attempt_at.type)
+# Built once: the outbox claims after every batch it sent and whenever jobs queued texts.
+_DUE = (
+    select(Message)
+    .where(
+        Message.direction == Direction.outbound,
+        or_(
+            (Message.status == MessageStatus.queued) & (Message.next_attempt_at <= _NOW),
+            (Message.status == MessageStatus.sending) & (Message.lease_expires_at < _NOW),
+        ),
+    )
+    .order_by(Message.priority, Message.next_attempt_at, Message.id)
+    .limit(bindparam("batch"))
+    .with_for_update(skip_locked=True)
+)
+
+
 def claim(session: Session, *, batch: int, lease_seconds: int) -> list[Message]:
     """Take up to `batch` due rows, most urgent first, and lease them to this worker."""
     now = utcnow()
-    rows = list(
-        session.scalars(
-            select(Message)
-            .where(
-                Message.direction == Direction.outbound,
-                or_(
-                    (Message.status == MessageStatus.queued) & (Message.next_attempt_at <= now),
-                    (Message.status == MessageStatus.sending) & (Message.lease_expires_at < now),
-                ),
-            )
-            .order_by(Message.priority, Message.next_attempt_at, Message.id)
-            .limit(batch)
-            .with_for_update(skip_locked=True)
-        )
-    )
+    rows = list(session.scalars(_DUE, {"now": now, "batch": batch}))
     for message in rows:
         message.status = MessageStatus.sending
         message.lease_expires_at = now + timedelta(seconds=lease_seconds)

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Update
 
 from app.clock import utcnow
 from app.db import table
@@ -80,22 +81,39 @@ class Ran:
         return bool(self.done or self.failed)
 
 
+def _claim_statement(*, skip_locked: bool) -> Update:
+    """UPDATE ... RETURNING that takes up to `batch` due jobs until `until`; `free` again in
+    its WHERE: a row another worker took after the subquery read it (PostgreSQL re-checks it
+    under the row lock) is not taken twice."""
+    now = bindparam("now", type_=Job.run_at.type)
+    free = or_(Job.locked_until.is_(None), Job.locked_until < now)
+    due = select(Job.id).where(Job.run_at <= now, free).order_by(Job.id).limit(bindparam("batch"))
+    if skip_locked:
+        due = due.with_for_update(skip_locked=True)
+    return (
+        update(Job)
+        .where(Job.id.in_(due.scalar_subquery()), free)
+        .values(locked_until=bindparam("until", type_=Job.locked_until.type))
+        .returning(Job.id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+# Built once: a worker claims after every job it ran and whenever it is woken, so building
+# the statement (and its cache key) each time cost more than running it.
+_CLAIM = {
+    "postgresql": _claim_statement(skip_locked=True),
+    "sqlite": _claim_statement(skip_locked=False),
+}
+_CLAIMED = select(Job).where(Job.id.in_(bindparam("ids", expanding=True))).order_by(Job.id)
+_DONE = delete(Job).where(Job.id == bindparam("id"))
+
+
 def claim(session: Session, batch: int) -> list[int]:
     """Ids of up to `batch` due jobs now held by this worker for CLAIM_SECONDS."""
     now = utcnow()
-    free = or_(Job.locked_until.is_(None), Job.locked_until < now)
-    due = select(Job.id).where(Job.run_at <= now, free).order_by(Job.id).limit(batch)
-    if session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
-    # One statement for the batch; `free` again in its WHERE: a row another worker took after
-    # the subquery read it (PostgreSQL re-checks it under the row lock) is not taken twice.
-    claimed = session.scalars(
-        update(Job)
-        .where(Job.id.in_(due.scalar_subquery()), free)
-        .values(locked_until=now + timedelta(seconds=CLAIM_SECONDS))
-        .returning(Job.id)
-        .execution_options(synchronize_session=False)
-    ).all()
+    values = {"now": now, "batch": batch, "until": now + timedelta(seconds=CLAIM_SECONDS)}
+    claimed = session.scalars(_CLAIM[session.get_bind().dialect.name], values).all()
     session.commit()
     return sorted(claimed)
 
@@ -106,7 +124,7 @@ def run_due(session: Session, handlers: Mapping[JobKind, Handler], *, batch: int
     claimed = claim(session, batch)
     if not claimed:
         return ran
-    for job in session.scalars(select(Job).where(Job.id.in_(claimed)).order_by(Job.id)).all():
+    for job in session.scalars(_CLAIMED, {"ids": claimed}).all():
         with tracing.bound(trace=job.trace, job=f"{job.kind}:{job.id}"):
             _run(session, job, handlers[job.kind], ran)
     return ran
@@ -117,7 +135,7 @@ def _run(session: Session, job: Job, handler: Handler, ran: Ran) -> None:
     job_id = job.id
     try:
         handler(session, job)
-        session.execute(delete(Job).where(Job.id == job_id))
+        session.execute(_DONE, {"id": job_id})
         session.commit()
         ran.done += 1
         log.info("job done", extra={"ms": round((time.perf_counter() - started) * 1000, 1)})
