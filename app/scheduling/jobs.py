@@ -95,7 +95,6 @@ def _claim_statement(*, skip_locked: bool) -> Update:
         .where(Job.id.in_(due.scalar_subquery()), free)
         .values(locked_until=bindparam("until", type_=Job.locked_until.type))
         .returning(Job.id)
-        .execution_options(synchronize_session=False)
     )
 
 
@@ -113,7 +112,9 @@ def claim(session: Session, batch: int) -> list[int]:
     """Ids of up to `batch` due jobs now held by this worker for CLAIM_SECONDS."""
     now = utcnow()
     values = {"now": now, "batch": batch, "until": now + timedelta(seconds=CLAIM_SECONDS)}
-    claimed = session.scalars(_CLAIM[session.get_bind().dialect.name], values).all()
+    statement = _CLAIM[session.get_bind().dialect.name]
+    # On the connection: the ORM's path for an UPDATE copies the statement and keys it again.
+    claimed = session.connection().execute(statement, values).scalars().all()
     session.commit()
     return sorted(claimed)
 
@@ -135,7 +136,7 @@ def _run(session: Session, job: Job, handler: Handler, ran: Ran) -> None:
     job_id = job.id
     try:
         handler(session, job)
-        session.execute(_DONE, {"id": job_id})
+        session.connection().execute(_DONE, {"id": job_id})
         session.commit()
         ran.done += 1
         log.info("job done", extra={"ms": round((time.perf_counter() - started) * 1000, 1)})
