@@ -24,7 +24,7 @@ from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
-from app.db import changed
+from app.db import changed, write_alone
 from app.messaging.models import Direction, Message, MessageKind, MessageStatus
 from app.messaging.optouts import is_opted_out
 from app.messaging.senders import Sender, SendError, Sent, TemplateUse
@@ -129,6 +129,7 @@ def send_due(
                     max_attempts,
                     outcome,
                 )
+            write_alone(session, message)  # its result, without the flush's bookkeeping
             session.commit()
         in_a_row = in_a_row + 1 if transient else 0
         if in_a_row >= TROUBLE_IN_A_ROW:
