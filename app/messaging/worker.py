@@ -22,6 +22,7 @@ from datetime import timedelta
 
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.clock import utcnow
 from app.db import changed, write_alone
@@ -78,13 +79,27 @@ _DUE = (
 )
 
 
+_LEASED = (
+    update(Message)
+    .where(Message.id.in_(bindparam("ids", expanding=True)))
+    .values(
+        status=MessageStatus.sending,
+        lease_expires_at=bindparam("until", type_=Message.lease_expires_at.type),
+    )
+)
+
+
 def claim(session: Session, *, batch: int, lease_seconds: int) -> list[Message]:
-    """Take up to `batch` due rows, most urgent first, and lease them to this worker."""
+    """Take up to `batch` due rows, most urgent first, and lease them to this worker: one
+    SELECT and one UPDATE for the whole batch."""
     now = utcnow()
     rows = list(session.scalars(_DUE, {"now": now, "batch": batch}))
-    for message in rows:
-        message.status = MessageStatus.sending
-        message.lease_expires_at = now + timedelta(seconds=lease_seconds)
+    if rows:
+        until = now + timedelta(seconds=lease_seconds)
+        session.connection().execute(_LEASED, {"ids": [m.id for m in rows], "until": until})
+        for message in rows:  # as written, without marking them changed
+            set_committed_value(message, "status", MessageStatus.sending)
+            set_committed_value(message, "lease_expires_at", until)
     session.commit()  # the loaded rows keep their values: no re-read after the claim
     return rows
 
