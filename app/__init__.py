@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app.auth.web import StaffSessions
 from app.config import Settings, install
 from app.db import db
 from app.extensions import csrf
@@ -25,6 +26,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["SETTINGS"] = settings
     install(settings)
     app.secret_key = settings.SECRET_KEY
+    app.session_interface = StaffSessions()
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

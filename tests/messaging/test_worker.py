@@ -13,8 +13,8 @@ from app.db import db
 from app.messaging import outbox
 from app.messaging.models import Message, MessageStatus, Priority
 from app.messaging.optouts import is_opted_out
-from app.operations import logs
 from app.messaging.outbox import Text
+from app.operations import logs
 from app.residents.models import Resident
 from app.scheduling.runner import send_outbox_once
 from app.telephony.rest import make_client
