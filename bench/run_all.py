@@ -34,6 +34,7 @@ def plan() -> list[tuple[str, list[str], dict[str, str]]]:
         ("SMS webhook and IVR step vs bare Flask (gunicorn)", ["bench/webhooks.py"], {}),
         ("cost of one text, no volunteers", ["bench/webhook_cost.py"], {}),
         ("cost of one text, 30 volunteers", ["bench/webhook_cost.py", "--volunteers", "30"], {}),
+        ("the worker's cost of one new ticket", ["bench/worker_cost.py"], {}),
         (
             "whole IVR calls, 20 at a time",
             ["bench/ivr_step.py", "--calls", "60" if QUICK else "200"],
