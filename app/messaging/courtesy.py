@@ -1,4 +1,4 @@
-"""Texts that only acknowledge: "好的，谢谢师傅", "谢谢", "要得", "巴适", "收到", "OK thanks", "👍".
+"""Texts that only thank or praise: "好的，谢谢师傅", "要得", "巴适", "非常满意", "👍".
 
 A resident who thanks us after a reply, a visit or a survey is not asking for anything; reading
 such a text as a new problem opens a ticket and sends volunteers to a door nobody needs opened.
@@ -21,7 +21,8 @@ COURTESY_PHRASES = (
     "哦", "噢", "嗯", "呢", "啦", "的", "好的", "好", "好嘞", "好滴", "行", "行的", "可以",
     "要得", "巴适", "安逸", "得很", "收到", "知道了", "晓得了", "晓得", "明白", "明白了", "没问题",
     "没得问题", "拜拜",
-    "再见", "了解", "好人", "一路平安", "真是", "太", "很", "非常", "ok", "okay", "thanks",
+    "再见", "了解", "好人", "一路平安", "真是", "太", "很", "非常", "挺", "十分", "满意", "点赞",
+    "给你们", "好评", "不错", "ok", "okay", "thanks",
     "thank you", "thank", "you", "thx", "ty", "many", "much", "very", "so", "a lot", "got it",
     "noted", "received", "great", "cheers", "fine", "cool", "alright", "all right", "bye",
     "sure", "yes", "yep", "k",
@@ -39,7 +40,7 @@ _PHRASES = re.compile(
 # flowers people send instead of a word; an angry face acknowledges nothing.
 _ANCHORS = re.compile(
     r"谢|感谢|辛苦|麻烦|好的|好嘞|好滴|要得|巴适|安逸|收到|知道了|晓得|明白|没问题|了解|可以|拜拜|再见"
-    r"|^好$|^行$|[👌👍👏🙏😀-😊🙂"
+    r"|满意|点赞|好评|不错|挺好|很好|太好了|^好$|^行$|[👌👍👏🙏😀-😊🙂"
     r"🤝💪❤✌🌹🌷💐]"
     r"|(?<![a-z])(?:ok|okay|thanks?|thx|ty|got it|noted|received|cheers|bye|fine|great|cool)"
     r"(?![a-z])"

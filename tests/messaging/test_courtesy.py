@@ -34,6 +34,12 @@ from app.messaging.courtesy import is_courtesy
         "Got it, thanks",
         "Thank you very much",
         "谢谢你们～",
+        "非常满意",
+        "很满意，谢谢",
+        "给你们点赞👍",
+        "太好了，谢谢师傅",
+        "不错不错",
+        "挺好的",
     ],
 )
 def test_thanks_and_acknowledgements(text: str) -> None:
@@ -55,6 +61,9 @@ def test_thanks_and_acknowledgements(text: str) -> None:
         "1",
         "OK the light is broken again",
         "谢谢" * 30,
+        "不满意",
+        "不是很好，还在漏",
+        "满意个啥，又坏了",
     ],
 )
 def test_texts_that_say_more_are_not_courtesy(text: str) -> None:

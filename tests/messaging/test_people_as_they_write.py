@@ -35,7 +35,20 @@ def say(client, body: str, sender: str = RESIDENT) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "text", ["👍", "👍👍", "🙏", "👌😊", "巴适", "安逸", "謝謝", "謝謝師傅", "好的，謝謝", "多謝了"]
+    "text",
+    [
+        "👍",
+        "👍👍",
+        "🙏",
+        "👌😊",
+        "巴适",
+        "安逸",
+        "謝謝",
+        "謝謝師傅",
+        "好的，謝謝",
+        "多謝了",
+        "非常满意",
+    ],
 )
 def test_a_thumbs_up_or_thanks_in_any_script_is_not_more_words(client, street, text):
     say(client, PROBLEM)
