@@ -578,7 +578,12 @@ def closed_outcome(offer: Offer) -> Outcome:
         return Outcome(Result.declined, offer, Text("offer_declined", language, {"code": code}))
     if offer.status in (OfferStatus.taken, OfferStatus.withdrawn):
         return Outcome(Result.taken, offer, Text("offer_taken", language, {"code": code}))
-    return Outcome(Result.expired, offer, Text("offer_expired", language, {"code": code}))
+    # Their own task, finished or given back: say so, not that the offer expired.
+    template = _AFTER_THE_TASK.get(offer.status, "offer_expired")
+    return Outcome(Result.expired, offer, Text(template, language, {"code": code}))
+
+
+_AFTER_THE_TASK = {OfferStatus.completed: "task_done", OfferStatus.dropped: "task_dropped"}
 
 
 def delivery_failed(session: Session, message: Message) -> None:

@@ -211,6 +211,9 @@ def test_progress_words_done_again_drop(client, street, app):
     volunteer = db.session.get(Volunteer, winner.volunteer_id)
     assert (volunteer.completions, volunteer.active_tasks) == (1, 0)
     assert "没有进行中" in replies(text_line(client, phone, "DONE"))[0]
+    # A late "1" on the task they finished: it is done, not an expired offer.
+    [late] = replies(text_line(client, phone, "1"))
+    assert f"求助{ticket.code}完成" in late and "过期" not in late
 
 
 def test_done_for_a_landline_resident_texts_nobody(client, ctx, clock):
@@ -241,6 +244,8 @@ def test_drop_gives_it_back_and_dispatch_restarts_with_others(client, street):
     volunteer = db.session.get(Volunteer, winner.volunteer_id)
     assert (volunteer.drops, volunteer.active_tasks) == (1, 0)
     assert offers()[0].status == OfferStatus.dropped
+    [late] = replies(text_line(client, texter(winner.volunteer_id), f"1 {ticket.code}"))
+    assert f"已退回求助{ticket.code}" in late and "过期" not in late  # theirs, given back
 
 
 def test_pause_and_resume(client, street):
