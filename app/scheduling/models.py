@@ -27,6 +27,8 @@ class JobKind(StrEnum):
     """Work the worker does at once, asked for in the transaction that made it necessary."""
 
     ticket_opened = "ticket_opened"  # a new ticket: escalate it by category, or dispatch it
+    # one that waited for staff as "other" until its resident said what it is: route it again
+    category_found = "category_found"
 
 
 class Job(Base):

@@ -39,4 +39,5 @@ SWEEPS: list[tuple[str, Sweep]] = [
 
 JOBS: dict[JobKind, Handler] = {
     JobKind.ticket_opened: volunteer_tasks.ticket_opened,
+    JobKind.category_found: volunteer_tasks.category_found,
 }

@@ -331,12 +331,15 @@ def confirmation(ticket: Ticket, language: str, found: Classification, new: bool
 
 def add_information(ticket: Ticket, resident: Resident, text: str, found: Classification) -> None:
     """Append a follow-up text; it may sharpen the category or reveal danger."""
+    session = object_session(ticket)
     ticket.description = f"{ticket.description}\n{text}".strip()
     ticket.last_report_at = utcnow()
     data: dict[str, str] = {"text": text}
     if ticket.category_code == "other" and found.category != "other":
         ticket.category_code = found.category
         data["category"] = found.category
+        if ticket.status is TicketStatus.unassigned and session is not None:
+            enqueue(session, JobKind.category_found, ticket.id)  # someone may do it now
     # Staff hear of each kind of danger once: gas, then someone who falls, is news again.
     new_danger = found.urgent and str(found.hazard or "") not in {
         e.data.get("hazard") for e in ticket.events if e.kind == EventKind.urgent_alert
@@ -345,6 +348,5 @@ def add_information(ticket: Ticket, resident: Resident, text: str, found: Classi
         ticket.priority = Priority.urgent
         data["danger_word"] = found.danger_word or ""
     record(ticket, EventKind.info_added, resident_actor(resident), data=data)
-    session = object_session(ticket)
     if new_danger and session is not None:
         urgent.alert_staff(session, ticket, found.hazard)

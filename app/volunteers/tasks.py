@@ -44,6 +44,20 @@ def ticket_opened(session: Session, job: Job) -> None:
         dispatch.start(session, ticket, route)
 
 
+def category_found(session: Session, job: Job) -> None:
+    """A ticket that found nobody as "other" and waited for staff, until its resident's next
+    text said what it is: routed and offered as a new one of that category would be. Only a
+    ticket still waiting, unheld, is acted on (a job may run twice)."""
+    ticket = session.get(Ticket, job.ticket_id, options=[joinedload(Ticket.community)])
+    if ticket is None or ticket.status is not S.unassigned or ticket.assignee_id is not None:
+        return
+    route = routing.route(session, ticket)
+    if route.unit is None and route.elsewhere and ticket.community_id is not None:
+        return  # only other streets' units do it: staff arrange it, as they were told
+    if not escalation.auto_escalate(session, ticket, route):
+        dispatch.start(session, ticket, route)
+
+
 def expire_offers(session: Session) -> int:
     """Close offers past their expiry or whose SMS failed, then move their tickets on."""
     now = utcnow()

@@ -12,7 +12,7 @@ from app.db import db
 from app.surveys.models import Rating, Survey
 from app.tickets.models import Priority, Ticket, TicketStatus
 from tests.support.closure import MOBILE, event_kinds, surveyed_ticket
-from tests.support.texting import replies, text_line
+from tests.support.texting import replies, run_jobs, text_line
 from tests.volunteers import factories as f
 from tests.volunteers.factories import RESIDENT, offers, only_ticket, texter
 
@@ -203,3 +203,19 @@ def test_danger_while_a_request_is_open_still_gets_the_safety_advice(client, str
     [ticket] = tickets()
     assert advice in answer and ticket.code in answer
     assert ticket.priority == Priority.urgent
+
+
+def test_a_vague_request_made_clear_goes_to_those_who_can_do_it(client, street, clock):
+    """ "家里有点事" names nothing anyone is asked to fix, so it waits for staff; the next text
+    says what it is: the ticket becomes a plumbing one and plumbers are asked at once."""
+    say(client, "家里有点事，能来个人吗")
+    [ticket] = tickets()
+    assert (ticket.category_code, ticket.status) == ("other", TicketStatus.unassigned)
+    assert offers() == []
+    clock.advance(minutes=5)
+    [answer] = say(client, "是厨房水管漏水")
+    assert ticket.code in answer
+    run_jobs(client.application)
+    [ticket] = tickets()
+    assert ticket.category_code == "plumbing" and ticket.status == TicketStatus.dispatching
+    assert len(offers()) == 3
