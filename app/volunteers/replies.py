@@ -195,7 +195,10 @@ def answer_offer(
 ) -> Answer | None:
     offers = open_offers(session, parties)
     if reply.code is not None:
-        offers = [o for o in offers if o.ticket.code == reply.code]
+        named = [o for o in offers if o.ticket.code == reply.code]
+        if offers and not named and _latest_offer(session, parties, reply.code) is None:
+            return _which("offer_which", offers, language)  # a code of none of theirs: a typo?
+        offers = named
     if len(offers) > 1:
         return _which("offer_which", offers, language)
     if not offers:

@@ -191,6 +191,19 @@ def test_several_open_offers_and_no_code_get_a_question(client, street):
     assert both[1].ticket.assignee_id == 1 and both[0].ticket.assignee_id is None
 
 
+def test_a_code_of_none_of_theirs_names_the_offers_waiting(client, street):
+    """ "1 999999" while an offer for another ticket waits (a typo?): neither taken nor "no
+    offer waiting", but the codes that are."""
+    report(client)
+    winner = offers()[0]
+    code = only_ticket().code
+    typo = "999999" if code != "999999" else "999998"
+    [answer] = replies(text_line(client, texter(winner.volunteer_id), f"1 {typo}"))
+    assert code in answer and "没有待回复" not in answer
+    db.session.expire_all()
+    assert only_ticket().assignee_id is None
+
+
 def test_progress_words_done_again_drop(client, street, app):
     report(client)
     winner = offers()[0]
