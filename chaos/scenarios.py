@@ -231,9 +231,10 @@ def postgres_restart(report: Report) -> None:
     flask_app = harness.fresh_app(url, HOTLINE_OFFERS_PER_DAY=10**6)
     double = harness.provider_double()
     street.volunteers(flask_app, 100)
+    count, rate = 400, 16.0
+    street.residents(flask_app, [texting.form(n, 7)["From"] for n in range(count)])
     env = harness.provider_env(url, double, **QUICK_WORKER)
     sender = harness.worker("restart-worker", env).start()
-    count, rate = 400, 16.0
     health: list[int] = []
     try:
         with harness.web(url, double, 4, **QUICK_WORKER) as base:

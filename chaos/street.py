@@ -1,15 +1,20 @@
 """Work for the scenarios, written through the app's own operations: queued texts, volunteers,
-tickets whose survey is due, offers that have run out."""
+tickets whose survey is due, offers that have run out.
+
+Residents and volunteers live in one community, each resident in a building of their own: an
+offer must say where, so a ticket without a place is held and offered to nobody, and two
+reports from one building could be one problem."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from flask import Flask
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.categories.catalog import classify
 from app.clock import utcnow
+from app.communities.models import Community
 from app.db import db
 from app.messaging import outbox
 from app.messaging.models import Priority
@@ -22,6 +27,7 @@ from app.volunteers import dispatch
 from app.volunteers.models import Offer, Volunteer
 
 STAFF = Actor(ActorKind.staff, 1, "chaos")
+COMMUNITY = "chaos"
 SKILLS = ["appliance", "electrical", "plumbing", "building", "sanitation", "elderly", "other"]
 
 
@@ -40,13 +46,39 @@ def queued_texts(flask_app: Flask, count: int) -> None:
         db.session.remove()
 
 
+def community() -> int:
+    """The scenarios' community (made on first use); call inside an app context."""
+    found = db.session.scalar(select(Community.id).where(Community.code == COMMUNITY))
+    if found is not None:
+        return found
+    home = Community(code=COMMUNITY, name="混沌社区", name_en="Chaos")
+    db.session.add(home)
+    db.session.flush()
+    return home.id
+
+
 def volunteers(flask_app: Flask, count: int) -> None:
-    """`count` always-available volunteers who can take every category."""
+    """`count` always-available volunteers in the community who can take every category."""
     with flask_app.app_context():
+        home = community()
         for n in range(count):
-            helper = Volunteer(name=f"志愿者{n}", phone=phone(37, n), max_active=10**6)
+            helper = Volunteer(
+                name=f"志愿者{n}", phone=phone(37, n), max_active=10**6, community_id=home
+            )
             helper.skills = SKILLS
             db.session.add(helper)
+        db.session.commit()
+        db.session.remove()
+
+
+def residents(flask_app: Flask, phones: list[str]) -> None:
+    """Residents of the community with these numbers, each in a building of their own."""
+    with flask_app.app_context():
+        home = community()
+        db.session.add_all(
+            Resident(phone=number, language="zh", community_id=home, building=f"{n + 1}栋")
+            for n, number in enumerate(phones)
+        )
         db.session.commit()
         db.session.remove()
 
@@ -54,10 +86,12 @@ def volunteers(flask_app: Flask, count: int) -> None:
 def tickets(flask_app: Flask, count: int, words: str = "洗衣机坏了") -> list[int]:
     """`count` new tickets from as many residents, offered to volunteers as intake does."""
     ids = []
+    residents(flask_app, [phone(38, n) for n in range(count)])
     with flask_app.app_context():
         for n in range(count):
-            resident = Resident(phone=phone(38, n), language="zh")
-            db.session.add(resident)
+            resident = db.session.scalars(
+                select(Resident).where(Resident.phone == phone(38, n))
+            ).one()
             ticket = open_ticket(db.session, resident, words, Channel.sms, classify(words))
             dispatch.start(db.session, ticket)
             ids.append(ticket.id)
