@@ -35,25 +35,34 @@ def ticket_opened(session: Session, job: Job) -> None:
 
     A job may run twice (a worker died after the work, before the commit): only a ticket still
     new and unheld is acted on."""
-    # With its community: its street decides the route, its place the offers' wording.
-    ticket = session.get(Ticket, job.ticket_id, options=[joinedload(Ticket.community)])
-    if ticket is None or ticket.status is not S.new or ticket.assignee_id is not None:
-        return
-    route = routing.route(session, ticket)
-    if not escalation.auto_escalate(session, ticket, route):
-        dispatch.start(session, ticket, route)
+    ticket = _unheld(session, job, S.new)
+    if ticket is not None:
+        _escalate_or_dispatch(session, ticket, routing.route(session, ticket))
 
 
 def category_found(session: Session, job: Job) -> None:
     """A ticket that found nobody as "other" and waited for staff, until its resident's next
     text said what it is: routed and offered as a new one of that category would be. Only a
     ticket still waiting, unheld, is acted on (a job may run twice)."""
-    ticket = session.get(Ticket, job.ticket_id, options=[joinedload(Ticket.community)])
-    if ticket is None or ticket.status is not S.unassigned or ticket.assignee_id is not None:
+    ticket = _unheld(session, job, S.unassigned)
+    if ticket is None:
         return
     route = routing.route(session, ticket)
     if route.unit is None and route.elsewhere and ticket.community_id is not None:
         return  # only other streets' units do it: staff arrange it, as they were told
+    _escalate_or_dispatch(session, ticket, route)
+
+
+def _unheld(session: Session, job: Job, status: S) -> Ticket | None:
+    """The job's ticket while it is still `status` and nobody holds it; with its community:
+    its street decides the route, its place the offers' wording."""
+    ticket = session.get(Ticket, job.ticket_id, options=[joinedload(Ticket.community)])
+    if ticket is None or ticket.status is not status or ticket.assignee_id is not None:
+        return None
+    return ticket
+
+
+def _escalate_or_dispatch(session: Session, ticket: Ticket, route: routing.Route) -> None:
     if not escalation.auto_escalate(session, ticket, route):
         dispatch.start(session, ticket, route)
 
