@@ -193,21 +193,19 @@ def _which(template: str, offers: list[Offer], language: str) -> Answer:
 def answer_offer(
     session: Session, parties: list[Party], reply: Reply, language: str
 ) -> Answer | None:
-    offers = open_offers(session, parties)
-    if reply.code is not None:
-        named = [o for o in offers if o.ticket.code == reply.code]
-        if offers and not named and _latest_offer(session, parties, reply.code) is None:
-            return _which("offer_which", offers, language)  # a code of none of theirs: a typo?
-        offers = named
+    waiting = open_offers(session, parties)
+    offers = [o for o in waiting if reply.code in (None, o.ticket.code)]
     if len(offers) > 1:
         return _which("offer_which", offers, language)
     if not offers:
         late = _latest_offer(session, parties, reply.code)
-        if late is None:
-            # "不接" or a bare "1" is an answer to an offer, never a resident's new problem.
-            return None if reply.note else Answer(Text("offer_none", language))
-        outcome = dispatch.closed_outcome(late)
-        return Answer(outcome.text, late.ticket_id)
+        if late is not None:
+            outcome = dispatch.closed_outcome(late)
+            return Answer(outcome.text, late.ticket_id)
+        if waiting:  # a code of none of theirs, a typo most likely: the ones that wait
+            return _which("offer_which", waiting, language)
+        # "不接" or a bare "1" is an answer to an offer, never a resident's new problem.
+        return None if reply.note else Answer(Text("offer_none", language))
     offer = offers[0]
     act = dispatch.accept if reply.intent == Intent.accept else dispatch.decline
     outcome = act(session, offer)
