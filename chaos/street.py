@@ -86,12 +86,11 @@ def residents(flask_app: Flask, phones: list[str]) -> None:
 def tickets(flask_app: Flask, count: int, words: str = "洗衣机坏了") -> list[int]:
     """`count` new tickets from as many residents, offered to volunteers as intake does."""
     ids = []
-    residents(flask_app, [phone(38, n) for n in range(count)])
+    phones = [phone(38, n) for n in range(count)]
+    residents(flask_app, phones)
     with flask_app.app_context():
-        for n in range(count):
-            resident = db.session.scalars(
-                select(Resident).where(Resident.phone == phone(38, n))
-            ).one()
+        placed = db.session.scalars(select(Resident).where(Resident.phone.in_(phones)))
+        for resident in sorted(placed, key=lambda r: r.phone):
             ticket = open_ticket(db.session, resident, words, Channel.sms, classify(words))
             dispatch.start(db.session, ticket)
             ids.append(ticket.id)
