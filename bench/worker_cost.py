@@ -62,7 +62,7 @@ def open_tickets(flask_app: Flask, first: int, count: int) -> None:
 
 
 def measured(work: Callable[[], int], statements: list[str]) -> tuple[float, float, int]:
-    """(CPU ms, statements) per item of `work`, which returns how many items it did."""
+    """(CPU ms per item, statements per item, items) of `work`, which returns how many it did."""
     statements.clear()
     started = time.thread_time()
     items = work()
