@@ -175,28 +175,20 @@ def send_wave(session: Session, ticket: Ticket, round_: int, wave: int, size: in
     expires_at = now + timedelta(minutes=minutes)
     found = matching.candidates(session, ticket, size, round_)
     people = _volunteers(session, [c.volunteer_id for c in found])
-    tokens = [new_token() for _ in found]
     # candidates() leaves out numbers that opted out; each volunteer has a number of their own
-    asks = [
-        _asking(session, ticket, Party(people[c.volunteer_id]), token, opted_out=False)
-        for c, token in zip(found, tokens, strict=True)
-    ]
-    message_ids = write_queued(session, asks)
+    asked = [(c, people[c.volunteer_id], new_token()) for c in found]
+    texts = [_asking(session, ticket, Party(v), token, opted_out=False) for _, v, token in asked]
+    message_ids = write_queued(session, texts)
     rows = [
         _offer_row(ticket, round_, wave, c, token, now)
-        | {
-            "volunteer_id": c.volunteer_id,
-            "unit_id": None,
-            "expires_at": expires_at,
-            "message_id": message_ids[people[c.volunteer_id].phone],
-        }
-        for c, token in zip(found, tokens, strict=True)
+        | {"volunteer_id": v.id, "unit_id": None, "expires_at": expires_at}
+        | {"message_id": message_ids[v.phone]}
+        for c, v, token in asked
     ]
     offer_ids = _write_offers(session, rows)
-    _count_offers(session, [people[c.volunteer_id] for c in found], now)
+    _count_offers(session, [v for _, v, _ in asked], now)
     sent = [
-        {"offer": offer_ids[token], "volunteer": c.volunteer_id, "score": c.score}
-        for c, token in zip(found, tokens, strict=True)
+        {"offer": offer_ids[token], "volunteer": v.id, "score": c.score} for c, v, token in asked
     ]
     if sent:
         record(
@@ -264,7 +256,7 @@ def _offer_row(
     token: str,
     now: datetime,
 ) -> dict[str, Any]:
-    """What every offer of a wave holds, whoever it asks."""
+    """What every offer holds, whoever it asks."""
     return {
         "ticket_id": ticket.id,
         "round": round_,
