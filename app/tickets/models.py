@@ -158,6 +158,7 @@ class EventKind(StrEnum):
     info_added = "info_added"  # a further text about the same problem
     call_recorded = "call_recorded"  # the IVR call that opened it, with its recordings
     thanks = "thanks"  # the resident acknowledged or thanked, nothing more
+    unhappy = "unhappy"  # the resident said only "not satisfied", with no survey waiting
     urgent_alert = "urgent_alert"  # danger reported: staff on duty and the community were texted
     place_given = "place_given"  # the answer filled the ticket's place (data: text, community)
     place_missing = "place_missing"  # still nowhere to send anyone: staff were told instead

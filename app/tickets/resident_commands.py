@@ -46,6 +46,14 @@ WHERE_IS_HELP = re.compile(
     r"|几时来|好久来|人呢|还要等(?:好久|多久)|要等(?:好久|多久)"
     r"|(?<![a-z])(?:when will (?:someone|somebody|you) come|no one has come|nobody came)(?![a-z])"
 )
+# "Not satisfied" and nothing more, with no survey waiting (the survey handler claims it then):
+# a complaint about help already given, not a new problem to send a volunteer to. Generic words
+# like 不好 or 不行 are left out: "我腿脚不好" is a request.
+UNHAPPY = re.compile(
+    r"不满意|不太满意|不是很满意|很不满意|非常不满意|差评|太差|很差|要不得|不巴适|不安逸"
+    r"|没修好|没有修好|没弄好|没整好|莫整好|没搞好|莫得修好|没得修好|没解决|没有解决|未解决"
+    r"|(?<![a-z])(?:not satisfied|unsatisfied|dissatisfied|not fixed|not happy)(?![a-z])"
+)
 # A letter of any script: a text without one (a stray "1", "？？", an emoji) describes nothing.
 _LETTER = re.compile(r"[^\W\d_]")
 
@@ -79,6 +87,8 @@ def handle(session: Session, inbound: Inbound) -> Answer | None:
         return status(session, resident)
     if is_courtesy(inbound.body):
         return acknowledge(session, resident, inbound.body)
+    if says_only(inbound.body, UNHAPPY):
+        return unhappy(session, resident, inbound)
     if not _LETTER.search(inbound.body):
         return Answer(Text("help", resident.language))
     found, sender = inbound.classification, inbound.sender
@@ -96,6 +106,26 @@ def acknowledge(session: Session, resident: Resident, text: str) -> Answer:
         return Answer(None)
     record(ticket, EventKind.thanks, resident_actor(resident), data={"text": text.strip()})
     return Answer(None, ticket.id)
+
+
+# An unhappy word is filed on the resident's ticket that changed within this many days.
+UNHAPPY_WINDOW_DAYS = 30
+
+
+def unhappy(session: Session, resident: Resident, inbound: Inbound) -> Answer:
+    """ "不满意", "没修好" with no survey waiting: an open ticket hears it (however long ago it
+    was reported); otherwise it goes on the timeline of the resident's latest ticket and the
+    resident is asked what is wrong, so the next text (a problem in their words) can be acted
+    on. Opening a ticket of no category for the bare word only sends someone to ask the same."""
+    tickets = open_tickets(session, resident)
+    if tickets:
+        found = inbound.classification
+        add_information(tickets[0], resident, inbound.body.strip(), found)
+        return Answer(confirmation(tickets[0], resident.language, found, new=False), tickets[0].id)
+    ticket = latest_ticket(session, resident, timedelta(days=UNHAPPY_WINDOW_DAYS))
+    if ticket is not None:
+        record(ticket, EventKind.unhappy, resident_actor(resident), data={"text": inbound.body})
+    return Answer(Text("unhappy_details", resident.language), ticket.id if ticket else None)
 
 
 def no_longer_needed(session: Session, resident: Resident, inbound: Inbound) -> Answer:

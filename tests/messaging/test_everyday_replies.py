@@ -143,3 +143,46 @@ def test_a_volunteers_resume_is_still_resume(client, ctx):
     [answer] = replies(text_line(client, helper.phone, "恢复"))
     assert texts_to(helper.phone, "volunteer_resumed")
     assert answer == texts_to(helper.phone)[-1].body
+
+
+@pytest.mark.parametrize("text", ["不满意", "很不满意！", "差评", "没修好啊", "不满意，谢谢"])
+def test_unhappy_with_nothing_open_asks_what_is_wrong_and_opens_nothing(client, ctx, text):
+    community, _ = street()
+    resident(community)
+    volunteer(community=community)
+    [answer] = replies(text_line(client, MOBILE, text))
+    assert "哪里不满意" in answer
+    assert ticket_count() == 0
+    # Told what is wrong, the line acts on it.
+    assert "已收到您的求助" in replies(text_line(client, MOBILE, "水管还在漏水"))[0]
+    assert ticket_count() == 1
+
+
+def test_unhappy_after_the_survey_was_answered_goes_on_that_tickets_timeline(client, ctx, clock):
+    ticket = done_and_surveyed(client, clock)
+    text_line(client, MOBILE, "满意")
+    clock.advance(days=3)
+    [answer] = replies(text_line(client, MOBILE, "不满意"))
+    assert "哪里不满意" in answer
+    assert ticket_count() == 1
+    assert event_kinds(ticket)[-1] == "unhappy"
+
+
+def test_unhappy_days_after_a_report_goes_to_the_open_ticket(client, ctx, clock):
+    community, _ = street()
+    resident(community)
+    ticket = report(client, MOBILE, "洗衣机坏了，转几下就不动了")
+    clock.advance(hours=30)  # long past the window in which any text adds to it
+    [answer] = replies(text_line(client, MOBILE, "太差了，不满意"))
+    assert ticket.code in answer
+    db.session.expire_all()
+    assert ticket_count() == 1
+    assert ticket.description.endswith("太差了，不满意")
+
+
+@pytest.mark.parametrize("text", ["我腿脚不好，下不了楼买菜", "水管没修好，还在漏", "3"])
+def test_more_than_unhappy_words_is_not_a_complaint(client, ctx, text):
+    community, _ = street()
+    resident(community)
+    [answer] = replies(text_line(client, MOBILE, text))
+    assert "哪里不满意" not in answer
