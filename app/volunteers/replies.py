@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.clock import utcnow
 from app.communities.models import Department
 from app.i18n import fold, text
+from app.messaging.courtesy import is_courtesy
 from app.messaging.inbound import Answer, Inbound
 from app.messaging.outbox import Text
 from app.volunteers import dispatch, progress
@@ -166,7 +167,28 @@ def handle(session: Session, inbound: Inbound) -> Answer | None:
         return report_progress(session, parties, reply, language)
     if open_offers(session, parties) or progress.held_offers(session, parties):
         return Answer(Text("volunteer_help", language))
-    return None
+    return _about_a_closed_offer(session, parties, inbound)
+
+
+def _about_a_closed_offer(
+    session: Session, parties: list[Party], inbound: Inbound
+) -> Answer | None:
+    """Words soon after an offer closed ("那我不去了哈" once another volunteer took it) are
+    about that offer, not a new problem: they hear how it ended. Words of a problem or of
+    danger, thanks, and more about the sender's own open request fall through to the
+    resident's handler."""
+    found = inbound.classification
+    if (
+        found.category != "other"
+        or found.urgent
+        or inbound.sender.recent_ticket_id is not None
+        or is_courtesy(inbound.body)
+    ):
+        return None
+    late = _latest_offer(session, parties, None)
+    if late is None:
+        return None
+    return Answer(dispatch.closed_outcome(late).text, late.ticket_id)
 
 
 def open_offers(session: Session, parties: list[Party]) -> list[Offer]:
@@ -221,11 +243,18 @@ def _latest_offer(session: Session, parties: list[Party], code: str | None) -> O
     return next((o for o in offers if code is None or o.ticket.code == code), None)
 
 
+_SAID_BEFORE = {Intent.done: OfferStatus.completed, Intent.drop: OfferStatus.dropped}
+
+
 def report_progress(session: Session, parties: list[Party], reply: Reply, language: str) -> Answer:
     held = progress.held_offers(session, parties)
     if reply.code is not None:
         held = [o for o in held if o.ticket.code == reply.code]
     if not held:
+        # "修好了" and then "完成": the second word is told what the first did.
+        late = _latest_offer(session, parties, reply.code)
+        if late is not None and _SAID_BEFORE.get(reply.intent) == late.status:
+            return Answer(dispatch.closed_outcome(late).text, late.ticket_id)
         return Answer(Text("task_none", language))
     if len(held) > 1:
         return _which("task_which", held, language)

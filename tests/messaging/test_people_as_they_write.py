@@ -219,3 +219,26 @@ def test_a_vague_request_made_clear_goes_to_those_who_can_do_it(client, street, 
     [ticket] = tickets()
     assert ticket.category_code == "plumbing" and ticket.status == TicketStatus.dispatching
     assert len(offers()) == 3
+
+
+def test_a_volunteer_who_lost_the_offer_and_says_so_opens_nothing(client, street):
+    say(client, PROBLEM)
+    first, second = (texter(o.volunteer_id) for o in offers()[:2])
+    assert "由您负责" in say(client, "要得，我下午3点过来", first)[0]
+    assert "已有人接单" in say(client, "接", second)[0]
+    [answer] = say(client, "那我不去了哈", second)
+    assert "已有人接单" in answer
+    assert len(tickets()) == 1
+    # A problem of their own is still a request.
+    assert "已收到您的求助" in say(client, "我家楼道灯不亮了", second)[0]
+    assert len(tickets()) == 2
+
+
+def test_done_twice_is_told_it_was_recorded(client, street):
+    say(client, PROBLEM)
+    helper = texter(offers()[0].volunteer_id)
+    say(client, "1", helper)
+    assert "完成" in say(client, "修好了", helper)[0]
+    [answer] = say(client, "完成", helper)
+    assert "完成" in answer and "没有进行中" not in answer
+    assert only_ticket().status == TicketStatus.resolved
