@@ -223,7 +223,11 @@ def test_progress_words_done_again_drop(client, street, app):
     assert done.status == MessageStatus.queued
     volunteer = db.session.get(Volunteer, winner.volunteer_id)
     assert (volunteer.completions, volunteer.active_tasks) == (1, 0)
-    assert "没有进行中" in replies(text_line(client, phone, "DONE"))[0]
+    # Done again: told it was recorded; nothing is counted twice.
+    assert f"求助{ticket.code}完成" in replies(text_line(client, phone, "DONE"))[0]
+    db.session.expire_all()
+    assert (volunteer.completions, volunteer.active_tasks) == (1, 0)
+    assert "没有进行中" in replies(text_line(client, phone, "出发"))[0]
     # A late "1" on the task they finished: it is done, not an expired offer.
     [late] = replies(text_line(client, phone, "1"))
     assert f"求助{ticket.code}完成" in late and "过期" not in late
