@@ -34,6 +34,8 @@ test: install browser lint
 # Benchmarks and fault scenarios: never part of `make test`. PostgreSQL from DATABASE_URL (its
 # tables are emptied); without it, SQLite and a message saying what was skipped.
 bench: install
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
+		|| echo "bench: webhooks.py needs wrk (Debian package wrk)" >&2
 	$(BIN)/python bench/run_all.py
 
 chaos: install

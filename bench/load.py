@@ -1,4 +1,7 @@
-"""A small HTTP load generator: closed-loop throughput and open-loop (fixed-rate) latency."""
+"""A small HTTP load generator: open-loop (fixed-rate) latency and set-up requests.
+
+Closed-loop throughput is wrk's (bench/wrk.py): Python threads cost about as much CPU per
+request as a bare Flask app does to answer it."""
 
 from __future__ import annotations
 
@@ -57,21 +60,6 @@ def send(request: Request, check: Check = any_success) -> tuple[float, bool]:
         answer, status = b"", 0
     elapsed = (time.perf_counter() - started) * 1000
     return elapsed, check(status, answer)
-
-
-def closed_loop(
-    requests: Sequence[Request], concurrency: int, check: Check = any_success
-) -> Result:
-    """Send every request as fast as `concurrency` clients can."""
-    started = time.perf_counter()
-    with ThreadPoolExecutor(concurrency) as pool:
-        outcomes = list(pool.map(lambda r: send(r, check), requests))
-    return Result(
-        len(requests),
-        time.perf_counter() - started,
-        [ms for ms, _ in outcomes],
-        sum(not ok for _, ok in outcomes),
-    )
 
 
 def open_loop(

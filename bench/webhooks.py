@@ -1,25 +1,29 @@
 """The SMS webhook and the voice line against a bare Flask app, under the same server and load tool.
 
-    .venv/bin/python bench/webhooks.py [--requests 1500] [--concurrency 8] [--workers 2]
-    BENCH_QUICK=1 .venv/bin/python bench/webhooks.py          # a third of the requests
+    .venv/bin/python bench/webhooks.py [--seconds 8] [--concurrency 8] [--workers 2]
+    BENCH_QUICK=1 .venv/bin/python bench/webhooks.py          # 3 s per run, fewer requests
     .venv/bin/python bench/webhooks.py --only SMS              # the texts only (or: --only call)
 
 Four requests, each measured for the hotline and for the bare app in turn:
 
 - SMS: new ticket. A distinct, correctly signed text from a distinct number: a new ticket and
   a reply. Counted only when the answer is a 200 whose <Message> holds a ticket code.
-- SMS: repeated. The same texts delivered again: counted only for an empty 200 (nothing twice).
+- SMS: repeated. Texts delivered once before (not timed), again: counted only for an empty
+  200 (nothing twice).
 - call: answer. The first post of a new call: counted only for a 200 whose TwiML <Gather>s.
 - call: key press. Key 3 at the category menu of calls already answered and past the greeting
   (that setup is not timed): counted only for a 200 whose TwiML is the next step (its action
   URLs carry step 3; a replay of the menu would carry step 2).
 
 The bare app parses the same form and answers the same kind of TwiML (for it, any 200 with the
-expected verb counts). Per app: closed-loop throughput and latency (`--concurrency` clients as
-fast as they can); for new texts and answers also open-loop latency at one fixed rate for both
-(60% of the hotline's closed-loop rate); the resident memory of each gunicorn worker. Server
-and clients are separate processes. DATABASE_URL selects PostgreSQL (its tables are emptied);
-by default a fresh SQLite file is used.
+expected verb counts). Per app: closed-loop throughput and latency measured with wrk
+(`--concurrency` connections as fast as they can, every answer checked by bench/wrk.py's Lua
+script; a Python load generator would measure itself against the bare app); for new texts and
+answers also open-loop latency at one fixed rate for both (60% of the hotline's closed-loop
+rate, Python threads: at these rates they keep up); the resident memory of each gunicorn
+worker. Server and clients are separate processes. wrk comes from Debian (`apt-get install
+wrk`; `make bench` installs it when run as root). DATABASE_URL selects PostgreSQL (its tables
+are emptied); by default a fresh SQLite file is used.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import sys
 import tempfile
 import urllib.request
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -38,7 +43,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.telephony.simulate import sign
-from bench import load, servers
+from bench import load, servers, wrk
 
 BODIES = ["洗衣机坏了，转几下就不动了", "楼道灯不亮了", "厨房水龙头漏水", "My TV has no picture"]
 QUICK = bool(os.environ.get("BENCH_QUICK"))
@@ -64,31 +69,19 @@ def call_form(n: int) -> dict[str, str]:
     }
 
 
-CODE = re.compile(rb"<Message>[^<]*\d{6,8}")
-
-
-def ticket_code(status: int, body: bytes) -> bool:
-    return status == 200 and CODE.search(body) is not None
-
-
-def nothing_said(status: int, body: bytes) -> bool:
-    return status == 200 and b"<Response" in body and b"<Message>" not in body
-
-
-def gathers(status: int, body: bytes) -> bool:
-    return status == 200 and b"<Gather" in body
-
-
-def next_step(status: int, body: bytes) -> bool:
-    return status == 200 and b"<Say" in body and b"n=3" in body
+# What a right answer holds, for wrk and for the Python open loop alike.
+ticket_code = wrk.Accept(must=(r"<Message>[^<]*%d%d%d%d%d%d",))
+nothing_said = wrk.Accept(must=("<Response",), must_not=("<Message>",))
+gathers = wrk.Accept(must=("<Gather",))
+next_step = wrk.Accept(must=("<Say", "n=3"))
 
 
 @dataclass(frozen=True)
 class Webhook:
     path: str
     form_of: Callable[[int], dict[str, str]]
-    check: load.Check
-    replay: bool = False  # the same requests as the previous webhook, delivered again
+    check: wrk.Accept
+    replay: bool = False  # texts delivered once already, delivered again
     key_press: bool = False  # calls are answered and taken past the greeting first
 
 
@@ -98,7 +91,7 @@ WEBHOOKS = {
     "call: answer": Webhook("/twilio/voice", call_form, gathers),
     "call: key press": Webhook("/twilio/voice/step", call_form, next_step, key_press=True),
 }
-BARE_CHECKS: dict[str, load.Check] = {
+BARE_CHECKS: dict[str, wrk.Accept] = {
     "SMS: new ticket": ticket_code,
     "SMS: repeated": ticket_code,  # the bare app cannot tell a repeat: it answers again
     "call: answer": gathers,
@@ -135,20 +128,23 @@ def menu_url(base: str, form: dict[str, str]) -> str:
 
 
 def signed_requests(base: str, webhook: str, count: int, offset: int) -> list[load.Request]:
+    """`count` distinct requests; a key press's calls are answered and taken to the menu first
+    (eight at a time, not timed)."""
     hook = WEBHOOKS[webhook]
-    requests = []
-    for n in range(offset, offset + count):
+
+    def one(n: int) -> load.Request:
         form = hook.form_of(n)
         if hook.key_press:
-            requests.append(signed(menu_url(base, form), form | {"Digits": "3"}))
-        else:
-            requests.append(signed(base + hook.path, form))
-    return requests
+            return signed(menu_url(base, form), form | {"Digits": "3"})
+        return signed(base + hook.path, form)
+
+    with ThreadPoolExecutor(8) as pool:
+        return list(pool.map(one, range(offset, offset + count)))
 
 
 @dataclass
 class Measured:
-    closed: load.Result
+    closed: wrk.Summary
     opened: load.Result | None = None
     rss_mb: list[float] | None = None
 
@@ -159,28 +155,31 @@ def measure(target: str, database_url: str, args, offset: int, rates: dict[str, 
     env = servers.app_env(database_url, port)
     measured: dict[str, Measured] = {}
     bare = target.startswith("bench.")
+    # Distinct requests enough for the hotline never to send one twice (the bare app, which
+    # keeps nothing, may go round its list).
+    distinct = 500 if bare else int(args.ceiling * args.seconds)
     with servers.gunicorn(target, env, port, args.workers, args.threads) as base:
         # Numbers stay at 8 digits after +86139: offsets below 10**8, apart for each use.
         load.warm(signed_requests(base, "SMS: new ticket", 30, offset + 4 * 10**7))
         load.warm(signed_requests(base, "call: answer", 30, offset + 4 * 10**7))
-        previous: list[load.Request] = []
         for n, (name, hook) in enumerate(WEBHOOKS.items()):
             if not name.startswith(args.only):
                 continue
             check = BARE_CHECKS[name] if bare else hook.check
-            requests = (
-                previous
-                if hook.replay
-                else (signed_requests(base, name, args.requests, offset + n * 10**6))
-            )
-            closed = load.closed_loop(requests, args.concurrency, check)
+            if hook.replay:  # texts already had, each delivered once before (not timed)
+                requests = signed_requests(base, "SMS: new ticket", 500, offset + n * 10**6)
+                load.warm(requests)
+            else:
+                requests = signed_requests(base, name, distinct, offset + n * 10**6)
+            closed = wrk.closed_loop(requests, check, args.seconds, args.concurrency)
+            if closed.wrapped and not (bare or hook.replay):
+                raise SystemExit(f"{name}: the hotline passed --ceiling; raise it")
             opened = None
             if name in OPEN_LOOP:
                 rate = rates.setdefault(name, max(5.0, closed.rate * 0.6))
                 fresh = signed_requests(base, name, args.requests, offset + 10 * 10**6 + n * 10**6)
                 opened = load.open_loop(fresh, rate, check)
             measured[name] = Measured(closed, opened)
-            previous = requests
         rss = servers.worker_rss_mb(port)
     for m in measured.values():
         m.rss_mb = rss
@@ -189,7 +188,11 @@ def measure(target: str, database_url: str, args, offset: int, rates: dict[str, 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=500 if QUICK else 1500)
+    parser.add_argument("--seconds", type=float, default=3 if QUICK else 8)
+    parser.add_argument(
+        "--ceiling", type=float, default=800, help="answers/s the hotline is taken not to pass"
+    )
+    parser.add_argument("--requests", type=int, default=300 if QUICK else 900, help="open loop")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1)
@@ -200,8 +203,8 @@ def main() -> None:
     print(
         f"Webhooks vs bare Flask: {database}, gunicorn -w {args.workers} --threads "
         f"{args.threads}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, "
-        f"{args.requests} requests per run, {args.concurrency} closed-loop clients; "
-        "open loop at one fixed rate for both"
+        f"wrk closed loop: {args.concurrency} connections for {args.seconds:g} s; "
+        f"open loop ({args.requests} requests) at one fixed rate for both"
     )
     servers.reset_database(database_url)
     rates: dict[str, float] = {}
