@@ -243,7 +243,10 @@ def _latest_offer(session: Session, parties: list[Party], code: str | None) -> O
     return next((o for o in offers if code is None or o.ticket.code == code), None)
 
 
-_SAID_BEFORE = {Intent.done: OfferStatus.completed, Intent.drop: OfferStatus.dropped}
+_SAID_BEFORE: dict[Intent | None, OfferStatus] = {
+    Intent.done: OfferStatus.completed,
+    Intent.drop: OfferStatus.dropped,
+}
 
 
 def report_progress(session: Session, parties: list[Party], reply: Reply, language: str) -> Answer:
