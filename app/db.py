@@ -6,7 +6,6 @@ Operations flush but never commit; the request or job boundary commits.
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -43,6 +42,8 @@ from sqlalchemy.orm import (
 from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 from sqlalchemy.sql.dml import Insert, Update
 from sqlalchemy.types import TypeDecorator
+
+from app.sqlite_writer import WriterConnection
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -368,7 +369,7 @@ def make_engine(
             connect_args={
                 "timeout": lock_wait_seconds,
                 "check_same_thread": False,
-                "factory": _WriterConnection,
+                "factory": WriterConnection,
             },
         )
         _tune_sqlite(engine, lock_wait_seconds)
@@ -394,64 +395,6 @@ def make_engine(
 
 
 CONNECT_TIMEOUT_SECONDS = 5
-
-
-class _WriterConnection(sqlite3.Connection):
-    """A SQLite connection whose write transactions also hold a lock shared in this process.
-
-    SQLite makes a writer that finds the database locked sleep in growing steps (up to 100 ms)
-    before it looks again, so under load one unlucky writer can wait seconds
-    (bench/sqlite_writers.py: 11 s worst case with 20 writer threads, 1.2 s with the lock);
-    threads of one process queue on this lock instead and start the moment the previous write
-    ends. Other processes still wait through busy_timeout. Only write transactions take it;
-    commit, rollback, close and garbage collection all release it, and it is a plain Lock,
-    so any thread may release it.
-    """
-
-    _locks: ClassVar[dict[str, threading.Lock]] = {}
-    _locks_guard = threading.Lock()
-    _held: threading.Lock | None = None
-
-    def take_writer_lock(self, database: str, seconds: float) -> None:
-        with self._locks_guard:
-            lock = self._locks.setdefault(database, threading.Lock())
-        if not lock.acquire(timeout=seconds):
-            busy = sqlite3.OperationalError(
-                f"database is locked (another writer in this process held it {seconds} s)"
-            )
-            busy.sqlite_errorcode = sqlite3.SQLITE_BUSY
-            raise busy
-        self._held = lock
-
-    @property
-    def holds_writer_lock(self) -> bool:
-        return self._held is not None
-
-    def commit(self) -> None:
-        try:
-            super().commit()
-        finally:
-            self._release()
-
-    def rollback(self) -> None:
-        try:
-            super().rollback()
-        finally:
-            self._release()
-
-    def close(self) -> None:
-        try:
-            super().close()
-        finally:
-            self._release()
-
-    def __del__(self) -> None:
-        self._release()
-
-    def _release(self) -> None:
-        held, self._held = self._held, None
-        if held is not None:
-            held.release()
 
 
 def _tune_sqlite(engine: Engine, lock_wait_seconds: float) -> None:

@@ -2,7 +2,8 @@
 
 Both designs use WAL and `BEGIN IMMEDIATE` for write transactions (reads begin deferred and
 never wait for a writer). "lock" also queues the threads of this process on one
-`threading.Lock` before `BEGIN IMMEDIATE` (the `_WriterConnection` app/db.py used to have);
+`threading.Lock` before `BEGIN IMMEDIATE` (as app/sqlite_writer.py does, before its lock
+between processes);
 "busy_timeout" lets SQLite's busy handler make them wait. Each write transaction inserts a row,
 reads a count and commits, like a webhook's unit of work; readers run alongside.
 
