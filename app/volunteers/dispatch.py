@@ -556,6 +556,26 @@ def decline(session: Session, offer: Offer) -> Outcome:
     return Outcome(Result.declined, offer, closed_outcome(offer).text)
 
 
+def reconsider(session: Session, offer: Offer) -> Outcome:
+    """A "no" taken back ("2", then "按错了，我可以去") while the offer's time runs: it opens
+    again and is accepted, unless someone took the ticket meanwhile (then they hear so)."""
+    if offer.status != OfferStatus.declined or is_timed_out(offer):
+        return closed_outcome(offer)
+    reopened = changed(
+        session.execute(
+            update(Offer)
+            .where(Offer.id == offer.id, Offer.status == OfferStatus.declined)
+            .values(status=OfferStatus.open, answered_at=None)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    session.refresh(offer)
+    if not reopened:
+        return closed_outcome(offer)
+    bump(offer.volunteer, declines=-1)
+    return accept(session, offer)
+
+
 def is_timed_out(offer: Offer) -> bool:
     return offer.expires_at is not None and offer.expires_at <= utcnow()
 

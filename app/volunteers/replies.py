@@ -110,6 +110,12 @@ _CHINESE = [
     ("好", Intent.accept),
     ("行", Intent.accept),
 ]
+# "不好意思" opens a yes as often as a no: it is not the decline word 不.
+_APOLOGY = re.compile(r"^(?:不好意思|对不起|抱歉)[\s,，.。!！、]*")
+# "刚才按错了，我可以去": a correction says what it corrects to, anywhere in the text.
+_CORRECTION = re.compile(r"(?:按|发|回|点|打)错了|(?<![A-Z])(?:WRONG (?:BUTTON|KEY|REPLY)|TYPO)")
+_CANNOT = re.compile(r"去不了|来不了|接不了|没空|莫得空|没时间|不去|不来|不接|(?<![A-Z])CAN'?T")
+_CAN = re.compile(r"可以|能去|能来|我去|我来|接单|要得|(?<![A-Z])(?:I CAN|I'LL|ACCEPT|YES)")
 _CODE = re.compile(r"(?<!\d)#?(\d{6,8})(?!\d)")
 _EDGE = "[]【】()（）\"'“”‘’.,!?。，！？:：;；#"
 _LEADING = re.compile(rf"^[\s{re.escape(_EDGE)}]+")
@@ -131,6 +137,15 @@ def parse(body: str) -> Reply:
         text = text[: match.start()] + " " + text[match.end() :]
     text = _LEADING.sub("", text)
     upper = text.upper()
+    if _CORRECTION.search(upper):
+        if _CANNOT.search(upper):
+            return Reply(Intent.decline, code, "")
+        return Reply(Intent.accept if _CAN.search(upper) else None, code, "")
+    if _APOLOGY.match(text):
+        text = _APOLOGY.sub("", text)
+        if not text:  # sorry, and nothing more: no
+            return Reply(Intent.decline, code, "")
+        upper = text.upper()
     for word, intent in _ENGLISH:
         if re.match(rf"{re.escape(word)}(?![A-Z0-9])", upper):
             return Reply(intent, code, _note(text[len(word) :]))
@@ -222,7 +237,10 @@ def answer_offer(
     if not offers:
         late = _latest_offer(session, parties, reply.code)
         if late is not None:
-            outcome = dispatch.closed_outcome(late)
+            if reply.intent == Intent.accept and late.status == OfferStatus.declined:
+                outcome = dispatch.reconsider(session, late)  # "2", then "1": the yes stands
+            else:
+                outcome = dispatch.closed_outcome(late)
             return Answer(outcome.text, late.ticket_id)
         if waiting:  # a code of none of theirs, a typo most likely: the ones that wait
             return _which("offer_which", waiting, language)

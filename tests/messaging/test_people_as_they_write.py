@@ -242,3 +242,53 @@ def test_done_twice_is_told_it_was_recorded(client, street):
     [answer] = say(client, "完成", helper)
     assert "完成" in answer and "没有进行中" not in answer
     assert only_ticket().status == TicketStatus.resolved
+
+
+@pytest.mark.parametrize(
+    ("text", "accepted"),
+    [
+        ("不好意思，可以", True),
+        ("不好意思，我现在去不了", False),
+        ("不好意思", False),
+        ("对不起，没空", False),
+    ],
+)
+def test_sorry_opens_a_yes_as_often_as_a_no(client, street, text, accepted):
+    say(client, PROBLEM)
+    helper = texter(offers()[0].volunteer_id)
+    [answer] = say(client, text, helper)
+    assert ("由您负责" in answer) is accepted
+    assert (only_ticket().assignee_id is not None) is accepted
+
+
+@pytest.mark.parametrize(
+    "correction", ["1", "不好意思刚才按错了，我可以去", "sorry wrong button, I can go"]
+)
+def test_a_no_taken_back_while_the_ticket_waits_is_a_yes(client, street, correction):
+    say(client, PROBLEM)
+    offer = offers()[0]
+    helper = texter(offer.volunteer_id)
+    assert "不接" in say(client, "2", helper)[0]
+    [answer] = say(client, correction, helper)
+    assert "由您负责" in answer
+    ticket = only_ticket()
+    assert ticket.assignee_id == offer.volunteer_id
+    assert ticket.status == TicketStatus.assigned
+
+
+def test_a_no_taken_back_after_another_took_it_hears_it_is_taken(client, street):
+    say(client, PROBLEM)
+    first, second = (texter(o.volunteer_id) for o in offers()[:2])
+    say(client, "2", first)
+    assert "由您负责" in say(client, "1", second)[0]
+    [answer] = say(client, "按错了，我可以去", first)
+    assert "已有人接单" in answer
+    assert only_ticket().assignee_id == offers()[1].volunteer_id
+
+
+def test_a_correction_to_no_stays_no(client, street):
+    say(client, PROBLEM)
+    helper = texter(offers()[0].volunteer_id)
+    say(client, "2", helper)
+    assert "不接" in say(client, "刚才发错了，去不了", helper)[0]
+    assert only_ticket().assignee_id is None
