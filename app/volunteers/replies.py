@@ -116,6 +116,7 @@ _APOLOGY = re.compile(r"^(?:不好意思|对不起|抱歉)[\s,，.。!！、]*")
 _CORRECTION = re.compile(r"(?:按|发|回|点|打)错了|(?<![A-Z])(?:WRONG (?:BUTTON|KEY|REPLY)|TYPO)")
 _CANNOT = re.compile(r"去不了|来不了|接不了|没空|莫得空|没时间|不去|不来|不接|(?<![A-Z])CAN'?T")
 _CAN = re.compile(r"可以|能去|能来|我去|我来|接单|要得|(?<![A-Z])(?:I CAN|I'LL|ACCEPT|YES)")
+_PARTICLE = re.compile(r"^[了啦咯喽哈呀哦]+")
 _CODE = re.compile(r"(?<!\d)#?(\d{6,8})(?!\d)")
 _EDGE = "[]【】()（）\"'“”‘’.,!?。，！？:：;；#"
 _LEADING = re.compile(rf"^[\s{re.escape(_EDGE)}]+")
@@ -156,7 +157,8 @@ def parse(body: str) -> Reply:
 
 
 def _note(rest: str) -> str:
-    return rest.strip(_EDGE + " \t\n\u3000")
+    """What follows the word, without the particle that ends it ("弄好了 换了皮带")."""
+    return _PARTICLE.sub("", rest).strip(_EDGE + " \t\n\u3000")
 
 
 def handle(session: Session, inbound: Inbound) -> Answer | None:

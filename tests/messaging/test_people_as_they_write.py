@@ -160,14 +160,24 @@ def test_more_about_the_same_problem_is_still_added(client, street, clock):
     assert "补充" in answer and "海尔" in ticket.description
 
 
-@pytest.mark.parametrize("text", ["修好了", "整好了", "弄好了 换了皮带", "搞好了"])
-def test_a_volunteer_saying_it_is_fixed_reports_it_done(client, street, text):
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        ("修好了", ""),
+        ("整好了", ""),
+        ("弄好了 换了皮带", "换了皮带"),
+        ("搞好了，换了个开关", "换了个开关"),
+    ],
+)
+def test_a_volunteer_saying_it_is_fixed_reports_it_done(client, street, text, note):
     say(client, PROBLEM)
     helper = texter(offers()[0].volunteer_id)
     say(client, "1", helper)
     [answer] = say(client, text, helper)
     assert "完成" in answer
-    assert only_ticket().status == TicketStatus.resolved
+    ticket = only_ticket()
+    assert ticket.status == TicketStatus.resolved
+    assert ticket.events[-1].data.get("note", "") == note  # not "了 换了皮带"
 
 
 @pytest.mark.parametrize(
