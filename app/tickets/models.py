@@ -166,6 +166,7 @@ class EventKind(StrEnum):
     entered = "entered"  # keyed in by staff (dashboard or Open311)
     merged = "merged"  # another report of the same problem was folded into this one
     note = "note"  # a staff note on the timeline
+    unit_note = "unit_note"  # the liaison of the unit holding it wrote about it (not a command)
     recategorised = "recategorised"  # staff corrected the category (data: from, to, text)
     ticket_edited = "ticket_edited"  # staff changed the ticket (data: changes {field: [old, new]})
     resident_edited = "resident_edited"  # staff changed the resident's details (data: changes)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.communities.models import Department, UnitKind
 from app.db import db
 from app.tickets import staff_actions
 from app.tickets.escalation import escalate
-from app.tickets.models import LiaisonLink, TicketStatus
+from app.tickets.models import LiaisonLink, Ticket, TicketStatus
 from app.volunteers.models import Volunteer
 from tests.support.closure import (
     LIAISON_PHONE,
@@ -186,3 +186,26 @@ def test_staff_hand_a_ticket_to_a_partner_unit_which_answers_by_sms_the_same_way
     db.session.expire_all()
     assert ticket.status == TicketStatus.resolved
     assert ticket.events[-1].actor_label == "property"
+
+
+def test_a_liaisons_words_about_what_it_holds_go_on_its_timeline(client, ctx, clock):
+    ticket, _ = escalated(client, clock)
+    tickets_before = db.session.scalar(select(func.count()).select_from(Ticket))
+    [answer] = replies(text_line(client, LIAISON_PHONE, "好的，我们明天打电话给老人家解释"))
+    assert ticket.code in answer and "已处理" in answer
+    assert replies(text_line(client, LIAISON_PHONE, "收到")) == []  # thanks: nothing back
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Ticket)) == tickets_before
+    assert ticket.status == TicketStatus.escalated
+    assert event_kinds(ticket)[-1] == "unit_note"
+    assert ticket.events[-1].data["text"] == "好的，我们明天打电话给老人家解释"
+    # Done, the department holds nothing: its number texts like anyone's.
+    replies(text_line(client, LIAISON_PHONE, "已处理 已电话告知"))
+    assert "已收到您的求助" in replies(text_line(client, LIAISON_PHONE, "我家厨房水管漏水了"))[0]
+
+
+def test_a_liaison_holding_several_is_asked_which_its_words_are_about(client, ctx, clock):
+    first, _ = escalated(client, clock)
+    second = report(client, MOBILE, "想问低保怎么申请")
+    [answer] = replies(text_line(client, LIAISON_PHONE, "我们在核实情况"))
+    assert first.code in answer and second.code in answer
