@@ -20,6 +20,7 @@ from app.categories.catalog import Classification, category_name
 from app.clock import utcnow
 from app.communities.models import Community
 from app.config import current_settings
+from app.i18n import fold
 from app.messaging.models import Message
 from app.messaging.outbox import Text, queue_sms
 from app.phones import dialable
@@ -136,6 +137,62 @@ def fill(session: Session, ticket: Ticket, actor: Actor, text: str) -> Community
         enqueue(session, JobKind.ticket_opened, ticket.id)
     session.flush()
     return community
+
+
+# "不对，说错了，是3栋2单元301": words that take back the place given before.
+_CORRECTION = re.compile(r"不对|说错|搞错|写错|打错|发错|错了|更正|纠正|应该是")
+_CORRECTION_LEAD = re.compile(
+    r"^(?:[\s,，.。!！:：]*(?:不对|说错了|搞错了|写错了|打错了|发错了|错了|更正|纠正|应该是|是))+"
+    r"[\s,，.。!！:：]*"
+)
+
+
+def says_corrected(text: str) -> bool:
+    return bool(_CORRECTION.search(fold(text)))
+
+
+def recently_placed(session: Session, resident: Resident) -> Ticket | None:
+    """The resident's open ticket whose place they gave by text within the answer window."""
+    since = utcnow() - timedelta(hours=ANSWER_HOURS)
+    given = exists().where(
+        TicketEvent.ticket_id == Ticket.id,
+        TicketEvent.kind == EventKind.place_given,
+        TicketEvent.at >= since,
+    )
+    return session.scalar(
+        select(Ticket)
+        .where(Ticket.resident_id == resident.id, Ticket.status.in_(ACTIVE_STATUSES), given)
+        .order_by(Ticket.id.desc())
+        .limit(1)
+    )
+
+
+def correct(session: Session, ticket: Ticket, actor: Actor, text: str) -> None:
+    """A place given and then taken back ("不对，是3栋") is replaced, on the resident too where
+    it came from that answer; whoever holds the ticket is texted the new address, so nobody
+    knocks at the wrong door."""
+    before = (ticket.building, ticket.address)
+    address = _CORRECTION_LEAD.sub("", " ".join(fold(text).split()))[:200]
+    community = find_community(session, address)
+    building = _BUILDING.search(address)
+    if community is not None:
+        ticket.community_id = community.id
+        ticket.community = community
+    if building is not None:
+        ticket.building = building.group(0).replace(" ", "")[:60]
+    ticket.address = address
+    resident = ticket.resident
+    if resident is not None and (resident.building, resident.address) == before:
+        resident.building, resident.address = ticket.building, address
+        resident.community_id = ticket.community_id
+    data = {"text": address, "community": community.code if community else "", "corrected": "1"}
+    record(ticket, EventKind.place_given, actor, data=data)
+    holder = ticket.assignee
+    if holder is not None:
+        values = {"code": ticket.code, "address": address}
+        notice = Text("task_place_corrected", holder.language, values)
+        queue_sms(session, holder.phone, notice, ticket_id=ticket.id, flush=False)
+    session.flush()
 
 
 def noted(ticket: Ticket, language: str) -> Text:

@@ -203,3 +203,33 @@ def test_communities_are_matched_by_their_longest_name(ctx, street):
     assert find_community(db.session, "龙溪新村社区5栋").code == "longxi2"
     assert find_community(db.session, "龙溪社区5栋").code == "longxi"
     assert find_community(db.session, "洗衣机坏了") is None
+
+
+def test_a_place_taken_back_is_corrected_and_the_volunteer_holding_it_told(client, street):
+    replies(text_line(client, STRANGER, "家里的电视没有图像了"))
+    replies(text_line(client, STRANGER, "龙溪社区5栋2单元301"))
+    [noted] = replies(text_line(client, STRANGER, "不对，说错了，是3栋2单元301"))
+    ticket = only_ticket()
+    assert ticket_count() == 1
+    assert "龙溪社区3栋" in noted
+    assert (ticket.building, ticket.address) == ("3栋", "3栋2单元301")
+    assert "说错了" not in ticket.description
+    resident = db.session.scalars(select(Resident)).one()
+    assert (resident.building, resident.address) == ("3栋", "3栋2单元301")
+    # Once a volunteer holds it, the next correction reaches them too.
+    helper = offers()[0].volunteer
+    replies(text_line(client, helper.phone, "1"))
+    replies(text_line(client, STRANGER, "不好意思又搞错了，应该是4栋2单元301"))
+    db.session.expire_all()
+    assert ticket.building == "4栋"
+    [told] = sent_to(helper.phone, "task_place_corrected")
+    assert "4栋2单元301" in told.body and ticket.code in told.body
+    assert event_kinds(ticket).count("place_given") == 3
+
+
+def test_a_placed_residents_words_without_a_correction_are_still_information(client, street):
+    replies(text_line(client, STRANGER, "家里的电视没有图像了"))
+    replies(text_line(client, STRANGER, "龙溪社区5栋2单元301"))
+    [added] = replies(text_line(client, STRANGER, "5栋的电梯坏了，我在9楼"))
+    assert "补充" in added
+    assert only_ticket().building == "5栋"
