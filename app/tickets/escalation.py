@@ -105,6 +105,21 @@ def held_by(session: Session, department_ids: list[int]) -> list[Ticket]:
     )
 
 
+def recently_done_by(session: Session, department_ids: list[int]) -> Ticket | None:
+    """The ticket these departments reported done last, within a day: a second 已处理 is
+    about it."""
+    return session.scalar(
+        select(Ticket)
+        .where(
+            Ticket.unit_id.in_(department_ids),
+            Ticket.status.in_([TicketStatus.resolved, TicketStatus.closed]),
+            Ticket.resolved_at >= utcnow() - timedelta(days=1),
+        )
+        .order_by(Ticket.resolved_at.desc())
+        .limit(1)
+    )
+
+
 def usable_link(session: Session, token: str) -> LiaisonLink | None:
     """The link for `token` if it is unused, unexpired and its ticket still awaits the unit."""
     link = session.scalar(select(LiaisonLink).where(LiaisonLink.token == token))

@@ -23,6 +23,7 @@ from app.i18n import fold, text
 from app.messaging.courtesy import is_courtesy
 from app.messaging.inbound import Answer, Inbound
 from app.messaging.outbox import Text
+from app.tickets.escalation import recently_done_by
 from app.volunteers import dispatch, progress
 from app.volunteers.dispatch import Party
 from app.volunteers.models import Offer, OfferStatus, Volunteer
@@ -278,6 +279,10 @@ def report_progress(session: Session, parties: list[Party], reply: Reply, langua
         late = _latest_offer(session, parties, reply.code)
         if late is not None and _SAID_BEFORE.get(reply.intent) == late.status:
             return Answer(dispatch.closed_outcome(late).text, late.ticket_id)
+        units = [p.unit.id for p in parties if p.unit is not None]
+        done = recently_done_by(session, units) if reply.intent == Intent.done else None
+        if done is not None and reply.code in (None, done.code):  # 已处理 again, escalated
+            return Answer(Text("liaison_done", language, {"code": done.code}), done.id)
         return Answer(Text("task_none", language))
     if len(held) > 1:
         return _which("task_which", held, language)

@@ -199,8 +199,11 @@ def test_a_liaisons_words_about_what_it_holds_go_on_its_timeline(client, ctx, cl
     assert ticket.status == TicketStatus.escalated
     assert event_kinds(ticket)[-1] == "unit_note"
     assert ticket.events[-1].data["text"] == "好的，我们明天打电话给老人家解释"
-    # Done, the department holds nothing: its number texts like anyone's.
+    # Done, the department holds nothing: 已处理 again is told it was recorded, and its number
+    # texts like anyone's.
     replies(text_line(client, LIAISON_PHONE, "已处理 已电话告知"))
+    [again] = replies(text_line(client, LIAISON_PHONE, "已处理"))
+    assert ticket.code in again and "办结" in again
     assert "已收到您的求助" in replies(text_line(client, LIAISON_PHONE, "我家厨房水管漏水了"))[0]
 
 
