@@ -19,7 +19,7 @@ from app.communities.models import Community
 from app.residents.models import Resident
 from app.scheduling.jobs import enqueue
 from app.scheduling.models import JobKind
-from app.tickets import staff_actions, urgent
+from app.tickets import places, staff_actions, urgent
 from app.tickets.lifecycle import Actor, record
 from app.tickets.models import OPEN_STATUSES, EventKind, Priority, Ticket, TicketStatus
 from app.tickets.staff_entry import Refused
@@ -79,6 +79,8 @@ def edit_ticket(
         ticket.priority = priority
     if changes:
         record(ticket, EventKind.ticket_edited, actor, data={"changes": changes})
+        if {"community", "building", "address"} & changes.keys():
+            places.tell_holder(session, ticket)
         session.flush()
     if "priority" in changes and priority is Priority.urgent:  # urgent means now: tell them
         urgent.alert_staff(session, ticket, None)

@@ -169,8 +169,7 @@ def recently_placed(session: Session, resident: Resident) -> Ticket | None:
 
 def correct(session: Session, ticket: Ticket, actor: Actor, text: str) -> None:
     """A place given and then taken back ("不对，是3栋") is replaced, on the resident too where
-    it came from that answer; whoever holds the ticket is texted the new address, so nobody
-    knocks at the wrong door."""
+    it came from that answer; whoever holds the ticket is told."""
     before = (ticket.building, ticket.address)
     address = _CORRECTION_LEAD.sub("", " ".join(fold(text).split()))[:200]
     community = find_community(session, address)
@@ -187,12 +186,20 @@ def correct(session: Session, ticket: Ticket, actor: Actor, text: str) -> None:
         resident.community_id = ticket.community_id
     data = {"text": address, "community": community.code if community else "", "corrected": "1"}
     record(ticket, EventKind.place_given, actor, data=data)
-    holder = ticket.assignee
-    if holder is not None:
-        values = {"code": ticket.code, "address": address}
-        notice = Text("task_place_corrected", holder.language, values)
-        queue_sms(session, holder.phone, notice, ticket_id=ticket.id, flush=False)
+    tell_holder(session, ticket)
     session.flush()
+
+
+def tell_holder(session: Session, ticket: Ticket) -> None:
+    """Whoever holds the ticket is texted its new address (a resident's correction, a staff
+    edit), so nobody knocks at the wrong door."""
+    holder = ticket.assignee
+    if holder is None:
+        return
+    address = ticket.address or place(ticket, holder.language)
+    values = {"code": ticket.code, "address": address}
+    notice = Text("task_place_corrected", holder.language, values)
+    queue_sms(session, holder.phone, notice, ticket_id=ticket.id, flush=False)
 
 
 def noted(ticket: Ticket, language: str) -> Text:

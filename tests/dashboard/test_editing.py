@@ -170,3 +170,21 @@ def test_ticket_edit_refusals(app, street):
         "龙溪街道3栋2单元401",
     )
     assert not [e for e in ticket.events if e.kind == "ticket_edited"]
+
+
+def test_a_new_address_reaches_the_volunteer_holding_the_ticket(app, street):
+    ticket = ticket_of(app, MOBILE, "洗衣机坏了")
+    run_jobs(app)
+    helper = offers()[0].volunteer
+    text_line(app.test_client(), helper.phone, "1")
+    db.session.expire_all()
+    assert ticket.assignee_id == helper.id
+    office = as_user(app, "office")
+    page = f"/dashboard/tickets/{ticket.code}/edit"
+    problem_only = ticket_form(ticket, problem="洗衣机坏了，不脱水")
+    assert post_form(office, page, problem_only, page).status_code == 303
+    assert sent_to(helper.phone, "task_place_corrected") == []  # the place did not change
+    moved = ticket_form(ticket, building="5栋", address="龙溪街道5栋1单元203")
+    assert post_form(office, page, moved, page).status_code == 303
+    [told] = sent_to(helper.phone, "task_place_corrected")
+    assert "龙溪街道5栋1单元203" in told.body and ticket.code in told.body
