@@ -71,8 +71,7 @@ def handle(session: Session, inbound: Inbound) -> Answer | None:
     if not tickets:
         return Answer(Text("liaison_none", language))
     if len(tickets) > 1:
-        codes = text(language, "list_separator").join(t.code for t in tickets[:3])
-        return Answer(Text("liaison_which", language, {"codes": codes, "code": tickets[0].code}))
+        return _which(tickets, language)
     ticket = tickets[0]
     department = ticket.unit
     assert department is not None
@@ -98,10 +97,14 @@ def _noted(tickets: list[Ticket], inbound: Inbound, language: str) -> Answer | N
     if not tickets:
         return None
     if len(tickets) > 1:
-        codes = text(language, "list_separator").join(t.code for t in tickets[:3])
-        return Answer(Text("liaison_which", language, {"codes": codes, "code": tickets[0].code}))
+        return _which(tickets, language)
     [ticket] = tickets
     department = ticket.unit
     assert department is not None
     record(ticket, EventKind.unit_note, unit_actor(department), data={"text": inbound.body})
     return Answer(Text("liaison_noted", language, {"code": ticket.code}), ticket.id)
+
+
+def _which(tickets: list[Ticket], language: str) -> Answer:
+    codes = text(language, "list_separator").join(t.code for t in tickets[:3])
+    return Answer(Text("liaison_which", language, {"codes": codes, "code": tickets[0].code}))

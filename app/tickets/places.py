@@ -113,14 +113,7 @@ def fill(session: Session, ticket: Ticket, actor: Actor, text: str) -> Community
     """The answer becomes the ticket's place (and fills the resident's blank details); the
     ticket then goes on to dispatch. Returns the community found, if any."""
     text = " ".join(text.split())[:200]
-    community = find_community(session, text)
-    building = _BUILDING.search(text)
-    if community is not None:
-        ticket.community_id = community.id
-        ticket.community = community
-    if building is not None and not ticket.building:
-        ticket.building = building.group(0).replace(" ", "")[:60]
-    ticket.address = text
+    community = _put(session, ticket, text, replace_building=False)
     resident = ticket.resident
     if resident is not None:
         if resident.community_id is None and community is not None:
@@ -172,14 +165,7 @@ def correct(session: Session, ticket: Ticket, actor: Actor, text: str) -> None:
     it came from that answer; whoever holds the ticket is told."""
     before = (ticket.building, ticket.address)
     address = _CORRECTION_LEAD.sub("", " ".join(fold(text).split()))[:200]
-    community = find_community(session, address)
-    building = _BUILDING.search(address)
-    if community is not None:
-        ticket.community_id = community.id
-        ticket.community = community
-    if building is not None:
-        ticket.building = building.group(0).replace(" ", "")[:60]
-    ticket.address = address
+    community = _put(session, ticket, address, replace_building=True)
     resident = ticket.resident
     if resident is not None and (resident.building, resident.address) == before:
         resident.building, resident.address = ticket.building, address
@@ -200,6 +186,22 @@ def tell_holder(session: Session, ticket: Ticket) -> None:
     values = {"code": ticket.code, "address": address}
     notice = Text("task_place_corrected", holder.language, values)
     queue_sms(session, holder.phone, notice, ticket_id=ticket.id, flush=False)
+
+
+def _put(
+    session: Session, ticket: Ticket, address: str, *, replace_building: bool
+) -> Community | None:
+    """`address` becomes the ticket's, with the community and building it names (a building
+    the ticket has is kept unless `replace_building`); the community found, if any."""
+    community = find_community(session, address)
+    building = _BUILDING.search(address)
+    if community is not None:
+        ticket.community_id = community.id
+        ticket.community = community
+    if building is not None and (replace_building or not ticket.building):
+        ticket.building = building.group(0).replace(" ", "")[:60]
+    ticket.address = address
+    return community
 
 
 def noted(ticket: Ticket, language: str) -> Text:

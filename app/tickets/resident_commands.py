@@ -119,9 +119,7 @@ def unhappy(session: Session, resident: Resident, inbound: Inbound) -> Answer:
     on. Opening a ticket of no category for the bare word only sends someone to ask the same."""
     tickets = open_tickets(session, resident)
     if tickets:
-        found = inbound.classification
-        add_information(tickets[0], resident, inbound.body.strip(), found)
-        return Answer(confirmation(tickets[0], resident.language, found, new=False), tickets[0].id)
+        return added_to(tickets[0], resident, inbound)
     ticket = latest_ticket(session, resident, timedelta(days=UNHAPPY_WINDOW_DAYS))
     if ticket is not None:
         record(ticket, EventKind.unhappy, resident_actor(resident), data={"text": inbound.body})
@@ -136,12 +134,17 @@ def no_longer_needed(session: Session, resident: Resident, inbound: Inbound) -> 
     tickets = open_tickets(session, resident)
     taken = [t for t in tickets if t.assignee_id is not None]
     if taken:
-        found = inbound.classification
-        add_information(taken[0], resident, inbound.body.strip(), found)
-        return Answer(confirmation(taken[0], resident.language, found, new=False), taken[0].id)
+        return added_to(taken[0], resident, inbound)
     if tickets:
         return cancel(session, resident, None)
     return acknowledge(session, resident, inbound.body)
+
+
+def added_to(ticket: Ticket, resident: Resident, inbound: Inbound) -> Answer:
+    """The words go onto `ticket`, and the resident is told so."""
+    found = inbound.classification
+    add_information(ticket, resident, inbound.body.strip(), found)
+    return Answer(confirmation(ticket, resident.language, found, new=False), ticket.id)
 
 
 def latest_ticket(session: Session, resident: Resident, window: timedelta) -> Ticket | None:

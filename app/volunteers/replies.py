@@ -204,9 +204,7 @@ def _about_a_closed_offer(
     ):
         return None
     late = _latest_offer(session, parties, None)
-    if late is None:
-        return None
-    return Answer(dispatch.closed_outcome(late).text, late.ticket_id)
+    return None if late is None else _as_it_ended(late)
 
 
 def open_offers(session: Session, parties: list[Party]) -> list[Offer]:
@@ -242,9 +240,8 @@ def answer_offer(
         if late is not None:
             if reply.intent == Intent.accept and late.status == OfferStatus.declined:
                 outcome = dispatch.reconsider(session, late)  # "2", then "1": the yes stands
-            else:
-                outcome = dispatch.closed_outcome(late)
-            return Answer(outcome.text, late.ticket_id)
+                return Answer(outcome.text, late.ticket_id)
+            return _as_it_ended(late)
         if waiting:  # a code of none of theirs, a typo most likely: the ones that wait
             return _which("offer_which", waiting, language)
         # "不接" or a bare "1" is an answer to an offer, never a resident's new problem.
@@ -264,6 +261,11 @@ def _latest_offer(session: Session, parties: list[Party], code: str | None) -> O
     return next((o for o in offers if code is None or o.ticket.code == code), None)
 
 
+def _as_it_ended(offer: Offer) -> Answer:
+    """An answer about an offer no longer open: how it ended."""
+    return Answer(dispatch.closed_outcome(offer).text, offer.ticket_id)
+
+
 _SAID_BEFORE: dict[Intent | None, OfferStatus] = {
     Intent.done: OfferStatus.completed,
     Intent.drop: OfferStatus.dropped,
@@ -278,7 +280,7 @@ def report_progress(session: Session, parties: list[Party], reply: Reply, langua
         # "修好了" and then "完成": the second word is told what the first did.
         late = _latest_offer(session, parties, reply.code)
         if late is not None and _SAID_BEFORE.get(reply.intent) == late.status:
-            return Answer(dispatch.closed_outcome(late).text, late.ticket_id)
+            return _as_it_ended(late)
         units = [p.unit.id for p in parties if p.unit is not None]
         done = recently_done_by(session, units) if reply.intent == Intent.done else None
         if done is not None and reply.code in (None, done.code):  # 已处理 again, escalated
