@@ -20,6 +20,7 @@ import queue
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from typing import ClassVar
 
 
@@ -52,20 +53,17 @@ class WriterConnection(sqlite3.Connection):
         return self._held is not None
 
     def commit(self) -> None:
-        try:
-            super().commit()
-        finally:
-            self._release()
+        self._ending(super().commit)
 
     def rollback(self) -> None:
-        try:
-            super().rollback()
-        finally:
-            self._release()
+        self._ending(super().rollback)
 
     def close(self) -> None:
+        self._ending(super().close)
+
+    def _ending(self, end: Callable[[], None]) -> None:
         try:
-            super().close()
+            end()
         finally:
             self._release()
 
