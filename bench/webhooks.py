@@ -188,7 +188,9 @@ def measure(target: str, database_url: str, args, offset: int, rates: dict[str, 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=3 if QUICK else 8)
+    parser.add_argument(
+        "--seconds", type=int, default=3 if QUICK else 8, help="per run (wrk: whole seconds)"
+    )
     parser.add_argument(
         "--ceiling", type=float, default=800, help="answers/s the hotline is taken not to pass"
     )

@@ -129,7 +129,7 @@ def available() -> bool:
 def closed_loop(
     requests: Sequence[Request],
     accept: Accept,
-    seconds: float,
+    seconds: int,
     connections: int = 8,
     threads: int = 2,
 ) -> Summary:
@@ -157,9 +157,10 @@ def closed_loop(
             "utf-8",
         )
         command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "-s", str(script)]
-        output = subprocess.run(
-            [*command, base], capture_output=True, text=True, check=True, timeout=seconds + 60
-        ).stdout
+        ran = subprocess.run([*command, base], capture_output=True, text=True, timeout=seconds + 60)
+        if ran.returncode != 0:
+            raise RuntimeError(f"wrk failed ({ran.returncode}): {ran.stderr or ran.stdout}")
+        output = ran.stdout
     match = re.search(r"^WRK ((?:\d+ ?)+)$", output, re.MULTILINE)
     if match is None:
         raise RuntimeError(f"wrk printed no summary:\n{output}")
