@@ -84,6 +84,16 @@ _CHINESE = [
     ("出发", Intent.on_the_way),
     ("完成", Intent.done),
     ("搞定", Intent.done),
+    # 好了 is "it's done" (a yes is 好 or 好的); so are the verbs of finishing a repair.
+    ("好了", Intent.done),
+    ("弄完", Intent.done),
+    ("修完", Intent.done),
+    ("做完", Intent.done),
+    ("搞完", Intent.done),
+    ("干完", Intent.done),
+    ("换好", Intent.done),
+    ("装好", Intent.done),
+    ("处理好", Intent.done),
     # "Fixed": 整好了 and 搞好了 are Chongqing for 修好了.
     ("修好", Intent.done),
     ("弄好", Intent.done),
@@ -113,6 +123,8 @@ _CHINESE = [
 ]
 # "不好意思" opens a yes as often as a no: it is not the decline word 不.
 _APOLOGY = re.compile(r"^(?:不好意思|对不起|抱歉)[\s,，.。!！、]*")
+# "已经修好了", "我都弄完了": who and since when come before the word that counts.
+_ALREADY = re.compile(r"^(?:我们?)?(?:已经|都|刚刚?)[\s,，]*")
 # "刚才按错了，我可以去": a correction says what it corrects to, anywhere in the text.
 _CORRECTION = re.compile(r"(?:按|发|回|点|打)错了|(?<![A-Z])(?:WRONG (?:BUTTON|KEY|REPLY)|TYPO)")
 _CANNOT = re.compile(r"去不了|来不了|接不了|没空|莫得空|没时间|不去|不来|不接|(?<![A-Z])CAN'?T")
@@ -147,7 +159,8 @@ def parse(body: str) -> Reply:
         text = _APOLOGY.sub("", text)
         if not text:  # sorry, and nothing more: no
             return Reply(Intent.decline, code, "")
-        upper = text.upper()
+    text = _ALREADY.sub("", text)
+    upper = text.upper()
     for word, intent in _ENGLISH:
         if re.match(rf"{re.escape(word)}(?![A-Z0-9])", upper):
             return Reply(intent, code, _note(text[len(word) :]))

@@ -167,6 +167,8 @@ def test_more_about_the_same_problem_is_still_added(client, street, clock):
         ("整好了", ""),
         ("弄好了 换了皮带", "换了皮带"),
         ("搞好了，换了个开关", "换了个开关"),
+        ("好了，换了个灯泡，现在亮了", "换了个灯泡,现在亮了"),
+        ("已经弄完了", ""),
     ],
 )
 def test_a_volunteer_saying_it_is_fixed_reports_it_done(client, street, text, note):
