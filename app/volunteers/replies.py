@@ -129,6 +129,10 @@ _ALREADY = re.compile(r"^(?:我们?)?(?:已经|都|刚刚?)[\s,，]*")
 _CORRECTION = re.compile(r"(?:按|发|回|点|打)错了|(?<![A-Z])(?:WRONG (?:BUTTON|KEY|REPLY)|TYPO)")
 _CANNOT = re.compile(r"去不了|来不了|接不了|没空|莫得空|没时间|不去|不来|不接|(?<![A-Z])CAN'?T")
 _CAN = re.compile(r"可以|能去|能来|我去|我来|接单|要得|(?<![A-Z])(?:I CAN|I'LL|ACCEPT|YES)")
+# Said of an offer, whatever the order ("今天不行，明天上午可以"); a question or a plea for help
+# ("可以帮我修一下吗") is the volunteer asking as a resident.
+_ANSWERS = re.compile(rf"{_CAN.pattern}|{_CANNOT.pattern}|不行|不得行")
+_ASKS = re.compile(r"吗|[?？]|帮我|帮忙|麻烦")
 _PARTICLE = re.compile(r"^[了啦咯喽哈呀哦]+")
 _CODE = re.compile(r"(?<!\d)#?(\d{6,8})(?!\d)")
 _EDGE = "[]【】()（）\"'“”‘’.,!?。，！？:：;；#"
@@ -205,9 +209,9 @@ def _about_a_closed_offer(
     session: Session, parties: list[Party], inbound: Inbound
 ) -> Answer | None:
     """Words soon after an offer closed ("那我不去了哈" once another volunteer took it) are
-    about that offer, not a new problem: they hear how it ended. Words of a problem or of
-    danger, thanks, and more about the sender's own open request fall through to the
-    resident's handler."""
+    about that offer, not a new problem: they hear how it ended; with no offer at all, words
+    that answer one hear that none waits. Words of a problem or of danger, a request, thanks,
+    and more about the sender's own open request fall through to the resident's handler."""
     found = inbound.classification
     if (
         found.category != "other"
@@ -217,7 +221,11 @@ def _about_a_closed_offer(
     ):
         return None
     late = _latest_offer(session, parties, None)
-    return None if late is None else _as_it_ended(late)
+    if late is not None:
+        return _as_it_ended(late)
+    if _ANSWERS.search(inbound.word) and not _ASKS.search(inbound.word):
+        return Answer(Text("offer_none", parties[0].language))  # "今天不行，明天可以"
+    return None
 
 
 def open_offers(session: Session, parties: list[Party]) -> list[Offer]:

@@ -246,6 +246,22 @@ def test_a_volunteer_who_lost_the_offer_and_says_so_opens_nothing(client, street
     assert len(tickets()) == 2
 
 
+@pytest.mark.parametrize("text", ["今天不行，明天上午可以", "这周没空", "下午可以过去"])
+def test_a_volunteer_answering_no_offer_hears_none_waits_and_opens_nothing(client, street, text):
+    helper = texter(1)
+    [answer] = say(client, text, helper)
+    assert "没有待回复的派单" in answer
+    assert tickets() == []
+
+
+@pytest.mark.parametrize("text", ["可以帮我找人修一下吗", "麻烦帮忙看看，我可以在家等"])
+def test_a_volunteer_asking_for_help_is_still_a_request(client, street, text):
+    helper = texter(1)
+    [answer] = say(client, text, helper)
+    assert "已收到您的求助" in answer
+    assert len(tickets()) == 1
+
+
 def test_done_twice_is_told_it_was_recorded(client, street):
     say(client, PROBLEM)
     helper = texter(offers()[0].volunteer_id)
