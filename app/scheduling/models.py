@@ -29,6 +29,7 @@ class JobKind(StrEnum):
     ticket_opened = "ticket_opened"  # a new ticket: escalate it by category, or dispatch it
     # one that waited for staff as "other" until its resident said what it is: route it again
     category_found = "category_found"
+    ticket_reopened = "ticket_reopened"  # its resident said the problem is back: dispatch again
 
 
 class Job(Base):

@@ -40,4 +40,5 @@ SWEEPS: list[tuple[str, Sweep]] = [
 JOBS: dict[JobKind, Handler] = {
     JobKind.ticket_opened: volunteer_tasks.ticket_opened,
     JobKind.category_found: volunteer_tasks.category_found,
+    JobKind.ticket_reopened: volunteer_tasks.ticket_reopened,
 }

@@ -19,8 +19,14 @@ from app.messaging.inbound import Answer, Inbound
 from app.messaging.outbox import Text
 from app.residents.directory import create
 from app.residents.models import Resident
-from app.tickets import cancellation, places
-from app.tickets.intake import add_information, confirmation, report, resident_actor
+from app.tickets import cancellation, places, recurrence
+from app.tickets.intake import (
+    add_information,
+    another_problem,
+    confirmation,
+    report,
+    resident_actor,
+)
 from app.tickets.lifecycle import Move, can, record
 from app.tickets.models import OPEN_STATUSES, Channel, EventKind, Ticket
 
@@ -92,11 +98,26 @@ def handle(session: Session, inbound: Inbound) -> Answer | None:
     if not _LETTER.search(inbound.body):
         return Answer(Text("help", resident.language))
     found, sender = inbound.classification, inbound.sender
+    if _came_back(session, inbound):
+        fixed = recurrence.fixed_before(session, resident, found)
+        if fixed is not None:
+            text = recurrence.reopen(session, fixed, resident, inbound.body.strip(), found)
+            return Answer(text, fixed.id)
     result = report(session, resident, inbound.body, Channel.sms, found=found, sender=sender)
     if result.created and places.should_ask(result.ticket, result.classification):
         return Answer(places.ask(result.ticket, resident.language), result.ticket.id)
     text = confirmation(result.ticket, resident.language, result.classification, result.created)
     return Answer(text, result.ticket.id)
+
+
+def _came_back(session: Session, inbound: Inbound) -> bool:
+    """Words that a problem is back, with no danger in them (danger is a new ticket: it alerts
+    staff), from a resident with nothing open they could be about."""
+    sender, found = inbound.sender, inbound.classification
+    if found.urgent or sender.original_id is not None or not recurrence.STILL.search(inbound.word):
+        return False
+    recent = session.get(Ticket, sender.recent_ticket_id) if sender.recent_ticket_id else None
+    return recent is None or another_problem(recent, found)
 
 
 def acknowledge(session: Session, resident: Resident, text: str) -> Answer:

@@ -53,6 +53,14 @@ def category_found(session: Session, job: Job) -> None:
     _escalate_or_dispatch(session, ticket, route)
 
 
+def ticket_reopened(session: Session, job: Job) -> None:
+    """A fixed problem came back (`tickets.recurrence`): routed and offered again, as a new
+    ticket of its category would be. Only a ticket still reopened and unheld is acted on."""
+    ticket = _unheld(session, job, S.reopened)
+    if ticket is not None:
+        _escalate_or_dispatch(session, ticket, routing.route(session, ticket))
+
+
 def _unheld(session: Session, job: Job, status: S) -> Ticket | None:
     """The job's ticket while it is still `status` and nobody holds it; with its community:
     its street decides the route, its place the offers' wording."""

@@ -112,10 +112,13 @@ def test_thanks_after_the_reply_and_after_the_visit_go_on_the_timeline(client, c
     assert event_kinds(ticket).count("thanks") == 5
     assert ticket.description == "洗衣机坏了，转几下就不动了"  # nothing appended
     assert "好的，谢谢师傅" not in ticket.description
-    # But thanks followed by a problem is a report.
+    # But thanks followed by a problem is a report: a new one, or the fixed one come back.
     clock.advance(days=1)
-    assert "已收到您的求助" in replies(text_line(client, MOBILE, "谢谢，洗衣机又坏了"))[0]
+    assert "已收到您的求助" in replies(text_line(client, MOBILE, "谢谢，厨房水龙头漏水"))[0]
     assert ticket_count() == 2
+    assert "重新安排" in replies(text_line(client, MOBILE, "谢谢，洗衣机又坏了"))[0]
+    assert ticket_count() == 2
+    assert "reopen" in event_kinds(ticket)
 
 
 def test_thanks_with_no_ticket_opens_nothing(client, ctx):
