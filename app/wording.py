@@ -37,6 +37,7 @@ WORDS: dict[str, dict[str, str]] = {
         "offer_page_declined": "已记录您不接这个任务，谢谢。",
         "offer_page_taken": "这个任务已有人接了，谢谢您！",
         "offer_page_expired": "这个邀请已过期或已回复，谢谢您。",
+        "voice_emergency_key": "来电按*键报告紧急情况",
         "voice_no_number": (
             "对不起，我们看不到您的来电号码，无法为您登记。"
             "请用显示号码的电话再拨580，或者发短信给580。再见。"
@@ -748,6 +749,7 @@ WORDS: dict[str, dict[str, str]] = {
         "offer_page_declined": "Noted: you will not take this one. Thank you.",
         "offer_page_taken": "Someone else has already taken this request. Thank you!",
         "offer_page_expired": "This offer has expired or was already answered. Thank you.",
+        "voice_emergency_key": "The caller pressed * to report an emergency",
         "voice_no_number": (
             "Sorry, we cannot see your phone number, so we cannot register your request. "
             "Please call 580 again from a phone that shows its number, or text 580. Goodbye."

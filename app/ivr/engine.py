@@ -313,6 +313,7 @@ def advance(flow: Flow, state: CallState, event: Event, context: Context) -> Ste
     danger = _find_words(heard, flow.danger_words.values())
     if danger and flow.on_danger in flow.nodes:
         run.variables["danger_word"] = danger
+        run.variables["speech"] = event.speech_result or ""  # the caller's words: the problem
         run.actions.append(Emergency(trigger=f"speech: {danger}"))
         run.go(flow.on_danger)
     elif event.node is not None and event.node != state.node:

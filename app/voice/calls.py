@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import Insert
 
-from app.categories.catalog import Classification, classify
+from app.categories.catalog import FALLBACK, Classification, classify
 from app.categories.danger import screen as screen_danger
 from app.clock import utcnow
 from app.db import Base, insert_once, loaded, table, write_alone
@@ -521,14 +521,25 @@ def _settle(
             step = _without_dial(step, engine.advance(flow, step.state, missed, ctx))
         else:
             break
-    if step.emergency:
+    if step.emergency and not call.emergency:
         call.emergency = True
+        _report_danger(session, line, call, step.state)
     lines = said(step.actions)
     if lines:
         call.transcript = [*call.transcript, {"line": lines}]
     _store(call, step.state)
     # Not flushed here: the webhook adds the rendered reply, and the call is written once.
     return Turn(call, step.actions, dial=roster.numbers if _dials(step) else ())
+
+
+def _report_danger(session: Session, line: VoiceLine, call: Call, state: CallState) -> None:
+    """Danger heard, or the emergency key pressed: the caller is told to hang up and ring
+    119/120 now, so the call's ticket opens at once, urgent, and staff on duty are texted
+    (`tickets.urgent`), as for a text. Words said later, if the caller goes on, are added."""
+    variables = dict(state.variables)
+    if not variables.get("speech"):  # the key, and no words: say so on the ticket
+        variables["speech"] = text(state.language, "voice_emergency_key")
+    _ensure_ticket(session, line, call, CreateTicket(variables))
 
 
 def _dials(step: Step) -> bool:
@@ -696,9 +707,8 @@ def _phone(raw: str, region: str) -> PhoneNumber | None:
 def _ensure_ticket(
     session: Session, line: VoiceLine, call: Call, request: CreateTicket
 ) -> str | None:
-    """The call's ticket code, opening the ticket the first time; None for a withheld number."""
-    if call.ticket is not None:
-        return call.ticket.code
+    """The call's ticket code, opening the ticket the first time; None for a withheld number.
+    A ticket the call opened when danger was reported takes what the caller said after."""
     if call.caller_kind is None:
         return None  # a withheld number: nobody to text or call back
     phone = PhoneNumber(call.caller, call.caller_kind)
@@ -706,12 +716,14 @@ def _ensure_ticket(
     resident = call.resident or find_or_create(session, phone, call.language)
     found = _classification(variables)
     words = str(variables.get("speech") or "")
+    opened = call.ticket
     # A voicemail from a resident whose request is still open is about that request.
-    current = open_tickets(session, resident) if variables.get("callback") else []
-    if current:
-        ticket = current[0]
-        if words:
-            add_information(ticket, resident, words, found)
+    current = open_tickets(session, resident) if variables.get("callback") and not opened else []
+    if opened or current:
+        ticket = opened or current[0]
+        unheard = _unheard(ticket, words)
+        if unheard or (ticket.category_code == FALLBACK and found.category != FALLBACK):
+            add_information(ticket, resident, unheard, found)
     else:
         ticket = open_ticket(session, resident, words, Channel.voice, found)
     recording = _text(variables.get(f"{PROBLEM}_recording"))
@@ -734,9 +746,18 @@ def _ensure_ticket(
         },
     )
     call.resident, call.ticket, call.outcome = resident, ticket, CallOutcome.ticket
-    if resident.can_receive_sms:
+    if resident.can_receive_sms and not opened:  # the caller has this ticket's code already
         _text_the_code(session, resident.phone, ticket, call.language, found, new=not current)
     return ticket.code
+
+
+def _unheard(ticket: Ticket, words: str) -> str:
+    """What of the caller's `words` the ticket lacks: a call's words grow as it goes on
+    ("有煤气味。燃气灶也打不着火" once the ticket holds "有煤气味")."""
+    known = ticket.description
+    if known and words.startswith(known):
+        words = words[len(known) :]
+    return "" if words in known else words.strip(" 。，,.;；")
 
 
 def _classification(variables: Mapping[str, object]) -> Classification:
@@ -749,6 +770,7 @@ def _classification(variables: Mapping[str, object]) -> Classification:
         matched=None if chosen else found.matched,
         urgent=bool(variables.get("emergency")) or danger is not None,
         danger_word=danger,
+        hazard=found.hazard,
     )
 
 

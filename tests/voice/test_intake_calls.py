@@ -260,14 +260,38 @@ def test_star_gives_emergency_numbers_first_and_the_ticket_is_urgent(call, on_du
     assert "138 0013 8000" in to_staff.body
 
 
-def test_danger_words_in_speech_give_emergency_numbers(call, on_duty):
+def test_danger_words_in_speech_give_emergency_numbers_and_alert_staff_at_once(call, on_duty):
+    """The caller is told to hang up and ring 119: what they said is an urgent ticket before
+    they do, and staff on duty are texted, as for a text."""
     walker = call(MOBILE).silence().say("厨房里有煤气味，好像漏气了")
     assert "119" in walker.heard
+    [ticket] = tickets()
+    assert ticket.priority == Priority.urgent and ticket.description == "厨房里有煤气味，好像漏气了"
+    sent = {m.template: m for m in messages()}
+    assert set(sent) == {"ticket_urgent_gas", "staff_urgent"}
+    assert sent["staff_urgent"].peer == on_duty and "燃气" in sent["staff_urgent"].body
     walker.silence()
     assert "请马上拨打119" in walker.heard and walker.hung_up
     walker.hang_up()
     row = the_call(walker)
-    assert row.emergency and row.outcome == CallOutcome.missed and tickets() == []
+    assert row.emergency and row.outcome == CallOutcome.ticket and row.ticket_id == ticket.id
+    assert len(tickets()) == 1 and len(messages()) == 2
+
+
+def test_a_caller_who_goes_on_after_danger_adds_to_the_urgent_ticket(call, on_duty):
+    walker = call(MOBILE).silence().say("有煤气味")
+    walker.press("1").press("1").record(words="燃气灶也打不着火")
+    walker.record()  # the address
+    [ticket] = tickets()
+    assert ticket.priority == Priority.urgent and ticket.category_code == "appliance"
+    assert ticket.description == "有煤气味\n燃气灶也打不着火"
+    assert [m.template for m in messages()].count("staff_urgent") == 1
+
+
+def test_a_withheld_number_reporting_danger_hears_the_numbers_and_opens_nothing(call, on_duty):
+    walker = call("anonymous").silence().say("着火了，救命")
+    assert "119" in walker.heard
+    assert tickets() == [] and the_call(walker).emergency
 
 
 def test_hanging_up_before_a_ticket_exists_leaves_a_missed_call(call, on_duty, app):
