@@ -270,7 +270,7 @@ def answer_offer(
     offer = offers[0]
     act = dispatch.accept if reply.intent == Intent.accept else dispatch.decline
     outcome = act(session, offer)
-    return Answer(outcome.text, offer.ticket_id)
+    return Answer(_unless_told(offer, outcome.text), offer.ticket_id)
 
 
 def _latest_offer(session: Session, parties: list[Party], code: str | None) -> Offer | None:
@@ -284,7 +284,21 @@ def _latest_offer(session: Session, parties: list[Party], code: str | None) -> O
 
 def _as_it_ended(offer: Offer) -> Answer:
     """An answer about an offer no longer open: how it ended."""
-    return Answer(dispatch.closed_outcome(offer).text, offer.ticket_id)
+    return Answer(_unless_told(offer, dispatch.closed_outcome(offer).text), offer.ticket_id)
+
+
+# An answer this soon after the offer was closed under the volunteer (taken by another, or
+# withdrawn) crossed the notice they were sent then: that notice is the answer, not a second
+# text saying the same.
+NOTICE_CROSSED = timedelta(minutes=2)
+
+
+def _unless_told(offer: Offer, text: Text) -> Text | None:
+    closed = offer.answered_at
+    crossed = offer.status in (OfferStatus.taken, OfferStatus.withdrawn) and (
+        closed is not None and closed >= utcnow() - NOTICE_CROSSED
+    )
+    return None if crossed else text
 
 
 _SAID_BEFORE: dict[Intent | None, OfferStatus] = {

@@ -61,7 +61,7 @@ def test_links_can_be_switched_off(client, street, app, monkeypatch):
     assert all("/o/" not in m.body for m in db.session.scalars(select(Message)))
 
 
-def test_accepting_by_sms_gives_the_details_and_tells_the_others(client, street):
+def test_accepting_by_sms_gives_the_details_and_tells_the_others(client, street, clock):
     report(client)
     winner, *others = offers()
     [reply] = replies(text_line(client, texter(winner.volunteer_id), "1"))
@@ -76,6 +76,10 @@ def test_accepting_by_sms_gives_the_details_and_tells_the_others(client, street)
     for offer in others:
         assert offer.status == OfferStatus.taken
         assert sent_to(offer.volunteer.phone, "offer_taken")
+    # An answer that crossed the notice gets no second text; a later one is told again.
+    assert replies(text_line(client, texter(others[0].volunteer_id), "接单")) == []
+    assert len(sent_to(others[0].volunteer.phone, "offer_taken")) == 1
+    clock.advance(minutes=3)
     late = replies(text_line(client, texter(others[0].volunteer_id), "接单"))[0]
     assert "已有人接单" in late
     assert db.session.get(Volunteer, winner.volunteer_id).active_tasks == 1
