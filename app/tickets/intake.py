@@ -33,7 +33,7 @@ from app.residents import directory
 from app.residents.models import Resident
 from app.scheduling.jobs import WAKE, enqueue, job_row
 from app.scheduling.models import Job, JobKind
-from app.tickets import neighbours, repeats, routing, urgent
+from app.tickets import neighbours, places, repeats, routing, urgent
 from app.tickets.codes import candidates
 from app.tickets.due_dates import set_community_deadline
 from app.tickets.lifecycle import SYSTEM, Actor, event_row, record
@@ -110,12 +110,28 @@ def report(
         add_information(ticket, resident, text, found)
         return Report(ticket, created=False, classification=found)
     held = sender.held_place if sender is not None else None
-    ticket = open_ticket(session, resident, text, channel, found, original=original, held=held)
+    where = _named_place(session, resident, text) if resident.community_id is None else None
+    ticket = open_ticket(
+        session, resident, text, channel, found, original=original, held=held, where=where
+    )
     if ticket.parent_id is not None:  # a repeat, merged into the ticket already open
         parent = session.get(Ticket, ticket.parent_id)
         assert parent is not None
         return Report(parent, created=False, classification=found)
     return Report(ticket, created=True, classification=found)
+
+
+def _named_place(session: Session, resident: Resident, text: str) -> Place | None:
+    """A stranger who says where in the report itself is not asked again: the place is the
+    ticket's, and fills the resident's blank details."""
+    named = places.named_in(session, text)
+    if named is None:
+        return None
+    community, building, address = named
+    resident.community_id = community.id
+    resident.building = resident.building or building
+    resident.address = resident.address or address
+    return Place(community.id, building, address)
 
 
 def another_problem(ticket: Ticket, found: Classification) -> bool:

@@ -105,6 +105,31 @@ def find_community(session: Session, text: str) -> Community | None:
     return best[1] if best else None
 
 
+# The end of an address: its building, unit, floor, door or room.
+_ADDRESS_END = re.compile(
+    r"\d+\s*(?:栋|幢|号楼|座|单元|楼|层|号|室)(?:\s*\d+(?:室|号)?(?!\s*(?:\d|栋|幢|座|单元|楼|层)))?"
+)
+
+
+def named_in(session: Session, text: str) -> tuple[Community, str, str] | None:
+    """The community, building and address a report names itself ("我是龙溪社区3栋2单元的王奶奶，
+    家里马桶堵了"), so the resident is not asked where; None unless it names both a community
+    and a building. The address runs from the community's name to the last number of the place
+    after it."""
+    building = _BUILDING.search(text)
+    if building is None:  # most reports: and then the communities are not read at all
+        return None
+    community = find_community(session, text)
+    if community is None:
+        return None
+    lowered = text.lower()
+    names = (community.name, community.name.removesuffix("社区"), community.name_en or "")
+    start = min(i for n in names if n and (i := lowered.find(n.lower())) >= 0)
+    ends = [m.end() for m in _ADDRESS_END.finditer(text, start)]
+    address = text[start : max(ends, default=building.end())].strip()[:200]
+    return community, building.group(0).replace(" ", "")[:60], address
+
+
 def reads_like_place(session: Session, text: str) -> bool:
     return bool(_PLACE_WORDS.search(text)) or find_community(session, text) is not None
 

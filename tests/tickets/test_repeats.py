@@ -118,7 +118,10 @@ def test_a_merged_report_is_never_dispatched_and_the_parent_keeps_its_holder(cli
     a, b = tickets()
     assert b.status == TicketStatus.cancelled and b.assignee_id is None
     assert a.status == TicketStatus.assigned and a.assignee_id == helper.id
-    assert replies(text_line(client, "+8613700000001", f"1 {b.code}"))  # a late yes: taken
+    # A yes crossing the withdrawal notice gets no second text; a later one hears it is taken.
+    assert replies(text_line(client, "+8613700000001", f"1 {b.code}")) == []
+    clock.advance(minutes=3)
+    assert replies(text_line(client, "+8613700000001", f"1 {b.code}"))
     split(db.session, b, STAFF)
     db.session.commit()
     sweep()

@@ -43,6 +43,32 @@ def offer_bodies() -> list[str]:
     return [db.session.get(Message, o.message_id).body for o in offers()]
 
 
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("我是龙溪社区3栋2单元的王奶奶，家里洗衣机坏了", "龙溪社区3栋2单元"),
+        ("洗衣机坏了，龙溪3栋2单元401", "龙溪3栋2单元401"),
+        ("Washing machine broken, Longxi building 3", "Longxi building 3"),
+    ],
+)
+def test_a_stranger_who_says_where_in_the_report_is_not_asked_again(client, street, text, address):
+    [answer] = replies(text_line(client, STRANGER, text))
+    ticket = only_ticket()
+    assert ticket.code in answer and "地址" not in answer and "address" not in answer
+    building = "3栋" if "栋" in text else "building3"
+    assert (ticket.community_id, ticket.building) == (street.id, building)
+    assert ticket.address == address and ticket.description == text
+    resident = db.session.scalars(select(Resident)).one()
+    assert resident.community_id == street.id and resident.address == address
+    assert len(offers()) == 3  # dispatched at once
+
+
+@pytest.mark.parametrize("text", ["我住3栋，马桶堵了", "龙溪这边的马桶堵了"])
+def test_a_building_or_a_community_alone_is_still_asked_about(client, street, text):
+    [question] = replies(text_line(client, STRANGER, text))
+    assert "地址" in question and only_ticket().community_id is None and offers() == []
+
+
 def test_the_first_text_asks_where_and_the_answer_fills_the_place(client, street):
     [question] = replies(text_line(client, STRANGER, "洗衣机转几下就不动了"))
     ticket = only_ticket()
