@@ -111,6 +111,8 @@ def report(
         return Report(ticket, created=False, classification=found)
     held = sender.held_place if sender is not None else None
     where = _named_place(session, resident, text) if resident.community_id is None else None
+    if where is not None:
+        original = LOOK_UP  # a place the sender's context knew nothing of: its repeat, if any
     ticket = open_ticket(
         session, resident, text, channel, found, original=original, held=held, where=where
     )

@@ -35,7 +35,16 @@ from app.tickets.summary import place, problem_summary
 
 ANSWER_HOURS = 24  # an answer to "where are you?" is taken as one for this long
 
-_BUILDING = re.compile(r"\d+\s*(?:栋|幢|号楼|座)|(?i:\b(?:building|block|bldg\.?)\s*\d+\w?)")
+_BUILDING = re.compile(r"\d+\s*(?:栋|幢|号楼|座)|(?i:\b(?:building|block|bldg\.?)\s*(\d+\w?))")
+
+
+def _building(found: re.Match[str]) -> str:
+    """A building as the street writes it: "building 5" is 5栋, like the neighbour's "5栋", so
+    repeats and nearby volunteers are found whatever the language of the text."""
+    number = found.group(1)
+    return f"{number}栋" if number else found.group(0).replace(" ", "")[:60]
+
+
 # Words an address has and a description of a problem seldom does.
 _PLACE_WORDS = re.compile(
     r"社区|小区|栋|幢|单元|号楼|楼\d|\d+\s*楼|\d+\s*号|室|路|街|巷|村|苑|院|花园|大厦|新村"
@@ -127,7 +136,7 @@ def named_in(session: Session, text: str) -> tuple[Community, str, str] | None:
     start = min(i for n in names if n and (i := lowered.find(n.lower())) >= 0)
     ends = [m.end() for m in _ADDRESS_END.finditer(text, start)]
     address = text[start : max(ends, default=building.end())].strip()[:200]
-    return community, building.group(0).replace(" ", "")[:60], address
+    return community, _building(building), address
 
 
 def reads_like_place(session: Session, text: str) -> bool:
@@ -224,7 +233,7 @@ def _put(
         ticket.community_id = community.id
         ticket.community = community
     if building is not None and (replace_building or not ticket.building):
-        ticket.building = building.group(0).replace(" ", "")[:60]
+        ticket.building = _building(building)
     ticket.address = address
     return community
 

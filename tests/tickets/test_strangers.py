@@ -55,12 +55,21 @@ def test_a_stranger_who_says_where_in_the_report_is_not_asked_again(client, stre
     [answer] = replies(text_line(client, STRANGER, text))
     ticket = only_ticket()
     assert ticket.code in answer and "地址" not in answer and "address" not in answer
-    building = "3栋" if "栋" in text else "building3"
-    assert (ticket.community_id, ticket.building) == (street.id, building)
+    assert (ticket.community_id, ticket.building) == (street.id, "3栋")  # building 3 too
     assert ticket.address == address and ticket.description == text
     resident = db.session.scalars(select(Resident)).one()
     assert resident.community_id == street.id and resident.address == address
     assert len(offers()) == 3  # dispatched at once
+
+
+def test_neighbours_saying_where_in_two_languages_report_one_problem(client, street):
+    """ "building 5" is 5栋: the second report of the hallway light is the first one's repeat."""
+    text_line(client, STRANGER, "My hallway light is broken, I live in Longxi building 5")
+    [answer] = replies(text_line(client, "+8613700137001", "楼道灯坏了，我是龙溪社区5栋的"))
+    first, second = db.session.scalars(select(Ticket).order_by(Ticket.id)).all()
+    assert first.building == second.building == "5栋"
+    assert second.parent_id == first.id and first.code in answer
+    assert all("building5" not in body for body in offer_bodies())
 
 
 @pytest.mark.parametrize("text", ["我住3栋，马桶堵了", "龙溪这边的马桶堵了"])
@@ -100,7 +109,7 @@ def test_english_and_the_community_by_its_english_name(client, street):
     assert "community and address" in question
     [noted] = replies(text_line(client, STRANGER, "Longxi, building 5, flat 302"))
     assert "Longxi" in noted
-    assert only_ticket().community_id == street.id and only_ticket().building == "building5"
+    assert only_ticket().community_id == street.id and only_ticket().building == "5栋"
     assert len(offers()) == 3
 
 
