@@ -133,6 +133,8 @@ _CAN = re.compile(r"可以|能去|能来|我去|我来|接单|要得|(?<![A-Z])(
 # ("可以帮我修一下吗") is the volunteer asking as a resident.
 _ANSWERS = re.compile(rf"{_CAN.pattern}|{_CANNOT.pattern}|不行|不得行")
 _ASKS = re.compile(r"吗|[?？]|帮我|帮忙|麻烦")
+# Another visit, wherever it is said ("今天没修好，明天再来"); not "不再来".
+_AGAIN = re.compile(r"(?<!不)(?:再来|再过来|再去|改天来|改天过来)")
 _PARTICLE = re.compile(r"^[了啦咯喽哈呀哦]+")
 _CODE = re.compile(r"(?<!\d)#?(\d{6,8})(?!\d)")
 _EDGE = "[]【】()（）\"'“”‘’.,!?。，！？:：;；#"
@@ -171,12 +173,14 @@ def parse(body: str) -> Reply:
     for word, intent in _CHINESE:
         if text.startswith(word):
             return Reply(intent, code, _note(text[len(word) :]))
+    if _AGAIN.search(text):  # "零件没带，明天再来": the whole text says why
+        return Reply(Intent.again, code, _note(text))
     return Reply(None, code, "")
 
 
 def _note(rest: str) -> str:
     """What follows the word, without the particle that ends it ("弄好了 换了皮带")."""
-    return _PARTICLE.sub("", rest).strip(_EDGE + " \t\n\u3000")
+    return " ".join(_PARTICLE.sub("", rest).strip(_EDGE + " \t\n\u3000").split())
 
 
 def handle(session: Session, inbound: Inbound) -> Answer | None:

@@ -263,6 +263,17 @@ def test_a_volunteer_asking_for_help_is_still_a_request(client, street, text):
     assert len(tickets()) == 1
 
 
+def test_a_volunteer_coming_back_tomorrow_records_another_visit(client, street):
+    say(client, PROBLEM)
+    helper = texter(offers()[0].volunteer_id)
+    say(client, "1", helper)
+    [answer] = say(client, "今天没修好，零件没带，明天再来", helper)
+    assert "需再次上门" in answer
+    ticket = only_ticket()
+    assert ticket.status == TicketStatus.in_progress and ticket.visits == 1
+    assert ticket.events[-1].reason == "今天没修好,零件没带,明天再来"
+
+
 def test_done_twice_is_told_it_was_recorded(client, street):
     say(client, PROBLEM)
     helper = texter(offers()[0].volunteer_id)
