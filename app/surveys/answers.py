@@ -54,6 +54,16 @@ NOT_FIXED = re.compile(
     re.IGNORECASE,
 )
 
+# Words that rate only when they are the whole answer: inside a sentence they mean other things
+# ("好像还是不行", "可以帮我再看看吗"). A thank-you and nothing more is satisfied.
+_WHOLE_ANSWERS: dict[str, Rating] = {"好": _S, "可以": _B, "行": _B, "NOT REALLY": _U}
+_THANKS_ONLY = re.compile(
+    r"(?:非常|十分|太|真是)?(?:感谢|谢谢|多谢|谢了|谢啦|辛苦了)(?:你们|您|师傅|志愿者|大家|了|啦|哈)*"
+    r"|(?:THANK YOU|THANKS)(?: SO MUCH| VERY MUCH| A LOT)?"
+)
+_PUNCTUATION = re.compile(r"[\s.,!?;:。，！？；：、~～]+")
+_TRAILING_PARTICLES = re.compile(r"\s*(?:了|啊|呀|哦|哈|嘛|噻|哟|吧)+$")
+
 # Phrases that contain a rating word but say something else ("不好意思" is "sorry").
 _NOT_RATINGS = re.compile(r"不好意思|好不好|行不行|SORRY")
 
@@ -82,6 +92,12 @@ def parse_answer(text: str) -> ParsedAnswer | None:
     digit = folded[:1]
     if digit in _LEADING_WORDS and not folded[1:2].isalnum():
         return ParsedAnswer(_LEADING_WORDS[digit], _comment(folded[1:]))
+    words = _PUNCTUATION.sub(" ", upper).strip()
+    bare = _TRAILING_PARTICLES.sub("", words)
+    if bare in _WHOLE_ANSWERS:
+        return ParsedAnswer(_WHOLE_ANSWERS[bare], "")
+    if _THANKS_ONLY.fullmatch(words):
+        return ParsedAnswer(_S, text.strip())
     masked = _NOT_RATINGS.sub(lambda m: "　" * len(m.group()), upper)
     found = [(m, RATING_WORDS[m.group()]) for m in _SCAN.finditer(masked)]
     levels = {rating for _, rating in found}

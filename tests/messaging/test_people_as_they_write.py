@@ -195,6 +195,8 @@ def test_a_volunteer_saying_it_is_fixed_reports_it_done(client, street, text, no
         ("还是不得行", Rating.unsatisfied),
         ("莫得修好", Rating.unsatisfied),
         ("没整好，还在响", Rating.unsatisfied),
+        ("谢谢你们！", Rating.satisfied),
+        ("可以", Rating.basically_satisfied),
     ],
 )
 def test_chongqing_survey_answers(client, ctx, clock, text, rating):

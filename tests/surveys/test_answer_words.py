@@ -48,6 +48,16 @@ S, B, U = Rating.satisfied, Rating.basically_satisfied, Rating.unsatisfied
         ("不好意思，还没修好", U, "不好意思，还没修好"),
         ("ok", B, ""),
         ("Good job thanks", S, "job thanks"),
+        # A thank-you and nothing more answers "were you satisfied?" with a yes.
+        ("谢谢", S, "谢谢"),
+        ("非常感谢师傅！", S, "非常感谢师傅！"),
+        ("Thank you so much!", S, "Thank you so much!"),
+        ("不满意，谢谢", U, "谢谢"),
+        # Words that rate only as the whole answer.
+        ("好", S, ""),
+        ("可以吧", B, ""),
+        ("行", B, ""),
+        ("Not really.", U, ""),
         ("satisfied", S, ""),
         ("not satisfied, still leaking", U, "still leaking"),
         ("still broken", U, ""),
@@ -64,8 +74,9 @@ def test_everyday_words_map_to_the_three_levels(text: str, rating: Rating, comme
     [
         "12",
         "1楼灯坏了",
-        "谢谢",
         "好的",
+        "可以帮我再看看吗",
+        "好像",
         "修好了但是态度不行",  # two levels at once: truly unclear, ask again
         "要得，就是不太满意",
         "明天再说",
