@@ -22,6 +22,7 @@ from app.messaging.models import Direction, Message, MessageKind, MessageStatus,
 from app.messaging.outbox import Text
 from app.messaging.sender_context import Sender, load_sender
 from app.phones import InvalidPhone, PhoneNumber, normalize
+from app.tickets.neighbours import in_a_home
 from app.volunteers.models import Volunteer
 
 
@@ -90,7 +91,7 @@ def receive_sms(
         phone = None  # a short code or alphanumeric sender: recorded, never answered
     peer = phone.e164 if phone else sender[:20]
     found = classify(body)
-    context = load_sender(session, sid, peer, found.category)
+    context = load_sender(session, sid, peer, found.category, neighbours_too=not in_a_home(body))
     if context.seen:
         return None
     answers = []

@@ -91,7 +91,7 @@ def _statement() -> Select[Any]:
             Ticket.received_at >= bindparam("repeat_since"),
             active,
             Ticket.parent_id.is_(None),
-            or_(mine, same_building),
+            or_(mine, and_(bindparam("neighbours_too"), same_building)),
         )
         .order_by(Ticket.received_at)
         .limit(1)
@@ -166,7 +166,9 @@ _RESIDENT = list(Resident.__table__.columns)
 _STATEMENT = _statement()  # built once; each text only binds its values
 
 
-def load_sender(session: Session, sid: str, phone: str, category: str) -> Sender:
+def load_sender(
+    session: Session, sid: str, phone: str, category: str, *, neighbours_too: bool = True
+) -> Sender:
     """The sender of a text, read in one SELECT.
 
     PostgreSQL: a statement before it tells a repeated delivery (then the only statement) and
@@ -175,7 +177,8 @@ def load_sender(session: Session, sid: str, phone: str, category: str) -> Sender
     problem from one building, are handled one at a time and what the SELECT then reads (in a
     snapshot of its own, taken after the locks) stays current until the commit: a text resent
     a dozen times at once opens one ticket, the copies find it, and so do the neighbours'
-    texts. SQLite's writers take turns already.
+    texts. SQLite's writers take turns already. `neighbours_too`: False for a problem inside
+    the sender's home, which only their own open report of its category repeats.
     """
     connection = session.connection()
     held_place = None
@@ -192,6 +195,7 @@ def load_sender(session: Session, sid: str, phone: str, category: str) -> Sender
             "sid": sid,
             "phone": phone,
             "category": category,
+            "neighbours_too": neighbours_too,
             "followup_since": now - timedelta(hours=settings.HOTLINE_FOLLOWUP_WINDOW_HOURS),
             "repeat_since": now - timedelta(hours=settings.HOTLINE_REPEAT_WINDOW_HOURS),
             "comment_since": now - timedelta(minutes=settings.HOTLINE_SURVEY_COMMENT_MINUTES),

@@ -326,13 +326,23 @@ def _under_free_code(
     raise AssertionError("candidates() never ends")
 
 
-def confirmation(ticket: Ticket, language: str, found: Classification, new: bool = True) -> Text:
+def confirmation(
+    ticket: Ticket,
+    language: str,
+    found: Classification,
+    new: bool = True,
+    by: Resident | None = None,
+) -> Text:
     """What every channel tells the resident: their ticket's code, and for a new one its
     category (with safety advice first when the words spoke of danger, and the unit's name when
     a department or partner unit handles it). Danger in words added to an open ticket gets its
     advice too ("煤气味好大" while the washing machine waits)."""
     if not new and not found.urgent:
-        return Text("ticket_added", language, {"code": ticket.code})
+        # `by` a neighbour: their report joined the one already open for the building.
+        neighbour = by is not None and ticket.resident_id != by.id
+        return Text(
+            "ticket_neighbour" if neighbour else "ticket_added", language, {"code": ticket.code}
+        )
     name = category_name(ticket.category_code, language)
     if name is None:  # a category the data file lacks
         name = ticket.category.display_name(language) if ticket.category else ticket.category_code

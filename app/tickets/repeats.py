@@ -1,11 +1,12 @@
 """Repeat reports of one problem: linked to the open ticket instead of dispatched twice.
 
 A new ticket is a repeat when, within HOTLINE_REPEAT_WINDOW_HOURS (48 h), an open ticket of the
-same category came from the same resident or from the same (non-empty) building of the same
-community. The repeat is cancelled with data {"merged_into": <code>} and keeps `parent_id`, so
-its words and its reporter stay on record and both timelines say what happened; the parent gets
-a "merged" event. Staff can merge any two open tickets the same way, and split a merged report
-off again (it starts over as a new ticket, on a fresh deadline).
+same category came from the same resident or, unless its words place it inside the reporter's
+home (`neighbours.in_a_home`), from the same (non-empty) building of the same community. The
+repeat is cancelled with data {"merged_into": <code>} and keeps `parent_id`, so its words and
+its reporter stay on record and both timelines say what happened; the parent gets a "merged"
+event. Staff can merge any two open tickets the same way, and split a merged report off again
+(it starts over as a new ticket, on a fresh deadline).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from app.config import current_settings
 from app.tickets.due_dates import set_community_deadline
 from app.tickets.lifecycle import SYSTEM, Actor, Move, record, transition
 from app.tickets.models import ACTIVE_STATUSES, EventKind, Ticket, TicketStatus
+from app.tickets.neighbours import in_a_home
 
 
 class MergeRefused(ValueError):
@@ -45,7 +47,7 @@ def find_original(session: Session, ticket: Ticket) -> Ticket | None:
                 Ticket.community_id == ticket.community_id,
             )
         ]
-        if ticket.building and ticket.community_id
+        if ticket.building and ticket.community_id and not in_a_home(ticket.description)
         else []
     )
     if not (same_reporter or same_building):

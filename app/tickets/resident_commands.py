@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
@@ -50,7 +50,10 @@ NO_LONGER_NEEDED = re.compile(
 WHERE_IS_HELP = re.compile(
     r"(?:啷个|咋个|怎么|为啥|为什么|咋)?还没(?:有|得)?人?(?:来|到)|(?:什么|啥)时候(?:来|到)"
     r"|几时来|好久来|人呢|还要等(?:好久|多久)|要等(?:好久|多久)"
-    r"|(?<![a-z])(?:when will (?:someone|somebody|you) come|no one has come|nobody came)(?![a-z])"
+    r"|(?:请问)?(?:大概|大约|一般)?(?:几点|多久|好久|几时|什么时候|啥时候)(?:能)?(?:到|来|过来)"
+    r"|(?<![a-z])(?:when will (?:someone|somebody|you|they|he|she) (?:come|arrive|be here)"
+    r"|what time will (?:someone|somebody|you|they|he|she) (?:come|arrive)"
+    r"|no one has come|nobody came)(?![a-z])"
 )
 # "Not satisfied" and nothing more, with no survey waiting (the survey handler claims it then):
 # a complaint about help already given, not a new problem to send a volunteer to. Generic words
@@ -106,7 +109,9 @@ def handle(session: Session, inbound: Inbound) -> Answer | None:
     result = report(session, resident, inbound.body, Channel.sms, found=found, sender=sender)
     if result.created and places.should_ask(result.ticket, result.classification):
         return Answer(places.ask(result.ticket, resident.language), result.ticket.id)
-    text = confirmation(result.ticket, resident.language, result.classification, result.created)
+    text = confirmation(
+        result.ticket, resident.language, result.classification, result.created, by=resident
+    )
     return Answer(text, result.ticket.id)
 
 
@@ -189,7 +194,21 @@ def open_tickets(session: Session, resident: Resident) -> list[Ticket]:
 
 
 def status(session: Session, resident: Resident) -> Answer:
-    tickets = open_tickets(session, resident)
+    """The resident's open tickets, and the open ones their reports were merged into (a
+    neighbour reported the stairwell light first): theirs are being handled there."""
+    merged_into = select(Ticket.parent_id).where(
+        Ticket.resident_id == resident.id, Ticket.parent_id.is_not(None)
+    )
+    tickets = list(
+        session.scalars(
+            select(Ticket)
+            .where(
+                or_(Ticket.resident_id == resident.id, Ticket.id.in_(merged_into)),
+                Ticket.status.in_(OPEN_STATUSES),
+            )
+            .order_by(Ticket.received_at.desc())
+        )
+    )
     language = resident.language
     if not tickets:
         return Answer(Text("status_none", language))

@@ -126,3 +126,38 @@ def test_a_merged_report_is_never_dispatched_and_the_parent_keeps_its_holder(cli
     db.session.commit()
     sweep()
     assert tickets()[1].status in (TicketStatus.dispatching, TicketStatus.unassigned)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "merged"),
+    [
+        ("我家厨房水管爆了", "家里水龙头一直滴水", False),  # two homes, two problems
+        ("My kitchen tap leaks", "my bathroom pipe is leaking", False),
+        ("我家厨房水管爆了", "楼道的水管在漏水", True),  # the building's pipe: maybe the same
+        ("楼道灯不亮了", "我家楼道的灯坏了", True),
+    ],
+)
+def test_a_problem_inside_a_home_is_not_the_neighbours(client, ctx, clock, first, second, merged):
+    community, _ = street()
+    resident(community)
+    resident(community, phone=NEIGHBOUR, name="刘阿姨")
+    text_line(client, MOBILE, first)
+    [answer] = replies(text_line(client, NEIGHBOUR, second))
+    original, report = tickets()
+    assert original.category_code == report.category_code
+    assert (report.parent_id == original.id) is merged
+    assert (original.code in answer) is merged and (report.code in answer) is not merged
+    assert ("已有邻居反映" in answer) is merged
+
+
+def test_asking_when_help_comes_after_a_merge_hears_of_the_neighbours_ticket(client, ctx, clock):
+    community, _ = street()
+    resident(community)
+    resident(community, phone=NEIGHBOUR, name="刘阿姨")
+    text_line(client, MOBILE, "楼道灯不亮了")
+    text_line(client, NEIGHBOUR, "楼道灯坏了")
+    clock.advance(hours=3)
+    for question in ("师傅大概几点到？", "进度"):
+        [answer] = replies(text_line(client, NEIGHBOUR, question))
+        assert tickets()[0].code in answer
+    assert len(tickets()) == 2  # the questions opened nothing
