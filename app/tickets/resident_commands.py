@@ -63,6 +63,12 @@ UNHAPPY = re.compile(
     r"|没修好|没有修好|没弄好|没整好|莫整好|没搞好|莫得修好|没得修好|没解决|没有解决|未解决"
     r"|(?<![a-z])(?:not satisfied|unsatisfied|dissatisfied|not fixed|not happy)(?![a-z])"
 )
+# A greeting and nothing more ("你好", "在吗？", "喂，有人吗"): someone starting to talk, not yet
+# saying what is wrong. Nothing is opened: they hear how to ask, or how their request stands.
+GREETING = re.compile(
+    r"你好|您好|你们好|在吗|在不在|有人吗|有没有人|喂|哈喽|嗨|请问|呀"
+    r"|(?<![a-z])(?:hello|hi|hey|good (?:morning|afternoon|evening)|anyone|there)(?![a-z])"
+)
 # A letter of any script: a text without one (a stray "1", "？？", an emoji) describes nothing.
 _LETTER = re.compile(r"[^\W\d_]")
 
@@ -96,6 +102,10 @@ def handle(session: Session, inbound: Inbound) -> Answer | None:
         return status(session, resident)
     if is_courtesy(inbound.body):
         return acknowledge(session, resident, inbound.body)
+    if says_only(inbound.body, GREETING):  # "在吗？": how their request stands, or how to ask
+        if open_tickets(session, resident):
+            return status(session, resident)
+        return Answer(Text("help", resident.language))
     if says_only(inbound.body, UNHAPPY):
         return unhappy(session, resident, inbound)
     if not _LETTER.search(inbound.body):

@@ -58,6 +58,22 @@ def test_a_thumbs_up_or_thanks_in_any_script_is_not_more_words(client, street, t
     assert event_kinds(ticket)[-1] == "thanks"
 
 
+@pytest.mark.parametrize("text", ["你好", "在吗？", "喂，有人吗", "您好，请问在吗", "Hello!", "嗨"])
+def test_a_greeting_opens_nothing_and_says_how_to_ask(client, street, text):
+    [answer] = say(client, text)
+    assert "直接发短信描述问题" in answer or "Text us the problem" in answer
+    assert tickets() == []
+    say(client, PROBLEM)
+    [answer] = say(client, text)  # with a request open: how it stands
+    [ticket] = tickets()
+    assert ticket.code in answer and ticket.description == PROBLEM
+
+
+def test_a_greeting_with_a_problem_is_a_request(client, street):
+    [answer] = say(client, "你好，我家洗衣机坏了")
+    assert "已收到您的求助" in answer and len(tickets()) == 1
+
+
 @pytest.mark.parametrize("text", ["１", "2", "？？", "。。。", "😡"])
 def test_a_text_without_words_opens_nothing(client, street, text):
     """A stray digit (a rating sent before any survey), or only marks: nothing to send anyone to."""
