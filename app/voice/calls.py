@@ -53,6 +53,7 @@ from app.phones import InvalidPhone, PhoneKind, PhoneNumber, normalize
 from app.residents.directory import by_phone, find_or_create
 from app.residents.models import Resident
 from app.surveys import operations as surveys
+from app.tickets import recurrence
 from app.tickets.intake import add_information, confirmation, open_ticket, resident_actor
 from app.tickets.lifecycle import record
 from app.tickets.models import OPEN_STATUSES, Channel, EventKind, Ticket, TicketStatus
@@ -719,11 +720,16 @@ def _ensure_ticket(
     opened = call.ticket
     # A voicemail from a resident whose request is still open is about that request.
     current = open_tickets(session, resident) if variables.get("callback") and not opened else []
+    fixed = None if opened or current else _fixed_before(session, resident, words, found)
+    reply = None
     if opened or current:
         ticket = opened or current[0]
         unheard = _unheard(ticket, words)
         if unheard or (ticket.category_code == FALLBACK and found.category != FALLBACK):
             add_information(ticket, resident, unheard, found)
+    elif fixed is not None:  # "灯还是不亮": the problem a volunteer fixed days ago is back
+        ticket = fixed
+        reply = recurrence.reopen(session, fixed, resident, words, found)
     else:
         ticket = open_ticket(session, resident, words, Channel.voice, found)
     recording = _text(variables.get(f"{PROBLEM}_recording"))
@@ -747,8 +753,19 @@ def _ensure_ticket(
     )
     call.resident, call.ticket, call.outcome = resident, ticket, CallOutcome.ticket
     if resident.can_receive_sms and not opened:  # the caller has this ticket's code already
-        _text_the_code(session, resident.phone, ticket, call.language, found, new=not current)
+        reply = reply or confirmation(ticket, call.language, found, new=not current)
+        priority = Priority.urgent if found.urgent else Priority.notice
+        queue_sms(session, resident.phone, reply, priority=priority, ticket_id=ticket.id)
     return ticket.code
+
+
+def _fixed_before(
+    session: Session, resident: Resident, words: str, found: Classification
+) -> Ticket | None:
+    """The ticket whose fixed problem the caller says is back (`tickets.recurrence`)."""
+    if found.urgent or not recurrence.STILL.search(words):
+        return None
+    return recurrence.fixed_before(session, resident, found)
 
 
 def _unheard(ticket: Ticket, words: str) -> str:
@@ -772,14 +789,6 @@ def _classification(variables: Mapping[str, object]) -> Classification:
         danger_word=danger,
         hazard=found.hazard,
     )
-
-
-def _text_the_code(
-    session: Session, to: str, ticket: Ticket, language: str, found: Classification, new: bool
-) -> None:
-    text = confirmation(ticket, language, found, new)
-    priority = Priority.urgent if found.urgent else Priority.notice
-    queue_sms(session, to, text, priority=priority, ticket_id=ticket.id)
 
 
 def _text(value: object) -> str | None:

@@ -7,6 +7,7 @@ import pytest
 from app.messaging.models import MessageStatus
 from app.tickets.models import Channel, Priority, TicketStatus
 from app.voice.models import CallOutcome, CallPurpose, CallStatus
+from tests.support.closure import assign, resolve, volunteer
 from tests.voice.conftest import (
     DUTY_PHONE,
     LANDLINE,
@@ -307,3 +308,20 @@ def test_hanging_up_before_a_ticket_exists_leaves_a_missed_call(call, on_duty, a
     assert row.duration == 20
     assert [c.sid for c in missed_calls(db.session)] == [walker.sid]
     assert tickets() == []
+
+
+def test_a_caller_whose_fixed_problem_is_back_reopens_its_ticket(call, on_duty, clock):
+    resident()
+    call(MOBILE).silence().press("2").record(words="楼道灯不亮了")
+    [ticket] = tickets()
+    helper = volunteer()
+    assign(ticket, helper)
+    resolve(ticket, helper)
+    clock.advance(days=1)
+    walker = call(MOBILE).silence().press("2")
+    walker.record(words="灯还是不亮，刚才又灭了")
+    [again] = tickets()  # the same request, not a second one
+    assert again.status is TicketStatus.reopened and again.assignee_id is None
+    assert "灯还是不亮" in again.description
+    assert f"您的工单号是：{spelled(again.code, 'zh')}" in walker.heard
+    assert messages()[-1].template == "ticket_reopened"
