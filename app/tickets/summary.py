@@ -44,5 +44,12 @@ def problem_summary(description: str, limit: int = SUMMARY_CHARS, hide: bool = T
 def place(ticket: Ticket, language: str) -> str:
     """Community and building, as an offer or a staff alert names them ("龙溪社区3栋")."""
     community = ticket.community.display_name(language) if ticket.community else ""
-    separator = "" if language == "zh" else " "
-    return separator.join(part for part in (community, ticket.building or "") if part)
+    building = ticket.building or ""
+    if language == "zh":
+        return community + building
+    numbered = _NUMBERED_BUILDING.fullmatch(building)
+    building = f"building {numbered.group(1)}" if numbered else building
+    return " ".join(part for part in (community, building) if part)
+
+
+_NUMBERED_BUILDING = re.compile(r"(\d+\w?)\s*栋")  # "7栋" is "building 7" in English

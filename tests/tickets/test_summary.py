@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.tickets.summary import problem_summary
+from app.communities.models import Community
+from app.tickets.models import Ticket
+from app.tickets.summary import place, problem_summary
 
 
 @pytest.mark.parametrize(
@@ -32,3 +34,17 @@ def test_english_flats_are_hidden_too() -> None:
 
 def test_an_empty_description_is_empty() -> None:
     assert problem_summary("  \n ") == ""
+
+
+@pytest.mark.parametrize(
+    ("building", "zh", "en"),
+    [
+        ("7栋", "双龙社区7栋", "Shuanglong building 7"),
+        ("12幢", "双龙社区12幢", "Shuanglong 12幢"),
+        ("", "双龙社区", "Shuanglong"),
+    ],
+)
+def test_the_place_in_each_language(building: str, zh: str, en: str) -> None:
+    ticket = Ticket(building=building)
+    ticket.community = Community(code="sl", name="双龙社区", name_en="Shuanglong")
+    assert (place(ticket, "zh"), place(ticket, "en")) == (zh, en)
