@@ -161,7 +161,22 @@ _Hit = tuple[int, int, str, str, float]  # start, end, category, keyword, weight
 _Keyword = tuple[str, str, float, str, bool]  # category, keyword, weight, needle, ascii
 
 
+# Words that hold a short keyword but are not about it: 出门 is going out, not a door; 门口 is a
+# place, 上门 a visit. A keyword inside one of these counts only if it is the longer ("上门看看").
+LOOK_ALIKES = re.compile(r"出远门|出门|门口|上门|门诊|串门")
+
+
 def _keyword_hits(text: str, path: Path) -> list[_Hit]:
+    hits = _all_keyword_hits(text, path)
+    spans = [m.span() for m in LOOK_ALIKES.finditer(text)] if hits else []
+    return [
+        hit
+        for hit in hits
+        if not any(s <= hit[0] and hit[1] <= e and hit[1] - hit[0] < e - s for s, e in spans)
+    ]
+
+
+def _all_keyword_hits(text: str, path: Path) -> list[_Hit]:
     hits: list[_Hit] = []
     folded = text.casefold()
     # Only keywords whose first character the text has can occur in it (a few of hundreds);

@@ -9,9 +9,11 @@ import re
 from datetime import timedelta
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
+from app.categories.catalog import FALLBACK
 from app.clock import utcnow
+from app.config import current_settings
 from app.i18n import language_of, status_name, text
 from app.messaging import optouts
 from app.messaging.courtesy import is_courtesy, says_only
@@ -116,6 +118,10 @@ def handle(session: Session, inbound: Inbound) -> Answer | None:
         if fixed is not None:
             text = recurrence.reopen(session, fixed, resident, inbound.body.strip(), found)
             return Answer(text, fixed.id)
+    if found.category == FALLBACK and not found.urgent and sender.recent_ticket_id is None:
+        joined = _joined(session, resident)
+        if joined is not None:  # "我下午要出门" after a neighbour reported the light first
+            return added_to(joined, resident, inbound)
     result = report(session, resident, inbound.body, Channel.sms, found=found, sender=sender)
     if result.created and places.should_ask(result.ticket, result.classification):
         return Answer(places.ask(result.ticket, resident.language), result.ticket.id)
@@ -123,6 +129,24 @@ def handle(session: Session, inbound: Inbound) -> Answer | None:
         result.ticket, resident.language, result.classification, result.created, by=resident
     )
     return Answer(text, result.ticket.id)
+
+
+def _joined(session: Session, resident: Resident) -> Ticket | None:
+    """The open ticket the resident's report joined within the follow-up window (a neighbour had
+    reported the problem first): more words of theirs belong there, as they would on their own."""
+    window = timedelta(hours=current_settings().HOTLINE_FOLLOWUP_WINDOW_HOURS)
+    theirs = aliased(Ticket)
+    return session.scalar(
+        select(Ticket)
+        .join(theirs, theirs.parent_id == Ticket.id)
+        .where(
+            theirs.resident_id == resident.id,
+            theirs.last_report_at >= utcnow() - window,
+            Ticket.status.in_(OPEN_STATUSES),
+        )
+        .order_by(theirs.id.desc())
+        .limit(1)
+    )
 
 
 def _came_back(session: Session, inbound: Inbound) -> bool:
@@ -180,7 +204,8 @@ def added_to(ticket: Ticket, resident: Resident, inbound: Inbound) -> Answer:
     """The words go onto `ticket`, and the resident is told so."""
     found = inbound.classification
     add_information(ticket, resident, inbound.body.strip(), found)
-    return Answer(confirmation(ticket, resident.language, found, new=False), ticket.id)
+    text = confirmation(ticket, resident.language, found, new=False, by=resident)
+    return Answer(text, ticket.id)
 
 
 def latest_ticket(session: Session, resident: Resident, window: timedelta) -> Ticket | None:

@@ -24,6 +24,12 @@ HERE = Path(__file__).parent
         ("没图像了", "appliance"),
         ("楼道灯不亮，老人怕摔倒", "electrical"),
         ("TV has no picture", "appliance"),
+        # 门 inside 出门, 门口 or 门诊 is not a door; inside a longer keyword it still counts.
+        ("我下午要出门，能不能明天上午来", "other"),
+        ("我家门口有人乱堆杂物", "sanitation"),
+        ("门诊在哪", "other"),
+        ("防盗门坏了", "building"),
+        ("需要人上门看看", "elderly"),
     ],
 )
 def test_the_more_specific_word_wins(text: str, category: str) -> None:

@@ -161,3 +161,19 @@ def test_asking_when_help_comes_after_a_merge_hears_of_the_neighbours_ticket(cli
         [answer] = replies(text_line(client, NEIGHBOUR, question))
         assert tickets()[0].code in answer
     assert len(tickets()) == 2  # the questions opened nothing
+
+
+def test_more_words_after_a_merge_go_to_the_neighbours_ticket(client, ctx, clock):
+    community, _ = street()
+    resident(community)
+    resident(community, phone=NEIGHBOUR, name="刘阿姨")
+    text_line(client, MOBILE, "楼道灯不亮了")
+    text_line(client, NEIGHBOUR, "楼道灯坏了")
+    clock.advance(minutes=30)
+    [answer] = replies(text_line(client, NEIGHBOUR, "我下午要出门，能不能明天上午来"))
+    original, merged = tickets()
+    assert original.code in answer and "已有邻居反映" in answer
+    assert "明天上午来" in original.description and merged.parent_id == original.id
+    clock.advance(hours=3)  # past the follow-up window: a report of its own again
+    text_line(client, NEIGHBOUR, "我家门口有人乱堆杂物")
+    assert len(tickets()) == 3
