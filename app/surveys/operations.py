@@ -25,11 +25,12 @@ from app.surveys.answers import mentions_not_fixed
 from app.surveys.models import FollowUp, FollowUpStatus, Rating, Survey, SurveyChannel
 from app.surveys.models import SurveyStatus as St
 from app.tickets.deadlines import BeyondCalendar
-from app.tickets.due_dates import due_and_reminder, record_unknown_deadline, set_community_deadline
+from app.tickets.due_dates import due_and_reminder, record_unknown_deadline
 from app.tickets.intake import resident_actor
 from app.tickets.lifecycle import SYSTEM, Actor, Move, can, record, transition
 from app.tickets.links import call_url, links_enabled, new_token, public_url
 from app.tickets.models import EventKind, Ticket, TicketStatus
+from app.tickets.recurrence import back_to_dispatch
 from app.tickets.supervision import local_time
 from app.volunteers import progress
 from app.volunteers.availability import QuietHours
@@ -278,10 +279,7 @@ def complete_followup(
         raise FollowUpClosed(f"follow-up {followup.id} is already done")
     ticket = followup.ticket
     if needs_work:
-        transition(ticket, Move.reopen, actor, reason=outcome, data={"followup": followup.id})
-        ticket.assignee = None
-        ticket.unit = None
-        set_community_deadline(ticket, utcnow())
+        back_to_dispatch(ticket, actor, reason=outcome, data={"followup": followup.id})
     _finish(followup, outcome, needs_work, actor, rating)
     if rating is not None:
         data = {"rating": rating.value, "channel": "return_visit", "comment": outcome}

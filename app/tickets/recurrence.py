@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,21 +24,31 @@ from app.scheduling.jobs import enqueue
 from app.scheduling.models import JobKind
 from app.tickets.due_dates import set_community_deadline
 from app.tickets.intake import add_information, resident_actor
-from app.tickets.lifecycle import Move, transition
+from app.tickets.lifecycle import Actor, Move, transition
 from app.tickets.models import Ticket, TicketStatus
 
 # A fix that failed within this many days of the resolution is the same request.
 REOPEN_WINDOW_DAYS = 7
 
 # "Still", "again": the words that say a problem came back.
-STILL = re.compile(
+_STILL = re.compile(
     r"还是|还没|又|仍然|依然|照样|还在|再次|(?<![a-z])(?:still|again)(?![a-z])", re.IGNORECASE
 )
 
 _FIXED = (TicketStatus.resolved, TicketStatus.closed, TicketStatus.return_visit)
 
 
-def fixed_before(session: Session, resident: Resident, found: Classification) -> Ticket | None:
+def came_back(
+    session: Session, resident: Resident, words: str, found: Classification
+) -> Ticket | None:
+    """The ticket whose fixed problem `words` say is back (still/again words, no danger), for
+    any channel; None when they say no such thing or nothing fixed lately matches."""
+    if found.urgent or not _STILL.search(words):
+        return None
+    return _fixed_before(session, resident, found)
+
+
+def _fixed_before(session: Session, resident: Resident, found: Classification) -> Ticket | None:
     """The resident's ticket of this problem's category (any, for words of none: "又坏了")
     resolved within the window, the latest first."""
     query = (
@@ -63,9 +74,17 @@ def reopen(
     add_information(ticket, resident, text, found)
     if ticket.status is TicketStatus.return_visit:
         return Text("ticket_added", resident.language, {"code": ticket.code})
-    transition(ticket, Move.reopen, resident_actor(resident))
+    back_to_dispatch(ticket, resident_actor(resident))
+    enqueue(session, JobKind.ticket_reopened, ticket.id)
+    return Text("ticket_reopened", resident.language, {"code": ticket.code})
+
+
+def back_to_dispatch(
+    ticket: Ticket, actor: Actor, *, reason: str = "", data: dict[str, Any] | None = None
+) -> None:
+    """Reopen a ticket whose problem is not fixed: nobody holds it any more (dispatch chooses
+    again), on a fresh community deadline."""
+    transition(ticket, Move.reopen, actor, reason=reason, data=data)
     ticket.assignee = None
     ticket.unit = None
     set_community_deadline(ticket, utcnow())
-    enqueue(session, JobKind.ticket_reopened, ticket.id)
-    return Text("ticket_reopened", resident.language, {"code": ticket.code})

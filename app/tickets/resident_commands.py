@@ -113,11 +113,10 @@ def handle(session: Session, inbound: Inbound) -> Answer | None:
     if not _LETTER.search(inbound.body):
         return Answer(Text("help", resident.language))
     found, sender = inbound.classification, inbound.sender
-    if _came_back(session, inbound):
-        fixed = recurrence.fixed_before(session, resident, found)
-        if fixed is not None:
-            text = recurrence.reopen(session, fixed, resident, inbound.body.strip(), found)
-            return Answer(text, fixed.id)
+    fixed = recurrence.came_back(session, resident, inbound.word, found)
+    if fixed is not None and _nothing_open_about(session, inbound):
+        text = recurrence.reopen(session, fixed, resident, inbound.body.strip(), found)
+        return Answer(text, fixed.id)
     if found.category == FALLBACK and not found.urgent and sender.recent_ticket_id is None:
         joined = _joined(session, resident)
         if joined is not None:  # "我下午要出门" after a neighbour reported the light first
@@ -149,14 +148,14 @@ def _joined(session: Session, resident: Resident) -> Ticket | None:
     )
 
 
-def _came_back(session: Session, inbound: Inbound) -> bool:
-    """Words that a problem is back, with no danger in them (danger is a new ticket: it alerts
-    staff), from a resident with nothing open they could be about."""
-    sender, found = inbound.sender, inbound.classification
-    if found.urgent or sender.original_id is not None or not recurrence.STILL.search(inbound.word):
+def _nothing_open_about(session: Session, inbound: Inbound) -> bool:
+    """The sender has no open ticket these words could be about (one they would repeat, or one
+    they wrote about lately of the same problem)."""
+    sender = inbound.sender
+    if sender.original_id is not None:
         return False
     recent = session.get(Ticket, sender.recent_ticket_id) if sender.recent_ticket_id else None
-    return recent is None or another_problem(recent, found)
+    return recent is None or another_problem(recent, inbound.classification)
 
 
 def acknowledge(session: Session, resident: Resident, text: str) -> Answer:

@@ -720,7 +720,7 @@ def _ensure_ticket(
     opened = call.ticket
     # A voicemail from a resident whose request is still open is about that request.
     current = open_tickets(session, resident) if variables.get("callback") and not opened else []
-    fixed = None if opened or current else _fixed_before(session, resident, words, found)
+    fixed = None if opened or current else recurrence.came_back(session, resident, words, found)
     reply = None
     if opened or current:
         ticket = opened or current[0]
@@ -757,15 +757,6 @@ def _ensure_ticket(
         priority = Priority.urgent if found.urgent else Priority.notice
         queue_sms(session, resident.phone, reply, priority=priority, ticket_id=ticket.id)
     return ticket.code
-
-
-def _fixed_before(
-    session: Session, resident: Resident, words: str, found: Classification
-) -> Ticket | None:
-    """The ticket whose fixed problem the caller says is back (`tickets.recurrence`)."""
-    if found.urgent or not recurrence.STILL.search(words):
-        return None
-    return recurrence.fixed_before(session, resident, found)
 
 
 def _unheard(ticket: Ticket, words: str) -> str:
