@@ -130,9 +130,7 @@ def _named_place(session: Session, resident: Resident, text: str) -> Place | Non
     if named is None:
         return None
     community, building, address = named
-    resident.community_id = community.id
-    resident.building = resident.building or building
-    resident.address = resident.address or address
+    places.fill_blanks(resident, community, building, address)
     return Place(community.id, building, address)
 
 

@@ -106,12 +106,16 @@ def find_community(session: Session, text: str) -> Community | None:
     lowered = text.lower()
     best: tuple[int, Community] | None = None
     for community in session.scalars(select(Community)):
-        names = {community.name, community.name.removesuffix("社区"), community.code}
-        names |= {community.name_en} if community.name_en else set()
-        for name in names:
+        for name in _names(community):
             if len(name) >= 2 and name.lower() in lowered and (best is None or len(name) > best[0]):
                 best = (len(name), community)
     return best[1] if best else None
+
+
+def _names(community: Community) -> set[str]:
+    """What residents call a community: 龙溪社区, 龙溪, Longxi, or its code."""
+    names = {community.name, community.name.removesuffix("社区"), community.code}
+    return names | ({community.name_en} if community.name_en else set())
 
 
 # The end of an address: its building, unit, floor, door or room.
@@ -132,8 +136,7 @@ def named_in(session: Session, text: str) -> tuple[Community, str, str] | None:
     if community is None:
         return None
     lowered = text.lower()
-    names = (community.name, community.name.removesuffix("社区"), community.name_en or "")
-    start = min(i for n in names if n and (i := lowered.find(n.lower())) >= 0)
+    start = min(i for n in _names(community) if (i := lowered.find(n.lower())) >= 0)
     ends = [m.end() for m in _ADDRESS_END.finditer(text, start)]
     address = text[start : max(ends, default=building.end())].strip()[:200]
     return community, _building(building), address
@@ -148,12 +151,8 @@ def fill(session: Session, ticket: Ticket, actor: Actor, text: str) -> Community
     ticket then goes on to dispatch. Returns the community found, if any."""
     text = " ".join(text.split())[:200]
     community = _put(session, ticket, text, replace_building=False)
-    resident = ticket.resident
-    if resident is not None:
-        if resident.community_id is None and community is not None:
-            resident.community_id = community.id
-        resident.building = resident.building or ticket.building
-        resident.address = resident.address or text
+    if ticket.resident is not None:
+        fill_blanks(ticket.resident, community, ticket.building, text)
     record(
         ticket,
         EventKind.place_given,
@@ -164,6 +163,16 @@ def fill(session: Session, ticket: Ticket, actor: Actor, text: str) -> Community
         enqueue(session, JobKind.ticket_opened, ticket.id)
     session.flush()
     return community
+
+
+def fill_blanks(
+    resident: Resident, community: Community | None, building: str, address: str
+) -> None:
+    """A place the resident gave fills what their record lacks, and changes nothing it has."""
+    if resident.community_id is None and community is not None:
+        resident.community_id = community.id
+    resident.building = resident.building or building
+    resident.address = resident.address or address
 
 
 # "不对，说错了，是3栋2单元301": words that take back the place given before.
