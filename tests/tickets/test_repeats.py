@@ -128,6 +128,20 @@ def test_a_merged_report_is_never_dispatched_and_the_parent_keeps_its_holder(cli
     assert tickets()[1].status in (TicketStatus.dispatching, TicketStatus.unassigned)
 
 
+@pytest.fixture
+def neighbours(ctx, clock):
+    """A street with a resident and, in the same building, a neighbour."""
+    community, _ = street()
+    resident(community)
+    resident(community, phone=NEIGHBOUR, name="刘阿姨")
+
+
+def both_report_the_light(client) -> None:
+    """The resident reports the stairwell light, then the neighbour: the second joins the first."""
+    text_line(client, MOBILE, "楼道灯不亮了")
+    text_line(client, NEIGHBOUR, "楼道灯坏了")
+
+
 @pytest.mark.parametrize(
     ("first", "second", "merged"),
     [
@@ -137,10 +151,7 @@ def test_a_merged_report_is_never_dispatched_and_the_parent_keeps_its_holder(cli
         ("楼道灯不亮了", "我家楼道的灯坏了", True),
     ],
 )
-def test_a_problem_inside_a_home_is_not_the_neighbours(client, ctx, clock, first, second, merged):
-    community, _ = street()
-    resident(community)
-    resident(community, phone=NEIGHBOUR, name="刘阿姨")
+def test_a_problem_inside_a_home_is_not_the_neighbours(client, neighbours, first, second, merged):
     text_line(client, MOBILE, first)
     [answer] = replies(text_line(client, NEIGHBOUR, second))
     original, report = tickets()
@@ -150,12 +161,10 @@ def test_a_problem_inside_a_home_is_not_the_neighbours(client, ctx, clock, first
     assert ("已有邻居反映" in answer) is merged
 
 
-def test_asking_when_help_comes_after_a_merge_hears_of_the_neighbours_ticket(client, ctx, clock):
-    community, _ = street()
-    resident(community)
-    resident(community, phone=NEIGHBOUR, name="刘阿姨")
-    text_line(client, MOBILE, "楼道灯不亮了")
-    text_line(client, NEIGHBOUR, "楼道灯坏了")
+def test_asking_when_help_comes_after_a_merge_hears_of_the_neighbours_ticket(
+    client, neighbours, clock
+):
+    both_report_the_light(client)
     clock.advance(hours=3)
     for question in ("师傅大概几点到？", "进度"):
         [answer] = replies(text_line(client, NEIGHBOUR, question))
@@ -163,12 +172,8 @@ def test_asking_when_help_comes_after_a_merge_hears_of_the_neighbours_ticket(cli
     assert len(tickets()) == 2  # the questions opened nothing
 
 
-def test_more_words_after_a_merge_go_to_the_neighbours_ticket(client, ctx, clock):
-    community, _ = street()
-    resident(community)
-    resident(community, phone=NEIGHBOUR, name="刘阿姨")
-    text_line(client, MOBILE, "楼道灯不亮了")
-    text_line(client, NEIGHBOUR, "楼道灯坏了")
+def test_more_words_after_a_merge_go_to_the_neighbours_ticket(client, neighbours, clock):
+    both_report_the_light(client)
     clock.advance(minutes=30)
     [answer] = replies(text_line(client, NEIGHBOUR, "我下午要出门，能不能明天上午来"))
     original, merged = tickets()
