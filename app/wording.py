@@ -46,6 +46,7 @@ WORDS: dict[str, dict[str, str]] = {
         "hazard_fire": "火情",
         "hazard_injury": "伤病",
         "hazard_other": "紧急",
+        "hazard_water": "漏水淹水",
         "place_unknown": "地点未知",
         "nav_queue": "工单队列",
         "nav_volunteers": "志愿者",
@@ -253,6 +254,7 @@ WORDS: dict[str, dict[str, str]] = {
         "event_urgent_alert_fire": "报告火情，已短信通知值班人员和社区",
         "event_urgent_alert_injury": "报告有人受伤或晕倒，已短信通知值班人员和社区",
         "event_urgent_alert_other": "报告紧急情况，已短信通知值班人员和社区",
+        "event_urgent_alert_water": "报告水管爆裂或淹水，已短信通知值班人员和社区",
         # No one on duty, no community phone, no office phone: nobody was texted.
         "alert_reached_nobody": "报告紧急情况，但没有可通知的值班人员或社区电话，请立即联系居民",
         "event_followup_reminder_sent": "已提醒回访责任方",
@@ -758,6 +760,7 @@ WORDS: dict[str, dict[str, str]] = {
         "hazard_fire": "fire",
         "hazard_injury": "injury",
         "hazard_other": "emergency",
+        "hazard_water": "flooding",
         "place_unknown": "place unknown",
         "nav_queue": "Queue",
         "nav_volunteers": "Volunteers",
@@ -965,6 +968,7 @@ WORDS: dict[str, dict[str, str]] = {
         "event_urgent_alert_fire": "Fire reported: staff on duty and the community were texted",
         "event_urgent_alert_injury": "Someone hurt: staff on duty and the community were texted",
         "event_urgent_alert_other": "Danger reported: staff on duty and the community were texted",
+        "event_urgent_alert_water": "Flooding reported: staff on duty and the community were texted",
         "alert_reached_nobody": "Danger reported, but there was nobody on duty and no community "
         "phone to text: call the resident now",
         "event_followup_reminder_sent": "Whoever owes the return visit was reminded",

@@ -1,4 +1,5 @@
-"""Danger in a resident's own words: gas, fire, or a person hurt, and what to tell them first.
+"""Danger in a resident's own words: gas, fire, a person hurt or a flat flooding, and what to
+tell them first.
 
 Pure: text in, `Hazard` out. Words alone are not enough, because people describe faults with the
 same characters: 热水器打不着火 (a heater that will not ignite) is not a fire, 没有煤气味 says
@@ -23,6 +24,7 @@ class HazardKind(StrEnum):
     fire = "fire"  # fire or smoke: leave, call 119
     injury = "injury"  # a fall, a faint, an electric shock, bleeding, breathing: call 120
     other = "other"  # "救命" and the like: every emergency number
+    water = "water"  # a burst pipe, a flat flooding: shut the main valve, keep clear of sockets
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,13 @@ DANGER_WORDS: dict[HazardKind, tuple[str, ...]] = {
         "stroke", "electrocuted", "electric shock", "bleeding",
     ),
     HazardKind.other: ("救命", "救救", "help me", "emergency", "sos"),
+    # Last: "救命，水管爆了" gets the emergency numbers, not only the valve.
+    HazardKind.water: (
+        "水管爆", "爆管", "管子爆", "水管裂开", "水管破裂", "跑水", "水淹", "淹了", "漫水", "水漫",
+        "发大水", "满地是水", "满地都是水", "一地的水", "到处都是水", "水止不住",
+        "burst pipe", "pipe burst", "pipe has burst", "pipes burst", "pipes have burst",
+        "flooding", "flooded", "flood", "water everywhere", "water pouring",
+    ),
 }  # fmt: skip
 
 # Phrases that contain a danger word but describe no danger: blanked out before the search.
@@ -74,6 +83,8 @@ NOT_DANGER: tuple[str, ...] = (
     "怕摔倒", "怕摔", "担心摔倒", "容易摔倒", "防止摔倒", "以免摔倒", "差点摔倒", "防摔", "防跌倒",
     "会摔倒", "要摔倒", "可能摔倒", "afraid of falling", "might fall", "could fall",
     "fell asleep", "fell off", "fell down the back",
+    # water that is not a flood
+    "floodlight", "flood light",
 )  # fmt: skip
 
 # A danger word right after one of these is denied: "没有煤气味", "不冒烟", "no smoke".

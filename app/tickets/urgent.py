@@ -23,6 +23,7 @@ ADVICE_TEMPLATES: dict[HazardKind | None, str] = {
     HazardKind.gas: "ticket_urgent_gas",
     HazardKind.fire: "ticket_urgent_fire",
     HazardKind.injury: "ticket_urgent_injury",
+    HazardKind.water: "ticket_urgent_water",
 }
 GENERAL_ADVICE = "ticket_created_urgent"  # 110/119/120 all at once
 

@@ -7,6 +7,7 @@ import pytest
 from app.categories.danger import HazardKind, detect
 
 GAS, FIRE, INJURY, OTHER = HazardKind.gas, HazardKind.fire, HazardKind.injury, HazardKind.other
+WATER = HazardKind.water
 
 
 @pytest.mark.parametrize(
@@ -43,6 +44,12 @@ GAS, FIRE, INJURY, OTHER = HazardKind.gas, HazardKind.fire, HazardKind.injury, H
         ("my mother fell over and can't get up", INJURY),
         ("my husband collapsed", INJURY),
         ("救命", OTHER),
+        ("楼上水管爆了，水一直往我家流，到处都是水", WATER),
+        ("厨房跑水了，地上全是水", WATER),
+        ("卫生间水管破裂，家里淹了", WATER),
+        ("救命啊，水管爆了", OTHER),  # the emergency numbers, not only the valve
+        ("a pipe burst and the kitchen is flooded", WATER),
+        ("water everywhere, burst pipe under the sink", WATER),
     ],
 )
 def test_danger_is_found_with_its_kind(text: str, kind: HazardKind) -> None:
@@ -83,6 +90,10 @@ def test_danger_is_found_with_its_kind(text: str, kind: HazardKind) -> None:
         "it's not an emergency",
         "I fell asleep and missed the call",
         "mind the fire door",
+        "水龙头一直滴水",
+        "卫生间有点漏水",
+        "没有跑水，就是水压小",
+        "the floodlight in the yard is out",
         "",
     ],
 )

@@ -21,7 +21,7 @@ OFFICE_PHONE = "+8613900002001"  # the community's staff phone in the factories
 @pytest.fixture
 def street(ctx, clock):
     """Wednesday 10:00: one person on duty, a community office, a resident, three volunteers."""
-    home = f.neighbourhood(skills=("appliance", "building", "other"))
+    home = f.neighbourhood(skills=("appliance", "building", "plumbing", "other"))
     set_shift(db.session, "张主任", DUTY_PHONE, "Mon-Fri 08:30-17:30", "CN")
     db.session.commit()
     return home
@@ -33,6 +33,7 @@ def street(ctx, clock):
         ("厨房有煤气味，打我电话13800138000", ["开窗", "119", "燃气公司"], "燃气"),
         ("洗衣机冒烟了", ["119", "楼梯"], "火情"),
         ("我妈在3栋2单元401摔倒起不来", ["120"], "伤病"),
+        ("楼上水管爆了，水一直往我家流，到处都是水", ["总水阀", "插座"], "漏水淹水"),
     ],
 )
 def test_danger_gets_advice_staff_at_once_and_urgent_offers(client, street, text, advice, hazard):
@@ -54,7 +55,13 @@ def test_danger_gets_advice_staff_at_once_and_urgent_offers(client, street, text
 
 @pytest.mark.parametrize(
     "text",
-    ["热水器打不着火", "燃气灶点不着火了", "电视不冒烟，就是没图像", "楼道灯不亮，老人怕摔倒"],
+    [
+        "热水器打不着火",
+        "燃气灶点不着火了",
+        "电视不冒烟，就是没图像",
+        "楼道灯不亮，老人怕摔倒",
+        "水龙头一直滴水",
+    ],
 )
 def test_look_alikes_are_ordinary_repairs(client, street, text):
     [reply] = replies(text_line(client, RESIDENT, text))

@@ -184,6 +184,21 @@ def test_speech_picks_the_category_and_becomes_the_description(
     assert speech == [{"node": "category", "text": said, "confidence": 0.82}]
 
 
+def test_a_burst_pipe_said_on_a_call_is_urgent_with_the_valve_first(call, on_duty):
+    """Flooding is no reason to ring 119, so the call goes on as usual; the ticket it opens is
+    urgent, the caller is texted to shut the main valve and staff on duty are texted."""
+    walker = call(MOBILE).silence().say("楼上水管爆了，家里淹了", confidence=0.8)
+    assert "119" not in walker.heard
+    walker.record()
+    walker.record()
+    [ticket] = tickets()
+    assert ticket.priority == Priority.urgent and ticket.category_code == "plumbing"
+    sent = {m.template: m for m in messages()}
+    assert set(sent) == {"ticket_urgent_water", "staff_urgent"}
+    assert "总水阀" in sent["ticket_urgent_water"].body
+    assert sent["staff_urgent"].peer == on_duty and "漏水淹水" in sent["staff_urgent"].body
+
+
 def test_mumbling_and_garbage_keys_are_asked_again(call, on_duty):
     walker = call(MOBILE).silence()
     walker.say("嗯", confidence=0.1)
