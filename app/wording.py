@@ -968,7 +968,7 @@ WORDS: dict[str, dict[str, str]] = {
         "event_urgent_alert_fire": "Fire reported: staff on duty and the community were texted",
         "event_urgent_alert_injury": "Someone hurt: staff on duty and the community were texted",
         "event_urgent_alert_other": "Danger reported: staff on duty and the community were texted",
-        "event_urgent_alert_water": "Flooding reported: staff on duty and the community were texted",
+        "event_urgent_alert_water": "Flooding: staff on duty and the community were texted",
         "alert_reached_nobody": "Danger reported, but there was nobody on duty and no community "
         "phone to text: call the resident now",
         "event_followup_reminder_sent": "Whoever owes the return visit was reminded",
