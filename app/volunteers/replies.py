@@ -135,6 +135,12 @@ _ANSWERS = re.compile(rf"{_CAN.pattern}|{_CANNOT.pattern}|不行|不得行")
 _ASKS = re.compile(r"吗|[?？]|帮我|帮忙|麻烦")
 # Another visit, wherever it is said ("今天没修好，明天再来"); not "不再来".
 _AGAIN = re.compile(r"(?<!不)(?:再来|再过来|再去|改天来|改天过来)")
+# The thing before the verb: "水管换好了", "灯泡已经装好了". Not denied (没修好, 还没弄完), not
+# "almost" (快修好了, 马上弄完) and not asked (修好了吗); a bare 好了 counts only at the start.
+_DONE = re.compile(
+    r"(?<![没不未快要有])(?:修好|弄好|整好|搞好|换好|装好|处理好|修完|弄完|做完|搞完|干完|搞定)"
+)
+_QUESTION = re.compile(r"吗|[?？]")
 _PARTICLE = re.compile(r"^[了啦咯喽哈呀哦]+")
 _CODE = re.compile(r"(?<!\d)#?(\d{6,8})(?!\d)")
 _EDGE = "[]【】()（）\"'“”‘’.,!?。，！？:：;；#"
@@ -175,6 +181,8 @@ def parse(body: str) -> Reply:
             return Reply(intent, code, _note(text[len(word) :]))
     if _AGAIN.search(text):  # "零件没带，明天再来": the whole text says why
         return Reply(Intent.again, code, _note(text))
+    if _DONE.search(text) and not _QUESTION.search(text):
+        return Reply(Intent.done, code, _note(text))
     return Reply(None, code, "")
 
 

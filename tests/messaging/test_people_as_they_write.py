@@ -185,6 +185,7 @@ def test_more_about_the_same_problem_is_still_added(client, street, clock):
         ("搞好了，换了个开关", "换了个开关"),
         ("好了，换了个灯泡，现在亮了", "换了个灯泡,现在亮了"),
         ("已经弄完了", ""),
+        ("洗衣机修好了，皮带松了", "洗衣机修好了,皮带松了"),  # what was fixed comes first
     ],
 )
 def test_a_volunteer_saying_it_is_fixed_reports_it_done(client, street, text, note):
