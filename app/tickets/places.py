@@ -121,6 +121,7 @@ def _names(community: Community) -> set[str]:
 # The end of an address: its building, unit, floor, door or room.
 _ADDRESS_END = re.compile(
     r"\d+\s*(?:栋|幢|号楼|座|单元|楼|层|号|室)(?:\s*\d+(?:室|号)?(?!\s*(?:\d|栋|幢|座|单元|楼|层)))?"
+    r"|(?i:\b(?:building|block|bldg\.?|unit|flat|room|apt\.?|floor)\s*\d+\w?)"
 )
 
 
@@ -135,11 +136,17 @@ def named_in(session: Session, text: str) -> tuple[Community, str, str] | None:
     community = find_community(session, text)
     if community is None:
         return None
+    return community, _building(building), address_in(text, community)
+
+
+def address_in(text: str, community: Community) -> str:
+    """The address in a text that names `community`, without the words around it ("我住在龙溪
+    社区7栋1单元302，麻烦了" gives "龙溪社区7栋1单元302"): from the community's name to the last
+    number of the place after it; the whole text when no such number follows the name."""
     lowered = text.lower()
     start = min(i for n in _names(community) if (i := lowered.find(n.lower())) >= 0)
     ends = [m.end() for m in _ADDRESS_END.finditer(text, start)]
-    address = text[start : max(ends, default=building.end())].strip()[:200]
-    return community, _building(building), address
+    return text[start : max(ends)].strip()[:200] if ends else text.strip()[:200]
 
 
 def reads_like_place(session: Session, text: str) -> bool:
@@ -152,7 +159,7 @@ def fill(session: Session, ticket: Ticket, actor: Actor, text: str) -> Community
     text = " ".join(text.split())[:200]
     community = _put(session, ticket, text, replace_building=False)
     if ticket.resident is not None:
-        fill_blanks(ticket.resident, community, ticket.building, text)
+        fill_blanks(ticket.resident, community, ticket.building, ticket.address or text)
     record(
         ticket,
         EventKind.place_given,
@@ -211,7 +218,7 @@ def correct(session: Session, ticket: Ticket, actor: Actor, text: str) -> None:
     community = _put(session, ticket, address, replace_building=True)
     resident = ticket.resident
     if resident is not None and (resident.building, resident.address) == before:
-        resident.building, resident.address = ticket.building, address
+        resident.building, resident.address = ticket.building, ticket.address
         resident.community_id = ticket.community_id
     data = {"text": address, "community": community.code if community else "", "corrected": "1"}
     record(ticket, EventKind.place_given, actor, data=data)
@@ -243,12 +250,16 @@ def _put(
         ticket.community = community
     if building is not None and (replace_building or not ticket.building):
         ticket.building = _building(building)
-    ticket.address = address
+    ticket.address = address_in(address, community) if community is not None else address
     return community
 
 
 def noted(ticket: Ticket, language: str) -> Text:
+    """The place read back as the resident gave it ("龙溪社区7栋1单元302", so a wrong door
+    number can be caught), or the community and building when the address is loose words."""
     where = place(ticket, language) or ticket.address
+    if ticket.community is not None and ticket.address.startswith(ticket.community.name):
+        where = ticket.address
     return Text("place_noted", language, {"code": ticket.code, "place": where})
 
 

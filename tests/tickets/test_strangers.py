@@ -87,15 +87,16 @@ def test_the_first_text_asks_where_and_the_answer_fills_the_place(client, street
     assert event_kinds(ticket) == ["received"]
     assert [m.template for m in sent_to(STRANGER)] == ["ticket_created_where"]  # asked, once
 
-    [noted] = replies(text_line(client, STRANGER, "我住龙溪社区3栋2单元401"))
+    [noted] = replies(text_line(client, STRANGER, "我住龙溪社区3栋2单元401，麻烦你们了"))
     db.session.expire_all()
     assert ticket_count() == 1  # the answer opened nothing
-    assert ticket.code in noted and "龙溪社区3栋" in noted
+    assert ticket.code in noted and "龙溪社区3栋2单元401。" in noted  # read back to be checked
     assert ticket.community_id == street.id and ticket.building == "3栋"
-    assert ticket.address == "我住龙溪社区3栋2单元401"
+    assert ticket.address == "龙溪社区3栋2单元401"  # what a volunteer reads, no chatter around
     assert "我住龙溪" not in ticket.description  # the place is not the problem
     resident = db.session.scalars(select(Resident)).one()
     assert (resident.community_id, resident.building) == (street.id, "3栋")
+    assert resident.address == "龙溪社区3栋2单元401"
     bodies = offer_bodies()
     assert len(bodies) == 3
     for body in bodies:  # the place is named, the flat is not
