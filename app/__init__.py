@@ -47,15 +47,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app.open311 import api as open311
     from app.providers import callbacks as provider_callbacks
     from app.providers.choice import StartRefused, startup_problems
+    from app.residents import coming
     from app.surveys import web as survey_pages
     from app.telephony import voice, webhooks
     from app.tickets import liaison_web
-    from app.voice import notices
     from app.voice import setup as voice_setup
     from app.volunteers import links, reactions
 
     assert callable(reactions.stand_down)  # imported: volunteers react to ticket moves from here on
-    assert callable(notices.volunteer_is_coming)  # imported: landline residents hear who is coming
+    assert callable(coming.volunteer_is_coming)  # imported: residents hear who is coming
     voice_setup.init_app(app)  # refuses to start with a broken IVR flow
     problems = startup_problems(settings)
     if problems:  # a chosen provider without credentials, templates or callback secret

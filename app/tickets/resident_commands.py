@@ -30,7 +30,7 @@ from app.tickets.intake import (
     resident_actor,
 )
 from app.tickets.lifecycle import Move, can, record
-from app.tickets.models import OPEN_STATUSES, Channel, EventKind, Ticket
+from app.tickets.models import OPEN_STATUSES, Channel, EventKind, Ticket, TicketStatus
 
 STATUS_WORDS = frozenset({"进度", "查询", "STATUS"})
 CANCEL_WORDS = frozenset({"取消", "撤销", "CANCEL"})
@@ -227,6 +227,9 @@ def open_tickets(session: Session, resident: Resident) -> list[Ticket]:
     )
 
 
+TAKEN = (TicketStatus.assigned, TicketStatus.in_progress)
+
+
 def status(session: Session, resident: Resident) -> Answer:
     """The resident's open tickets, and the open ones their reports were merged into (a
     neighbour reported the stairwell light first): theirs are being handled there."""
@@ -246,10 +249,16 @@ def status(session: Session, resident: Resident) -> Answer:
     language = resident.language
     if not tickets:
         return Answer(Text("status_none", language))
-    lines = text(language, "list_separator").join(
-        f"{t.code} {status_name(t.status, language)}" for t in tickets[:3]
-    )
+    lines = text(language, "list_separator").join(_status_line(t, language) for t in tickets[:3])
     return Answer(Text("status", language, {"lines": lines}), tickets[0].id)
+
+
+def _status_line(ticket: Ticket, language: str) -> str:
+    """A line such as "773339 已派单（孙师傅）": who took it answers "师傅好久到" best."""
+    status = status_name(ticket.status, language)
+    if ticket.assignee is not None and ticket.status in TAKEN:
+        status = text(language, "taken_by", status=status, volunteer=ticket.assignee.name)
+    return f"{ticket.code} {status}"
 
 
 def cancel(session: Session, resident: Resident, code: str | None) -> Answer:

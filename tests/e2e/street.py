@@ -125,6 +125,13 @@ def template_of(to: str, body: str) -> str:
     return db.session.scalars(query.order_by(Message.id.desc())).first() or "?"
 
 
+def last_text_to(phone: str) -> str:
+    query = select(Message.body).where(
+        Message.direction == Direction.outbound, Message.peer == phone
+    )
+    return db.session.scalars(query.order_by(Message.id.desc())).first() or ""
+
+
 def offer_path(phone: str, code: str) -> str:
     """The /o/<token> link the offer SMS to `phone` about ticket `code` carried."""
     query = select(Message.body).where(

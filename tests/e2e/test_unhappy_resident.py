@@ -19,6 +19,7 @@ from tests.e2e.street import (
     RESIDENT,
     STAFF,
     kinds,
+    last_text_to,
     latest_code,
     offered_to,
     ticket,
@@ -35,10 +36,13 @@ def test_unsatisfied_then_return_visit_reopen_and_satisfied(walk, clock):
     assert ticket(code).status == TicketStatus.dispatching
     assert walk.tick() == {FIXER: ["offer"], HELPER: ["offer"]}
 
-    # 李师傅 accepts by SMS: he gets the details, 张师傅 is told it is taken.
+    # 李师傅 accepts by SMS: he gets the details, 张师傅 is told it is taken, and the
+    # resident who is coming; asked when, she hears his name again.
     assert "王奶奶" in walk.text(FIXER, f"1 {code}")
     assert ticket(code).status == TicketStatus.assigned
-    assert walk.tick() == {HELPER: ["offer_taken"]}
+    assert walk.tick() == {HELPER: ["offer_taken"], RESIDENT: ["ticket_assigned"]}
+    assert "李师傅" in last_text_to(RESIDENT)
+    assert f"{code} 已派单（李师傅）" in walk.text(RESIDENT, "师傅好久到哦")
 
     # A part is missing: AGAIN keeps it with him; then DONE resolves it and tells the resident.
     assert "再次上门" in walk.text(FIXER, "再来 要买皮带")
@@ -81,7 +85,12 @@ def test_unsatisfied_then_return_visit_reopen_and_satisfied(walk, clock):
     # 张师傅 takes it on the offer page, fixes it, and the resident is told again.
     assert "王奶奶".encode() in walk.accept_on_page(HELPER, code)
     assert ticket(code).status == TicketStatus.assigned
-    assert walk.tick() == {HELPER: ["offer_won"], FIXER: ["offer_taken"]}
+    assert walk.tick() == {
+        HELPER: ["offer_won"],
+        FIXER: ["offer_taken"],
+        RESIDENT: ["ticket_assigned"],
+    }
+    assert "张师傅" in last_text_to(RESIDENT)
     walk.text(HELPER, f"DONE {code} replaced the motor")
     assert ticket(code).status == TicketStatus.resolved
     assert walk.tick() == {RESIDENT: ["resident_done"]}

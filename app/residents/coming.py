@@ -1,8 +1,8 @@
-"""Residents on a landline hear by phone what others read in a text.
+"""The resident is told who is coming as soon as a volunteer takes their request.
 
-A landline takes no SMS, so "the volunteer is coming" is a short call: when a volunteer takes
-the ticket (by a texted "1", a key on an offer call, or staff by hand), a resident on a
-landline is called with it. Tickets announce the move; they never call in here.
+When a volunteer takes the ticket (by a texted "1", a key on an offer call, or staff by hand),
+the resident gets a text with the volunteer's name; a landline takes no SMS, so there it is a
+short call saying the same. Tickets announce the move; they never call in here.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy.orm import object_session
 
 from app.messaging.models import Priority
-from app.messaging.outbox import queue_call
+from app.messaging.outbox import Text, queue_call, queue_sms
 from app.tickets.lifecycle import Move, moved
 from app.tickets.links import call_url
 from app.tickets.models import Ticket
@@ -23,12 +23,15 @@ def volunteer_is_coming(ticket: Ticket, move: Move) -> None:
     if move is not Move.assign:  # before reading the resident: most moves never need them
         return
     resident = ticket.resident
-    if resident is None or resident.can_receive_sms:
-        return
-    if ticket.assignee is None:
+    if resident is None or ticket.assignee is None:
         return  # a department's liaison took it: they arrange the visit themselves
     session = object_session(ticket)
     assert session is not None, "a moved ticket belongs to a session"
+    if resident.can_receive_sms:
+        values = {"code": ticket.code, "volunteer": ticket.assignee.name}
+        text = Text("ticket_assigned", resident.language, values)
+        queue_sms(session, resident.phone, text, ticket_id=ticket.id)
+        return
     queue_call(
         session,
         resident.phone,
