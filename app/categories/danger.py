@@ -55,7 +55,11 @@ DANGER_WORDS: dict[HazardKind, tuple[str, ...]] = {
         "unconscious", "not breathing", "can't breathe", "cannot breathe", "chest pain",
         "stroke", "electrocuted", "electric shock", "bleeding",
     ),
-    HazardKind.other: ("救命", "救救", "help me", "emergency", "sos"),
+    HazardKind.other: (
+        "救命", "救救", "困在电梯", "被困电梯", "电梯困人", "电梯里困", "关在电梯", "卡在电梯里",
+        "help me", "emergency", "sos", "stuck in the lift", "stuck in the elevator",
+        "trapped in the lift", "trapped in the elevator",
+    ),
     # Last: "救命，水管爆了" gets the emergency numbers, not only the valve.
     HazardKind.water: (
         "水管爆", "爆管", "管子爆", "水管裂开", "水管破裂", "跑水", "水淹", "淹了", "漫水", "水漫",

@@ -47,7 +47,10 @@ WATER = HazardKind.water
         ("楼上水管爆了，水一直往我家流，到处都是水", WATER),
         ("厨房跑水了，地上全是水", WATER),
         ("卫生间水管破裂，家里淹了", WATER),
-        ("救命啊，水管爆了", OTHER),  # the emergency numbers, not only the valve
+        ("救命啊，水管爆了", OTHER),
+        ("我妈被困在电梯里了", OTHER),
+        ("5栋电梯困人了", OTHER),
+        ("my dad is stuck in the lift", OTHER),  # the emergency numbers, not only the valve
         ("a pipe burst and the kitchen is flooded", WATER),
         ("water everywhere, burst pipe under the sink", WATER),
     ],
@@ -91,6 +94,8 @@ def test_danger_is_found_with_its_kind(text: str, kind: HazardKind) -> None:
         "I fell asleep and missed the call",
         "mind the fire door",
         "水龙头一直滴水",
+        "电梯卡在三楼不动了，里面没人",
+        "the lift is broken again",
         "卫生间有点漏水",
         "没有跑水，就是水压小",
         "the floodlight in the yard is out",
