@@ -184,6 +184,15 @@ def test_speech_picks_the_category_and_becomes_the_description(
     assert speech == [{"node": "category", "text": said, "confidence": 0.82}]
 
 
+def test_someone_trapped_in_a_lift_said_on_a_call_is_danger_at_once(call, on_duty):
+    walker = call(MOBILE).silence().say("我老伴困在电梯里出不来了")
+    assert "119" in walker.heard
+    [ticket] = tickets()
+    assert ticket.priority == Priority.urgent and ticket.category_code == "building"
+    sent = {m.template: m for m in messages()}
+    assert set(sent) == {"ticket_created_urgent", "staff_urgent"}
+
+
 def test_a_burst_pipe_said_on_a_call_is_urgent_with_the_valve_first(call, on_duty):
     """Flooding is no reason to ring 119, so the call goes on as usual; the ticket it opens is
     urgent, the caller is texted to shut the main valve and staff on duty are texted."""
