@@ -58,11 +58,21 @@ def is_courtesy(text: str) -> bool:
 def says_only(text: str, words: re.Pattern[str]) -> bool:
     """True when `text` says one of `words` (matched folded and lower-case) and besides them only
     courtesy: "不用了，谢谢师傅" says only "不用了"."""
+    return besides(text, words) == ""
+
+
+def besides(text: str, words: re.Pattern[str]) -> str | None:
+    """What `text` says besides `words` and courtesy ("电梯" of "不用了，电梯已经好了，谢谢"),
+    folded and lower-case; None when it says none of `words` or is too long to be that short."""
     folded = fold(text).strip().lower()
     if len(folded) > MAX_LENGTH or not words.search(folded):
-        return False
-    return _only_courtesy(words.sub(" ", folded))
+        return None
+    return _without_courtesy(words.sub(" ", folded))
 
 
 def _only_courtesy(folded: str) -> bool:
-    return _NOISE.sub("", _PHRASES.sub(" ", folded)) == ""
+    return _without_courtesy(folded) == ""
+
+
+def _without_courtesy(folded: str) -> str:
+    return _NOISE.sub("", _PHRASES.sub(" ", folded))

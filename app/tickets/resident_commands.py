@@ -11,12 +11,12 @@ from datetime import timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased
 
-from app.categories.catalog import FALLBACK
+from app.categories.catalog import FALLBACK, classify
 from app.clock import utcnow
 from app.config import current_settings
-from app.i18n import language_of, status_name, text
+from app.i18n import fold, language_of, status_name, text
 from app.messaging import optouts
-from app.messaging.courtesy import is_courtesy, says_only
+from app.messaging.courtesy import besides, is_courtesy, says_only
 from app.messaging.inbound import Answer, Inbound
 from app.messaging.outbox import Text
 from app.residents.directory import create
@@ -48,6 +48,13 @@ NO_LONGER_NEEDED = re.compile(
     r"|(?:已经|自己|我)*(?:修|弄|整|搞)好了|已经好了"
     r"|(?<![a-z])(?:no longer needed|not needed any ?more|fixed it myself|sent by mistake)(?![a-z])"
 )
+# Besides "不用了" and "已经好了", a few words may say which request ("厨房的水龙头"); more, or
+# words of a fault, are something else to hear ("灯好了，水管又漏了").
+NAMING_CHARS = 8
+_SAYS_MORE = re.compile(
+    r"坏|漏|不|没|堵|又|还|但|可是|问题|吗|[?？]|broken|leak|not|again|but|still"
+)
+
 # "Why has nobody come yet?" (啷个/咋个 are Chongqing for 怎么): a question about progress.
 WHERE_IS_HELP = re.compile(
     r"(?:啷个|咋个|怎么|为啥|为什么|咋)?还没(?:有|得)?人?(?:来|到)|(?:什么|啥)时候(?:来|到)"
@@ -98,8 +105,10 @@ def handle(session: Session, inbound: Inbound) -> Answer | None:
         return Answer(Text("help", resident.language))
     if word in optouts.OPT_IN_WORDS:  # "开始" from someone who never opted out: still not a problem
         return Answer(Text("opted_in", resident.language))
-    if says_only(inbound.body, NO_LONGER_NEEDED):
-        return no_longer_needed(session, resident, inbound)
+    if (rest := besides(inbound.body, NO_LONGER_NEEDED)) is not None:
+        answer = no_longer_needed(session, resident, inbound, rest)
+        if answer is not None:
+            return answer
     if says_only(inbound.body, WHERE_IS_HELP):
         return status(session, resident)
     if is_courtesy(inbound.body):
@@ -185,18 +194,35 @@ def unhappy(session: Session, resident: Resident, inbound: Inbound) -> Answer:
     return Answer(Text("unhappy_details", resident.language), ticket.id if ticket else None)
 
 
-def no_longer_needed(session: Session, resident: Resident, inbound: Inbound) -> Answer:
-    """ "不用了", "已经修好了": requests nobody has taken yet are withdrawn (asking which when
-    several are open). Once a volunteer holds one they may well be the one who fixed it, so the
-    words go to that ticket and the volunteer still reports the work. With nothing open it is a
-    thank-you."""
+def no_longer_needed(
+    session: Session, resident: Resident, inbound: Inbound, rest: str
+) -> Answer | None:
+    """ "不用了", "已经修好了", "不用了，电梯已经好了": requests nobody has taken yet are withdrawn
+    (the one the other words name, else asking which when several are open). Once a volunteer
+    holds one they may well be the one who fixed it, so the words go to that ticket and the
+    volunteer still reports the work. With nothing open it is a thank-you. None when the other
+    words (`rest`, besides these and courtesy) say more than which: "灯好了，水管又漏了"."""
+    if len(rest) > NAMING_CHARS or _SAYS_MORE.search(rest):
+        return None
     tickets = open_tickets(session, resident)
+    named = [t for t in tickets if _names(t, rest)] if rest else []
+    if len(named) == 1:
+        tickets = named
     taken = [t for t in tickets if t.assignee_id is not None]
     if taken:
         return added_to(taken[0], resident, inbound)
     if tickets:
-        return cancel(session, resident, None)
+        return cancel(session, resident, tickets[0].code if len(tickets) == 1 else None)
     return acknowledge(session, resident, inbound.body)
+
+
+def _names(ticket: Ticket, words: str) -> bool:
+    """Words that name the ticket's problem: its own ("电梯" of "电梯卡住了") or its category's
+    ("灯" of a ticket about the stairwell light)."""
+    found = classify(words)
+    return words in fold(ticket.description).lower() or (
+        found.category != FALLBACK and found.category == ticket.category_code
+    )
 
 
 def added_to(ticket: Ticket, resident: Resident, inbound: Inbound) -> Answer:

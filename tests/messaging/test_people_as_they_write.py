@@ -130,6 +130,37 @@ def test_no_longer_needed_before_anyone_took_it_withdraws_the_request(client, st
     assert {o.status for o in offers()} == {"withdrawn"}
 
 
+@pytest.mark.parametrize("text", ["不用了，洗衣机已经好了", "洗衣机我儿子修好了，不用来了"])
+def test_no_longer_needed_naming_the_problem_withdraws_it(client, street, text):
+    say(client, PROBLEM)
+    [answer] = say(client, text)
+    [ticket] = tickets()
+    assert ticket.status == TicketStatus.cancelled and ticket.code in answer
+
+
+def test_of_two_open_requests_the_one_named_fixed_is_withdrawn(client, street, clock):
+    say(client, PROBLEM)
+    clock.advance(minutes=20)
+    say(client, "厨房水管漏水了")
+    [answer] = say(client, "不用了，水管已经好了，谢谢")
+    washer, pipe = tickets()
+    assert (washer.status, pipe.status) == (TicketStatus.dispatching, TicketStatus.cancelled)
+    assert pipe.code in answer and washer.code not in answer
+
+
+def test_fixed_and_another_fault_in_one_text_withdraws_nothing(client, street, clock):
+    say(client, PROBLEM)
+    clock.advance(minutes=20)
+    say(client, "洗衣机已经好了，可是水管又漏了")
+    assert TicketStatus.cancelled not in {t.status for t in tickets()}
+    assert any("水管又漏了" in t.description for t in tickets())  # heard, not thrown away
+
+
+def test_a_thing_said_fixed_with_nothing_open_opens_nothing(client, street):
+    assert say(client, "不用了，电梯已经好了") == []
+    assert tickets() == []
+
+
 def test_fixed_after_a_volunteer_took_it_is_not_a_withdrawal(client, street):
     """The volunteer may well have fixed it: the resident's words go to the ticket, the volunteer
     still reports it done, and the work counts as handled."""
