@@ -161,9 +161,10 @@ _Hit = tuple[int, int, str, str, float]  # start, end, category, keyword, weight
 _Keyword = tuple[str, str, float, str, bool]  # category, keyword, weight, needle, ascii
 
 
-# Words that hold a short keyword but are not about it: 出门 is going out, not a door; 门口 is a
-# place, 上门 a visit. A keyword inside one of these counts only if it is the longer ("上门看看").
-LOOK_ALIKES = re.compile(r"出远门|出门|门口|上门|门诊|串门")
+# Words that hold a short keyword but are not about it: 出门 is going out, not a door; 进门 and
+# 门口 are places, 上门 a visit. A keyword inside one of these counts only if it is the longer
+# ("上门看看").
+LOOK_ALIKES = re.compile(r"出远门|出门|进门|门口|上门|门诊|串门")
 
 
 def _keyword_hits(text: str, path: Path) -> list[_Hit]:

@@ -266,6 +266,6 @@ def test_a_place_taken_back_is_corrected_and_the_volunteer_holding_it_told(clien
 def test_a_placed_residents_words_without_a_correction_are_still_information(client, street):
     replies(text_line(client, STRANGER, "家里的电视没有图像了"))
     replies(text_line(client, STRANGER, "龙溪社区5栋2单元301"))
-    [added] = replies(text_line(client, STRANGER, "5栋的电梯坏了，我在9楼"))
+    [added] = replies(text_line(client, STRANGER, "5栋进门右手边那个单元，我在9楼"))
     assert "补充" in added
     assert only_ticket().building == "5栋"
