@@ -154,6 +154,9 @@ class Context:
     # The app's rule for what only sounds like danger ("热水器打不着火", "没有煤气味"): speech
     # passes through it before the flow's danger words are looked for.
     screen: Callable[[str], str] = str.lower
+    # The app's rule for words that answer nothing yet ("喂？", "嗯，你好"): a menu hearing
+    # only these asks again instead of taking them as the caller's description.
+    says_nothing: Callable[[str], bool] = lambda _: False
 
 
 # --- what comes out ------------------------------------------------------------------------------
@@ -519,6 +522,8 @@ class _Run:
     def _answer_menu(self, node: MenuNode, event: Event) -> None:
         option = node.options.get((event.digits or "").strip())
         heard = _heard(node.speech, event) if option is None else None
+        if heard and self.context.says_nothing(heard):
+            heard = None
         if heard and node.speech is not None:
             self.variables["speech"] = heard  # the caller's own words help whoever handles it
             option = self._match(node, heard)

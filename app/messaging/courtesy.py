@@ -47,6 +47,23 @@ _ANCHORS = re.compile(
 )
 
 
+# A greeting and nothing more ("你好", "在吗？", "喂，有人吗"): someone starting to talk, not yet
+# saying what is wrong.
+GREETING = re.compile(
+    r"你好|您好|你们好|在吗|在不在|有人吗|有没有人|喂|哈喽|嗨|请问|呀"
+    r"|(?<![a-z])(?:hello|hi|hey|good (?:morning|afternoon|evening)|anyone|there)(?![a-z])"
+)
+# What a caller says while thinking or checking the line is there: 嗯, 那个, 就是, um.
+_FILLER = re.compile(r"嗯|啊|呃|额|那个|这个|就是|(?<![a-z])(?:um+|uh+|er+|erm|so)(?![a-z])")
+
+
+def says_nothing_yet(text: str) -> bool:
+    """True for a greeting, thanks or filler alone ("喂？", "嗯，你好"): the caller has not said
+    what is wrong, so the words are no description of a problem."""
+    folded = fold(text).strip().lower()
+    return is_courtesy(text) or _without_courtesy(_FILLER.sub(" ", GREETING.sub(" ", folded))) == ""
+
+
 def is_courtesy(text: str) -> bool:
     """True when `text` only thanks or acknowledges."""
     folded = fold(text).strip().lower()

@@ -16,7 +16,7 @@ from app.clock import utcnow
 from app.config import current_settings
 from app.i18n import fold, language_of, status_name, text
 from app.messaging import optouts
-from app.messaging.courtesy import besides, is_courtesy, says_only
+from app.messaging.courtesy import GREETING, besides, is_courtesy, says_only
 from app.messaging.inbound import Answer, Inbound
 from app.messaging.outbox import Text
 from app.residents.directory import create
@@ -71,12 +71,6 @@ UNHAPPY = re.compile(
     r"不满意|不太满意|不是很满意|很不满意|非常不满意|差评|太差|很差|要不得|不巴适|不安逸"
     r"|没修好|没有修好|没弄好|没整好|莫整好|没搞好|莫得修好|没得修好|没解决|没有解决|未解决"
     r"|(?<![a-z])(?:not satisfied|unsatisfied|dissatisfied|not fixed|not happy)(?![a-z])"
-)
-# A greeting and nothing more ("你好", "在吗？", "喂，有人吗"): someone starting to talk, not yet
-# saying what is wrong. Nothing is opened: they hear how to ask, or how their request stands.
-GREETING = re.compile(
-    r"你好|您好|你们好|在吗|在不在|有人吗|有没有人|喂|哈喽|嗨|请问|呀"
-    r"|(?<![a-z])(?:hello|hi|hey|good (?:morning|afternoon|evening)|anyone|there)(?![a-z])"
 )
 # A letter of any script: a text without one (a stray "1", "？？", an emoji) describes nothing.
 _LETTER = re.compile(r"[^\W\d_]")

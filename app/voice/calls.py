@@ -47,6 +47,7 @@ from app.ivr.engine import (
     Step,
 )
 from app.ivr.flows import DialStaffNode, Flow, MenuNode, RecordNode
+from app.messaging.courtesy import says_nothing_yet
 from app.messaging.models import Message, MessageKind, Priority
 from app.messaging.outbox import queue_sms
 from app.phones import InvalidPhone, PhoneKind, PhoneNumber, normalize
@@ -667,6 +668,7 @@ def _context(
         language=language,
         hints=line.hints,
         screen=screen_danger,
+        says_nothing=says_nothing_yet,
     )
 
 

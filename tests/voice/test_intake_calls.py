@@ -208,6 +208,29 @@ def test_a_burst_pipe_said_on_a_call_is_urgent_with_the_valve_first(call, on_dut
     assert sent["staff_urgent"].peer == on_duty and "漏水淹水" in sent["staff_urgent"].body
 
 
+def test_a_caller_who_starts_with_the_problem_is_heard_out_at_once(call, on_duty):
+    """Older callers often start talking as soon as the line answers: the menu is not read to
+    someone who has already said what is wrong."""
+    walker = call(MOBILE).say("卫生间的水龙头关不紧，一直在滴水", confidence=0.8)
+    assert walker.listening and "请按3" not in walker.heard
+    walker.record()
+    walker.record()
+    [ticket] = tickets()
+    assert ticket.category_code == "plumbing" and "一直在滴水" in ticket.description
+
+
+@pytest.mark.parametrize("said", ["喂？", "喂，你好", "嗯"])
+def test_a_greeting_or_filler_at_the_greeting_carries_on_to_the_menu(call, on_duty, said):
+    walker = call(MOBILE).say(said, confidence=0.9)
+    assert "水管水暖，请按3" in walker.heard
+    walker.say("喂，有人吗", confidence=0.9)  # at the menu too: asked again, not a description
+    assert "没有听清楚" in walker.heard and not walker.listening
+    walker.press("3").record()
+    walker.record()
+    [ticket] = tickets()
+    assert "喂" not in ticket.description
+
+
 def test_mumbling_and_garbage_keys_are_asked_again(call, on_duty):
     walker = call(MOBILE).silence()
     walker.say("嗯", confidence=0.1)
