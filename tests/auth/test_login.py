@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from sqlalchemy import select
 
 from app.auth.models import StaffRole, StaffUser
@@ -18,6 +21,15 @@ def test_password_is_stored_as_argon2id(ctx):
     user = staff("admin")
     assert user.password_hash.startswith("$argon2id$")
     assert PASSWORD not in user.password_hash
+
+
+def test_the_app_hashes_at_the_recommended_cost_outside_the_suite():
+    """The suite hashes its own users cheaply (tests/conftest.py); the app itself does not."""
+    code = "from app.auth.accounts import hash_password; print(hash_password('a password'))"
+    hashed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert hashed.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
 
 
 def test_login_regenerates_the_session_and_sets_safe_cookie_flags(client, ctx):
