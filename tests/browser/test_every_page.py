@@ -173,6 +173,7 @@ def test_every_public_page_at_both_sizes(tab, walked):
     assert found == [], "\n".join(found)
 
 
+@pytest.mark.slow
 def test_every_dashboard_page_at_both_sizes(tab, walked):
     tab.goto("/login")
     tab.fill("input[name=username]", "admin")

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -150,6 +151,7 @@ def days() -> Iterator[tuple[int, range]]:
         start += count
 
 
+@pytest.mark.slow
 def test_the_seed_month_reports_238_received_233_handled_97_8_percent(app, client, ctx, clock):
     residents, neighbours = setup_people()
     staff("office")
