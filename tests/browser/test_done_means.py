@@ -35,6 +35,7 @@ def send(page, phone: str, body: str) -> None:
     page.click("button[data-action=send]")
 
 
+@pytest.mark.slow
 def test_a_texted_request_goes_round_the_whole_loop(page, app, committed, clock):
     lines = list(seed(db.session))
     db.session.commit()

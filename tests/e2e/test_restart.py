@@ -104,6 +104,7 @@ def wait_for_sweeps(url: str, process: Hotline) -> None:
         time.sleep(0.2)
 
 
+@pytest.mark.slow
 def test_the_line_answers_after_a_restart(url: str, tmp_path: Path) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"

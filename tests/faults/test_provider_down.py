@@ -81,6 +81,7 @@ def break_provider(twilio_double, failure: str) -> None:
 
 
 @pytest.mark.parametrize("failure", ["refused", "500", "429"])
+@pytest.mark.slow
 def test_ten_minutes_without_the_provider(app, client, ctx, clock, twilio_double, worker, failure):
     community, _ = street()  # its staff phone is texted about tickets nobody can take
     for n in range(10):

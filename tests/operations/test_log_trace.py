@@ -9,6 +9,7 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 from tests.support.live import ANSWER_SECONDS, AUTH_TOKEN, SENT_SECONDS, signed
@@ -46,6 +47,7 @@ def wait_until_ready(base: str, worker: Hotline) -> None:
         time.sleep(0.2)
 
 
+@pytest.mark.slow
 def test_one_text_is_traced_from_the_webhook_to_its_offers(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'trace.db'}"
     port = free_port()

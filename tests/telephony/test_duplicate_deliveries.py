@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from sqlalchemy import func, select
 
 from app.db import db
@@ -43,6 +44,7 @@ def deliver(database_url: str, copies: int) -> list[int]:
     return [status for status, _ in results] + [sum(n for _, n in results)]
 
 
+@pytest.mark.slow
 def test_twenty_copies_across_processes_make_one_ticket_and_one_reply(app, ctx, database_url):
     context = multiprocessing.get_context("spawn")
     with context.Pool(4) as pool:

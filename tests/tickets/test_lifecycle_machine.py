@@ -46,6 +46,7 @@ WAITING = {
 index = st.integers(min_value=0, max_value=1000)
 
 
+@pytest.mark.slow
 def test_random_sequences_keep_the_invariants(app, ctx, client, clock):
     engine = app.extensions[EXTENSION_KEY]
 

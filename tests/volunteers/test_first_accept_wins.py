@@ -90,6 +90,7 @@ def _process(now: datetime, numbers: list[int]) -> list[str]:
 @pytest.mark.skipif(
     not os.environ.get("DATABASE_URL", "").startswith("postgresql"), reason="needs PostgreSQL"
 )
+@pytest.mark.slow
 def test_two_processes(app, crowded_offer, clock):
     halves = [list(range(1, CROWD + 1, 2)), list(range(2, CROWD + 1, 2))]
     with multiprocessing.get_context("spawn").Pool(2) as pool:
