@@ -61,7 +61,7 @@ def says_nothing_yet(text: str) -> bool:
     """True for a greeting, thanks or filler alone ("喂？", "嗯，你好"): the caller has not said
     what is wrong, so the words are no description of a problem."""
     folded = fold(text).strip().lower()
-    return is_courtesy(text) or _without_courtesy(_FILLER.sub(" ", GREETING.sub(" ", folded))) == ""
+    return _without_courtesy(_FILLER.sub(" ", GREETING.sub(" ", folded))) == ""
 
 
 def is_courtesy(text: str) -> bool:

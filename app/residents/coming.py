@@ -27,8 +27,8 @@ def volunteer_is_coming(ticket: Ticket, move: Move) -> None:
         return  # a department's liaison took it: they arrange the visit themselves
     session = object_session(ticket)
     assert session is not None, "a moved ticket belongs to a session"
+    values = {"code": ticket.code, "volunteer": ticket.assignee.name}
     if resident.can_receive_sms:
-        values = {"code": ticket.code, "volunteer": ticket.assignee.name}
         text = Text("ticket_assigned", resident.language, values)
         queue_sms(session, resident.phone, text, ticket_id=ticket.id)
         return
@@ -39,5 +39,5 @@ def volunteer_is_coming(ticket: Ticket, move: Move) -> None:
         priority=Priority.notice,
         ticket_id=ticket.id,
         language=resident.language,
-        values={"code": ticket.code, "volunteer": ticket.assignee.name},
+        values=values,
     )

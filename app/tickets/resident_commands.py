@@ -276,7 +276,7 @@ def status(session: Session, resident: Resident) -> Answer:
 def _status_line(ticket: Ticket, language: str) -> str:
     """A line such as "773339 已派单（孙师傅）": who took it answers "师傅好久到" best."""
     status = status_name(ticket.status, language)
-    if ticket.assignee is not None and ticket.status in TAKEN:
+    if ticket.status in TAKEN and ticket.assignee is not None:
         status = text(language, "taken_by", status=status, volunteer=ticket.assignee.name)
     return f"{ticket.code} {status}"
 

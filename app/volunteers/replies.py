@@ -66,6 +66,12 @@ _ENGLISH = [
     ("N", Intent.decline),
     ("2", Intent.decline),
 ]
+# The verbs of finishing a repair, said first ("修好了") or after the thing ("水管换好了");
+# 整好 and 搞好 are Chongqing for 修好.
+_FINISHED = (
+    "搞定", "弄完", "修完", "做完", "搞完", "干完", "换好", "装好", "处理好",
+    "修好", "弄好", "整好", "搞好",
+)  # fmt: skip
 _CHINESE = [
     ("已完成", Intent.done),
     # A unit's liaison says of its tasks what it says of escalations (app/tickets/
@@ -83,22 +89,9 @@ _CHINESE = [
     ("接不了", Intent.decline),
     ("出发", Intent.on_the_way),
     ("完成", Intent.done),
-    ("搞定", Intent.done),
     # 好了 is "it's done" (a yes is 好 or 好的); so are the verbs of finishing a repair.
     ("好了", Intent.done),
-    ("弄完", Intent.done),
-    ("修完", Intent.done),
-    ("做完", Intent.done),
-    ("搞完", Intent.done),
-    ("干完", Intent.done),
-    ("换好", Intent.done),
-    ("装好", Intent.done),
-    ("处理好", Intent.done),
-    # "Fixed": 整好了 and 搞好了 are Chongqing for 修好了.
-    ("修好", Intent.done),
-    ("弄好", Intent.done),
-    ("整好", Intent.done),
-    ("搞好", Intent.done),
+    *((verb, Intent.done) for verb in _FINISHED),
     ("再来", Intent.again),
     ("放弃", Intent.drop),
     ("暂停", Intent.pause),
@@ -137,9 +130,7 @@ _ASKS = re.compile(r"吗|[?？]|帮我|帮忙|麻烦")
 _AGAIN = re.compile(r"(?<!不)(?:再来|再过来|再去|改天来|改天过来)")
 # The thing before the verb: "水管换好了", "灯泡已经装好了". Not denied (没修好, 还没弄完), not
 # "almost" (快修好了, 马上弄完) and not asked (修好了吗); a bare 好了 counts only at the start.
-_DONE = re.compile(
-    r"(?<![没不未快要有])(?:修好|弄好|整好|搞好|换好|装好|处理好|修完|弄完|做完|搞完|干完|搞定)"
-)
+_DONE = re.compile(rf"(?<![没不未快要有])(?:{'|'.join(_FINISHED)})")
 _QUESTION = re.compile(r"吗|[?？]")
 _PARTICLE = re.compile(r"^[了啦咯喽哈呀哦]+")
 _CODE = re.compile(r"(?<!\d)#?(\d{6,8})(?!\d)")
